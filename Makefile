@@ -1,0 +1,61 @@
+# dbake: thin wrapper over Meson so the usual verbs work.
+#   make            build into ./build
+#   make install    docker-dbake into $(DOCKER_CONFIG)/cli-plugins
+#                   (default ~/.docker/cli-plugins); PREFIX=/usr/local
+#                   installs into /usr/local/lib/docker/cli-plugins
+#   make uninstall  remove it again
+#   make check      install what is missing, run every test
+#   make demo       start a local cluster and build an example with dbake
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DOCKER_CONFIG ?= $(HOME)/.docker
+ifdef PREFIX
+PLUGINDIR := $(PREFIX)/lib/docker/cli-plugins
+else
+PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
+endif
+
+.PHONY: all install uninstall check unit e2e demo deps clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	@tools/deps build >&2
+	meson setup $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	@tools/deps build >&2
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debug
+
+install: all
+	install -d $(PLUGINDIR)
+	install -m 0755 $(BUILD)/docker-dbake $(PLUGINDIR)/docker-dbake
+	@echo "installed $(PLUGINDIR)/docker-dbake; try: docker dbake --help"
+
+uninstall:
+	rm -f $(PLUGINDIR)/docker-dbake
+
+deps:
+	tools/deps build
+
+# Unit tests under ASan and UBSan, then the end-to-end suite on a real
+# local cluster. tests/run prints "N passed, N failed".
+check: $(ASAN_BUILD)/build.ninja all
+	ninja -C $(ASAN_BUILD)
+	tests/run
+
+unit: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	tests/run --unit
+
+e2e: all
+	tests/run --e2e
+
+demo: all
+	tools/demo
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

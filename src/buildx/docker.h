@@ -1,0 +1,22 @@
+/* How dbake calls docker: the user's global flags, config and store paths. */
+#ifndef DBAKE_DOCKER_H
+#define DBAKE_DOCKER_H
+
+#include "../util/strbuf.h"
+
+/* Start argv with "docker" and the user's docker global flags. */
+void docker_argv(struct strvec *argv, const struct strvec *globals);
+
+/* The docker config directory: --config, $DOCKER_CONFIG, ~/.docker. */
+char *docker_config_dir(const struct strvec *globals);
+
+/* The user's buildx store: $BUILDX_CONFIG, else CONFIG_DIR/buildx. */
+char *buildx_store_dir(const struct strvec *globals);
+
+/* dbake's own state: $XDG_STATE_HOME/dbake or ~/.local/state/dbake. */
+char *dbake_state_dir(void);
+
+/* Create dir and its parents with `mode`. */
+int mkdir_p(const char *dir, unsigned mode);
+
+#endif

@@ -1,0 +1,317 @@
+#include "nodes.h"
+#include "docker.h"
+#include "../proc.h"
+#include "../sched/platform.h"
+#include "../util/util.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static void node_release(struct node *n)
+{
+	free(n->name);
+	free(n->endpoint);
+	free(n->status);
+	free(n->error);
+	free(n->shard);
+	strvec_clear(&n->platforms);
+	strvec_clear(&n->pinned);
+	strvec_clear(&n->driver_opts);
+	strvec_clear(&n->flags);
+}
+
+void nodeset_release(struct nodeset *set)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		node_release(&set->v[i]);
+	free(set->v);
+	free(set->builder);
+	free(set->driver);
+	*set = (struct nodeset)NODESET_INIT;
+}
+
+static struct node *node_append(struct nodeset *set)
+{
+	ALLOC_GROW(set->v, set->nr + 1, set->alloc);
+	struct node *n = &set->v[set->nr++];
+	memset(n, 0, sizeof(*n));
+	strvec_init(&n->platforms);
+	strvec_init(&n->pinned);
+	strvec_init(&n->driver_opts);
+	strvec_init(&n->flags);
+	return n;
+}
+
+/* Store a comma-separated platform list; '*' marks a pinned platform. */
+static void set_platforms(struct node *n, const char *list)
+{
+	struct strvec parts = STRVEC_INIT;
+	strvec_split(&parts, list, ',');
+	for (size_t i = 0; i < parts.nr; i++) {
+		char *p = platform_normalize(parts.v[i]);
+		if (!p)
+			continue;
+		if (!strvec_has(&n->platforms, p))
+			strvec_push(&n->platforms, p);
+		if (strchr(parts.v[i], '*') && !strvec_has(&n->pinned, p))
+			strvec_push(&n->pinned, p);
+		free(p);
+	}
+	strvec_clear(&parts);
+}
+
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+int nodes_parse_inspect(struct nodeset *set, const char *text)
+{
+	struct node *cur = NULL;
+	int in_nodes = 0;
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *colon = memchr(line, ':', len);
+		/* Indented lines continue a multi-line value (labels, GC). */
+		if (colon && len && !isspace((unsigned char)line[0])) {
+			char *key = trimmed(line, (size_t)(colon - line));
+			char *val = trimmed(colon + 1, len - (size_t)(colon - line) - 1);
+			if (!strcmp(key, "Nodes")) {
+				in_nodes = 1;
+			} else if (!in_nodes) {
+				if (!strcmp(key, "Name") && !set->builder)
+					set->builder = xstrdup(val);
+				else if (!strcmp(key, "Driver") && !set->driver)
+					set->driver = xstrdup(val);
+			} else if (!strcmp(key, "Name")) {
+				cur = node_append(set);
+				cur->name = xstrdup(val);
+			} else if (cur && !strcmp(key, "Endpoint")) {
+				free(cur->endpoint);
+				cur->endpoint = xstrdup(val);
+			} else if (cur && !strcmp(key, "Status")) {
+				free(cur->status);
+				cur->status = xstrdup(val);
+			} else if (cur && !strcmp(key, "Error")) {
+				free(cur->error);
+				cur->error = xstrdup(val);
+			} else if (cur && !strcmp(key, "Platforms")) {
+				set_platforms(cur, val);
+			}
+			free(key);
+			free(val);
+		}
+		line += len + (eol ? 1 : 0);
+	}
+	if (!set->builder)
+		return error("cannot read builder name from 'docker buildx inspect'");
+	return 0;
+}
+
+static struct node *node_by_name(struct nodeset *set, const char *name)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (set->v[i].name && !strcmp(set->v[i].name, name))
+			return &set->v[i];
+	return NULL;
+}
+
+/* A store platform object {"os","architecture","variant"} as a string. */
+static char *store_platform(json_t *p)
+{
+	const char *os = json_string_value(json_object_get(p, "os"));
+	const char *arch = json_string_value(json_object_get(p, "architecture"));
+	const char *var = json_string_value(json_object_get(p, "variant"));
+	if (!os || !arch)
+		return NULL;
+	char *raw = var && *var ? xstrfmt("%s/%s/%s", os, arch, var)
+				: xstrfmt("%s/%s", os, arch);
+	char *p2 = platform_normalize(raw);
+	free(raw);
+	return p2;
+}
+
+int nodes_merge_store(struct nodeset *set, const char *text)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	if (!doc || !json_is_object(doc)) {
+		json_decref(doc);
+		return error("cannot parse builder store entry: %s", jerr.text);
+	}
+	json_t *nodes = json_object_get(doc, "Nodes");
+	size_t i;
+	json_t *jn;
+	json_array_foreach(nodes, i, jn) {
+		const char *name = json_string_value(json_object_get(jn, "Name"));
+		struct node *n = name ? node_by_name(set, name) : NULL;
+		if (!n)
+			continue;
+		const char *ep = json_string_value(json_object_get(jn, "Endpoint"));
+		if (ep && *ep) {
+			free(n->endpoint);
+			n->endpoint = xstrdup(ep);
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach(json_object_get(jn, "DriverOpts"), key, v) {
+			if (json_is_string(v))
+				strvec_pushf(&n->driver_opts, "%s=%s", key,
+					     json_string_value(v));
+		}
+		size_t j;
+		json_array_foreach(json_object_get(jn, "Platforms"), j, v) {
+			char *p = store_platform(v);
+			if (p && !strvec_has(&n->pinned, p))
+				strvec_push(&n->pinned, p);
+			free(p);
+		}
+		json_array_foreach(json_object_get(jn, "Flags"), j, v) {
+			if (json_is_string(v))
+				strvec_push(&n->flags, json_string_value(v));
+		}
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int supported_endpoint(const char *ep)
+{
+	static const char *const schemes[] = {
+		"tcp://", "unix://", "docker-container://", "kube-pod://",
+		"ssh://",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(schemes); i++)
+		if (starts_with(ep, schemes[i]))
+			return 1;
+	return 0;
+}
+
+size_t nodes_filter_usable(struct nodeset *set)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < set->nr; i++) {
+		struct node *n = &set->v[i];
+		const char *why = NULL;
+		if (!n->status || strcmp(n->status, "running"))
+			why = n->status ? n->status : "no status";
+		else if (!n->endpoint || !supported_endpoint(n->endpoint))
+			why = "endpoint not reachable through the remote driver";
+		else if (!n->platforms.nr)
+			why = "it reports no platform";
+		if (why) {
+			if (n->error)
+				warning("skipping node '%s' (%s: %s)", n->name, why,
+					n->error);
+			else
+				warning("skipping node '%s' (%s)", n->name, why);
+			node_release(n);
+			continue;
+		}
+		set->v[kept++] = *n;
+	}
+	set->nr = kept;
+	return kept;
+}
+
+/* Builder names are matched case-insensitively, as buildx does. */
+static char *lowercase(const char *s)
+{
+	char *p = xstrdup(s);
+	for (char *q = p; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+static int read_file(const char *path, struct strbuf *sb)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	fclose(f);
+	return 0;
+}
+
+/* First line of a child's stderr, for one-line errors. */
+static const char *first_line(struct strbuf *sb)
+{
+	strbuf_trim(sb);
+	char *nl = strchr(sb->buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return sb->len ? sb->buf : "no output";
+}
+
+int nodes_discover(struct nodeset *set, const char *builder,
+		   const struct strvec *docker_globals)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	int ret = -1;
+
+	if (!builder || !*builder)
+		builder = getenv("BUILDX_BUILDER");
+	docker_argv(&argv, docker_globals);
+	strvec_push(&argv, "buildx");
+	strvec_push(&argv, "inspect");
+	if (builder && *builder)
+		strvec_push(&argv, builder);
+	int status = run_capture(argv.v, NULL, &out, &err);
+	if (status < 0) {
+		error("cannot run 'docker buildx inspect'");
+		goto out;
+	}
+	if (exit_code_of(status)) {
+		const char *msg = first_line(&err);
+		const char *p = strstr(msg, "ERROR: ");
+		if (p)
+			msg = p + strlen("ERROR: ");
+		if (builder && strstr(msg, "no builder"))
+			error("unknown builder '%s'", builder);
+		else
+			error("cannot inspect builder%s%s: %s", builder ? " " : "",
+			      builder ? builder : "", msg);
+		goto out;
+	}
+	if (nodes_parse_inspect(set, out.buf) < 0)
+		goto out;
+	if (set->driver && strcmp(set->driver, "remote")) {
+		error("builder '%s' uses the '%s' driver; dbake needs a builder "
+		      "with the remote driver", set->builder, set->driver);
+		goto out;
+	}
+
+	char *store = buildx_store_dir(docker_globals);
+	char *lname = lowercase(set->builder);
+	char *path = xstrfmt("%s/instances/%s", store, lname);
+	strbuf_reset(&out);
+	if (read_file(path, &out) == 0)
+		ret = nodes_merge_store(set, out.buf);
+	else
+		ret = 0; /* inspect alone is enough without TLS options */
+	free(path);
+	free(lname);
+	free(store);
+out:
+	strvec_clear(&argv);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return ret;
+}

@@ -1,0 +1,56 @@
+/* The nodes of the user's builder, from its store entry and inspect. */
+#ifndef DBAKE_NODES_H
+#define DBAKE_NODES_H
+
+#include "../util/strbuf.h"
+
+struct node {
+	char *name;                /* node name in the user's builder */
+	char *endpoint;            /* tcp://, unix://, docker-container://... */
+	char *status;              /* as inspect says: running, inactive... */
+	char *error;               /* inspect's Error line, or NULL */
+	struct strvec platforms;   /* normalised, what it builds */
+	struct strvec pinned;      /* platforms pinned at create time */
+	struct strvec driver_opts; /* "key=value", carried to its shard */
+	struct strvec flags;       /* buildkitd flags of the store entry */
+	char *shard;               /* shard builder name, once made */
+};
+
+struct nodeset {
+	char *builder;  /* the user's builder name */
+	char *driver;   /* its driver */
+	struct node *v;
+	size_t nr, alloc;
+};
+
+#define NODESET_INIT { 0 }
+
+/*
+ * Read `docker buildx inspect NAME` output. Fills builder, driver and one
+ * node per block under "Nodes:" (name, endpoint, status, platforms).
+ */
+int nodes_parse_inspect(struct nodeset *set, const char *text);
+
+/*
+ * Merge a store entry (instances/NAME JSON): driver options, pinned
+ * platforms and endpoints of the nodes inspect listed.
+ */
+int nodes_merge_store(struct nodeset *set, const char *json);
+
+/*
+ * Keep only nodes dbake can reach through a remote shard: running, with a
+ * supported endpoint and at least one platform. Prints one line for each
+ * node left out and why. Returns the number kept.
+ */
+size_t nodes_filter_usable(struct nodeset *set);
+
+/*
+ * Find the user's builder (`builder`, else $BUILDX_BUILDER, else the
+ * current one), inspect it and read its store entry.
+ */
+int nodes_discover(struct nodeset *set, const char *builder,
+		   const struct strvec *docker_globals);
+
+void nodeset_release(struct nodeset *set);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Shard builders: one single-node remote builder per node, kept in a
+ * buildx store of dbake's own so they never show in the user's
+ * `docker buildx ls`. Named from the builder, the node and a hash of the
+ * node's endpoint and options, so an unchanged node reuses its shard.
+ */
+#ifndef DBAKE_SHARDS_H
+#define DBAKE_SHARDS_H
+
+#include "nodes.h"
+
+struct shard_store {
+	char *dir;   /* BUILDX_CONFIG for every shard command */
+	int lock_fd; /* flock held while shards are checked or made */
+	struct strvec env; /* "BUILDX_CONFIG=dir" for child processes */
+};
+
+#define SHARD_STORE_INIT { .dir = NULL, .lock_fd = -1, .env = STRVEC_INIT }
+
+/* The shard name for a node of `builder` (pure; for tests too). */
+char *shard_name(const char *builder, const struct node *n);
+
+/*
+ * Open the store under dbake's state directory and make sure every node
+ * of `set` has its shard (node->shard is set). Creates what is missing.
+ */
+int shards_ensure(struct shard_store *store, struct nodeset *set,
+		  const struct strvec *docker_globals);
+
+void shard_store_release(struct shard_store *store);
+
+#endif

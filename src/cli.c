@@ -1,0 +1,343 @@
+#include "cli.h"
+#include "util/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *dbake_version = DBAKE_VERSION;
+
+enum {
+	OPT_BUILDER = 256,
+	OPT_PROFILE,
+	OPT_WITH_DEPS,
+	OPT_EXCLUDE,
+	OPT_PLATFORM,
+	OPT_CACHE_REGISTRY,
+	OPT_NO_CACHE,
+	OPT_LOAD,
+	OPT_PUSH,
+	OPT_PROGRESS,
+	OPT_FAIL_FAST,
+	OPT_SLOTS,
+	OPT_POLICY,
+	OPT_SET,
+	OPT_PRINT,
+	OPT_VERSION,
+};
+
+/* One table drives getopt_long and the help text. */
+struct option_doc {
+	struct option opt;
+	int shortopt;
+	const char *arg;
+	const char *help;
+};
+
+static const struct option_doc option_table[] = {
+	{ { "file", required_argument, NULL, 'f' }, 'f', "FILE",
+	  "Bake file (HCL, JSON or compose); repeatable. Default: buildx's discovery" },
+	{ { "builder", required_argument, NULL, OPT_BUILDER }, 0, "NAME",
+	  "Multi-node builder to spread over (default: $BUILDX_BUILDER, then the current builder)" },
+	{ { "profile", required_argument, NULL, OPT_PROFILE }, 0, "NAME",
+	  "Compose profile to enable; repeatable" },
+	{ { "with-deps", no_argument, NULL, OPT_WITH_DEPS }, 0, NULL,
+	  "Also build the compose depends_on chain of the selected targets" },
+	{ { "exclude", required_argument, NULL, OPT_EXCLUDE }, 0, "A,B",
+	  "Skip these targets (names or patterns); repeatable" },
+	{ { "platform", required_argument, NULL, OPT_PLATFORM }, 0, "P[,P]",
+	  "Build every target for these platforms (like --set *.platform=P)" },
+	{ { "cache-registry", required_argument, NULL, OPT_CACHE_REGISTRY }, 0, "HOST[/PATH]",
+	  "Share build cache through this registry (REF/buildcache/TARGET, mode=max)" },
+	{ { "no-cache", no_argument, NULL, OPT_NO_CACHE }, 0, NULL,
+	  "Do not use cache when building" },
+	{ { "load", no_argument, NULL, OPT_LOAD }, 0, NULL,
+	  "Load the built images into docker" },
+	{ { "push", no_argument, NULL, OPT_PUSH }, 0, NULL,
+	  "Push the built images to their registry" },
+	{ { "progress", required_argument, NULL, OPT_PROGRESS }, 0, "MODE",
+	  "auto, plain, tty or quiet (default auto)" },
+	{ { "fail-fast", no_argument, NULL, OPT_FAIL_FAST }, 0, NULL,
+	  "Stop every build at the first failure" },
+	{ { "slots", required_argument, NULL, OPT_SLOTS }, 0, "N",
+	  "Builds each node runs at once (default 1)" },
+	{ { "policy", required_argument, NULL, OPT_POLICY }, 0, "NAME",
+	  "Scheduling policy: default or fifo" },
+	{ { "set", required_argument, NULL, OPT_SET }, 0, "T.KEY=VALUE",
+	  "Override a target value, as in buildx bake; repeatable" },
+	{ { "print", no_argument, NULL, OPT_PRINT }, 0, NULL,
+	  "Print the plan (targets, dependencies, nodes) and exit" },
+	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "Show this help" },
+	{ { "version", no_argument, NULL, OPT_VERSION }, 0, NULL,
+	  "Show the version" },
+};
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "Usage:  docker dbake [OPTIONS] [TARGET...]\n\n"
+		   "Build bake targets spread over every node of a multi-node "
+		   "buildx builder\n\nOptions:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_doc *d = &option_table[i];
+		char left[64];
+		char shortpart[8] = "    ";
+		if (d->shortopt)
+			snprintf(shortpart, sizeof(shortpart), "-%c, ", d->shortopt);
+		snprintf(left, sizeof(left), "  %s--%s%s%s", shortpart, d->opt.name,
+			 d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(f, "%-34s %s\n", left, d->help);
+	}
+	fprintf(f, "\nTargets may be target names, group names or quoted "
+		   "patterns (\"app-*\"), as in bake.\n"
+		   "Exit status: 0 all built, 1 a build failed or was skipped, "
+		   "2 usage or input error, 130 interrupted.\n");
+}
+
+/* docker's global flags that take a value, and those that do not. */
+static const char *const global_with_value[] = {
+	"--config", "-c", "--context", "-H", "--host", "-l", "--log-level",
+	"--tlscacert", "--tlscert", "--tlskey",
+};
+static const char *const global_bool[] = {
+	"-D", "--debug", "--tls", "--tlsverify",
+};
+
+static int is_global(const char *arg, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]);
+		if (!strncmp(arg, list[i], len) &&
+		    (arg[len] == '\0' || (arg[len] == '=' && list[i][1] == '-')))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Move docker's global flags (everything before "dbake") into
+ * opts->docker_globals; return the index of the first argument of ours.
+ */
+static int take_docker_globals(struct options *opts, int argc, char **argv)
+{
+	int i;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "dbake"))
+			return i + 1;
+		if (is_global(a, global_with_value, ARRAY_SIZE(global_with_value))) {
+			strvec_push(&opts->docker_globals, a);
+			if (!strchr(a, '=') && i + 1 < argc)
+				strvec_push(&opts->docker_globals, argv[++i]);
+			continue;
+		}
+		if (is_global(a, global_bool, ARRAY_SIZE(global_bool))) {
+			if (!strcmp(a, "-D") || !strcmp(a, "--debug"))
+				opts->debug = 1;
+			strvec_push(&opts->docker_globals, a);
+			continue;
+		}
+		break;
+	}
+	/* No "dbake" word: run directly as docker-dbake ARGS. */
+	strvec_clear(&opts->docker_globals);
+	opts->debug = 0;
+	return 1;
+}
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_progress(const char *s, enum progress_mode *out)
+{
+	static const struct {
+		const char *name;
+		enum progress_mode mode;
+	} modes[] = {
+		{ "auto", PROGRESS_AUTO },   { "plain", PROGRESS_PLAIN },
+		{ "tty", PROGRESS_TTY },     { "quiet", PROGRESS_QUIET },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(s, modes[i].name)) {
+			*out = modes[i].mode;
+			return 0;
+		}
+	return -1;
+}
+
+static enum cli_result usage_error(const char *fmt, const char *arg)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), fmt, arg);
+	error("%s", msg);
+	fprintf(stderr, "See 'docker dbake --help'.\n");
+	return CLI_USAGE;
+}
+
+static void print_metadata(void)
+{
+	printf("{\"SchemaVersion\":\"0.1.0\",\"Vendor\":\"dbake\","
+	       "\"Version\":\"%s\",\"ShortDescription\":\"Build bake targets "
+	       "spread over every node of a buildx builder\"}\n",
+	       dbake_version);
+}
+
+enum cli_result cli_parse(struct options *opts, int argc, char **argv)
+{
+	struct option longopts[ARRAY_SIZE(option_table) + 1];
+	char shortopts[32] = "+";
+	size_t ns = 1;
+
+	if (argc >= 2 && !strcmp(argv[1], "docker-cli-plugin-metadata")) {
+		print_metadata();
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
+		longopts[i] = option_table[i].opt;
+		if (option_table[i].shortopt) {
+			shortopts[ns++] = (char)option_table[i].shortopt;
+			if (option_table[i].opt.has_arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	memset(&longopts[ARRAY_SIZE(option_table)], 0, sizeof(struct option));
+	shortopts[ns] = '\0';
+
+	int first = take_docker_globals(opts, argc, argv);
+	/* getopt wants argv[0] before the arguments it scans. */
+	int nargc = argc - first + 1;
+	char **nargv = xcalloc((size_t)nargc + 1, sizeof(*nargv));
+	nargv[0] = argv[0];
+	for (int i = first; i < argc; i++)
+		nargv[i - first + 1] = argv[i];
+
+	enum cli_result res = CLI_RUN;
+	int c;
+	optind = 0; /* full reinitialisation (GNU) */
+	opterr = 0;
+	/* Options and targets may be mixed, as in buildx. */
+	while (res == CLI_RUN) {
+		c = getopt_long(nargc, nargv, shortopts, longopts, NULL);
+		if (c == -1) {
+			if (optind >= nargc)
+				break;
+			if (!strcmp(nargv[optind - 1], "--")) {
+				for (; optind < nargc; optind++)
+					strvec_push(&opts->targets, nargv[optind]);
+				break;
+			}
+			strvec_push(&opts->targets, nargv[optind++]);
+			continue;
+		}
+		switch (c) {
+		case 'f':
+			strvec_push(&opts->files, optarg);
+			break;
+		case OPT_BUILDER:
+			free(opts->builder);
+			opts->builder = xstrdup(optarg);
+			break;
+		case OPT_PROFILE:
+			strvec_split(&opts->profiles, optarg, ',');
+			break;
+		case OPT_WITH_DEPS:
+			opts->with_deps = 1;
+			break;
+		case OPT_EXCLUDE:
+			strvec_split(&opts->excludes, optarg, ',');
+			break;
+		case OPT_PLATFORM:
+			strvec_split(&opts->platforms, optarg, ',');
+			break;
+		case OPT_CACHE_REGISTRY: {
+			size_t n = strlen(optarg);
+			while (n && optarg[n - 1] == '/')
+				n--;
+			if (!n || strstr(optarg, "://"))
+				res = usage_error("invalid --cache-registry '%s' "
+						  "(want HOST[:PORT][/PATH])", optarg);
+			free(opts->cache_registry);
+			opts->cache_registry = xstrndup(optarg, n);
+			break;
+		}
+		case OPT_NO_CACHE:
+			opts->no_cache = 1;
+			break;
+		case OPT_LOAD:
+			opts->load = 1;
+			break;
+		case OPT_PUSH:
+			opts->push = 1;
+			break;
+		case OPT_PROGRESS:
+			if (parse_progress(optarg, &opts->progress))
+				res = usage_error("invalid --progress '%s' (want auto, "
+						  "plain, tty or quiet)", optarg);
+			break;
+		case OPT_FAIL_FAST:
+			opts->fail_fast = 1;
+			break;
+		case OPT_SLOTS:
+			if (parse_int(optarg, 1, 256, &opts->slots))
+				res = usage_error("invalid --slots '%s' (want 1 to 256)",
+						  optarg);
+			break;
+		case OPT_POLICY:
+			if (!strcmp(optarg, "default"))
+				opts->policy = POLICY_DEFAULT;
+			else if (!strcmp(optarg, "fifo"))
+				opts->policy = POLICY_FIFO;
+			else
+				res = usage_error("invalid --policy '%s' (want default "
+						  "or fifo)", optarg);
+			break;
+		case OPT_SET:
+			if (!strchr(optarg, '='))
+				res = usage_error("invalid --set '%s' (want "
+						  "TARGET.KEY=VALUE)", optarg);
+			strvec_push(&opts->sets, optarg);
+			break;
+		case OPT_PRINT:
+			opts->print = 1;
+			break;
+		case 'h':
+			print_usage(stdout);
+			res = CLI_EXIT_OK;
+			break;
+		case OPT_VERSION:
+			printf("dbake %s\n", dbake_version);
+			res = CLI_EXIT_OK;
+			break;
+		case ':':
+			res = usage_error("flag needs an argument: %s",
+					  nargv[optind - 1]);
+			break;
+		default:
+			res = usage_error("unknown flag: %s", nargv[optind - 1]);
+			break;
+		}
+	}
+	free(nargv);
+	return res;
+}
+
+void options_release(struct options *opts)
+{
+	strvec_clear(&opts->docker_globals);
+	strvec_clear(&opts->files);
+	strvec_clear(&opts->profiles);
+	strvec_clear(&opts->excludes);
+	strvec_clear(&opts->platforms);
+	strvec_clear(&opts->sets);
+	strvec_clear(&opts->targets);
+	free(opts->builder);
+	free(opts->cache_registry);
+	opts->builder = opts->cache_registry = NULL;
+}

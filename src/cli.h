@@ -1,0 +1,64 @@
+/* Command line: dbake's options and docker's global flags. */
+#ifndef DBAKE_CLI_H
+#define DBAKE_CLI_H
+
+#include "util/strbuf.h"
+
+enum progress_mode {
+	PROGRESS_AUTO,
+	PROGRESS_PLAIN,
+	PROGRESS_TTY,
+	PROGRESS_QUIET,
+};
+
+enum policy_kind {
+	POLICY_DEFAULT,
+	POLICY_FIFO,
+};
+
+struct options {
+	struct strvec docker_globals; /* docker's global flags, re-passed */
+	struct strvec files;          /* -f, in order */
+	char *builder;                /* --builder, else NULL */
+	struct strvec profiles;       /* --profile */
+	int with_deps;
+	struct strvec excludes;       /* --exclude, split at commas */
+	struct strvec platforms;      /* --platform, split at commas */
+	char *cache_registry;
+	int no_cache;
+	int load;
+	int push;
+	enum progress_mode progress;
+	int fail_fast;
+	int slots;                    /* builds per node at once */
+	enum policy_kind policy;
+	struct strvec sets;           /* --set, passed through */
+	int print;                    /* --print: show the plan, build nothing */
+	struct strvec targets;        /* positional */
+	int debug;                    /* -D given to docker */
+};
+
+#define OPTIONS_INIT                                                      \
+	{                                                                     \
+		.docker_globals = STRVEC_INIT, .files = STRVEC_INIT,              \
+		.profiles = STRVEC_INIT, .excludes = STRVEC_INIT,                 \
+		.platforms = STRVEC_INIT, .sets = STRVEC_INIT,                    \
+		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 1,    \
+	}
+
+enum cli_result {
+	CLI_RUN = 0,      /* options parsed, go on */
+	CLI_EXIT_OK = 1,  /* --help, --version or metadata printed */
+	CLI_USAGE = -1,   /* bad usage, message printed */
+};
+
+/*
+ * Parse argv as docker hands it to a plugin: docker's global flags, then
+ * "dbake", then our own. A bare invocation without "dbake" is accepted too.
+ */
+enum cli_result cli_parse(struct options *opts, int argc, char **argv);
+void options_release(struct options *opts);
+
+extern const char *dbake_version;
+
+#endif

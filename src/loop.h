@@ -1,0 +1,20 @@
+/* Signals turned into bytes on a self-pipe, for the poll() loop. */
+#ifndef DBAKE_LOOP_H
+#define DBAKE_LOOP_H
+
+/* Catch SIGINT, SIGTERM, SIGHUP and SIGCHLD; ignore SIGPIPE. */
+int signals_init(void);
+
+/* The self-pipe's read end: readable after any caught signal. */
+int signals_fd(void);
+
+/*
+ * Drain the self-pipe. Returns the first stop signal ever received
+ * (SIGINT, SIGTERM, SIGHUP) or 0; *stops counts stop signals seen so far.
+ */
+int signals_drain(int *stops);
+
+/* The first stop signal received so far, or 0 (no draining needed). */
+int signals_stop_signal(void);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * docker dbake: build bake targets spread over every node of a
+ * multi-node buildx builder.
+ */
+#include "buildx/nodes.h"
+#include "buildx/shards.h"
+#include "cli.h"
+#include "loop.h"
+#include "plan/bakefile.h"
+#include "plan/resolve.h"
+#include "proc.h"
+#include "run/dispatch.h"
+#include "sched/dag.h"
+#include "ui/ui.h"
+#include "util/util.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Exit codes, as documented in --help and README.md. */
+enum {
+	EXIT_BUILT = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+};
+
+static int stop_requested(void)
+{
+	return signals_stop_signal() != 0;
+}
+
+static void kill_children(void)
+{
+	proc_kill_all(SIGKILL);
+}
+
+/* Exit now if a stop signal came during setup: nothing was started. */
+static void exit_if_stopped(void)
+{
+	int sig = signals_stop_signal();
+	if (sig)
+		die(128 + sig, "%s before any build started",
+		    sig == SIGINT ? "interrupted" : "terminated");
+}
+
+/* One job per selected target; edges between selected targets. */
+static void build_dag(struct dag *dag, const struct plan *plan,
+		      struct job_info **info_out)
+{
+	ssize_t *job_of = xcalloc(plan->nr + 1, sizeof(*job_of));
+	struct job_info *info = xcalloc(plan->nr + 1, sizeof(*info));
+	for (size_t i = 0; i < plan->nr; i++) {
+		job_of[i] = -1;
+		if (!plan->v[i].selected)
+			continue;
+		size_t j = dag_add(dag, plan->v[i].name, &plan->v[i].platforms);
+		info[j].target = &plan->v[i];
+		info[j].progress = (struct progress)PROGRESS_INIT;
+		job_of[i] = (ssize_t)j;
+	}
+	for (size_t i = 0; i < plan->nr; i++) {
+		if (job_of[i] < 0)
+			continue;
+		for (size_t k = 0; k < plan->v[i].deps.nr; k++) {
+			ssize_t d = plan_index(plan, plan->v[i].deps.v[k]);
+			if (d >= 0 && job_of[d] >= 0)
+				dag_add_edge(dag, (size_t)job_of[i], (size_t)job_of[d]);
+		}
+	}
+	free(job_of);
+	*info_out = info;
+}
+
+/* --print: the plan as JSON on stdout. */
+static void print_plan(const struct run *run)
+{
+	json_t *root = json_object();
+	json_t *nodes = json_array();
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		const struct node *nd = &run->nodes->v[n];
+		json_t *plats = json_array();
+		for (size_t k = 0; k < nd->platforms.nr; k++)
+			json_array_append_new(plats, json_string(nd->platforms.v[k]));
+		json_array_append_new(nodes, json_pack("{s:s, s:s, s:o}", "name",
+						       nd->name, "endpoint",
+						       nd->endpoint, "platforms",
+						       plats));
+	}
+	json_t *targets = json_object();
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		const struct job *j = &run->dag.jobs[i];
+		json_t *plats = json_array(), *deps = json_array(),
+		       *can = json_array();
+		for (size_t k = 0; k < j->platforms->nr; k++)
+			json_array_append_new(plats, json_string(j->platforms->v[k]));
+		for (size_t k = 0; k < j->ndeps; k++)
+			json_array_append_new(deps,
+					      json_string(run->dag.jobs[j->deps[k]].name));
+		for (size_t n = 0; n < run->nodes->nr; n++)
+			if (j->fits[n])
+				json_array_append_new(can,
+						      json_string(run->nodes->v[n].name));
+		json_object_set_new(targets, j->name,
+				    json_pack("{s:o, s:o, s:o, s:b}", "platforms",
+					      plats, "depends_on", deps, "nodes",
+					      can, "requested",
+					      run->info[i].target->requested));
+	}
+	json_object_set_new(root, "builder", json_string(run->nodes->builder));
+	json_object_set_new(root, "nodes", nodes);
+	json_object_set_new(root, "targets", targets);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	puts(text);
+	free(text);
+	json_decref(root);
+}
+
+static const struct ui_ops *pick_ui(const struct options *opts)
+{
+	if (opts->progress == PROGRESS_QUIET) {
+		set_quiet(1);
+		return &ui_quiet;
+	}
+	/* The dashboard comes later; every mode prints lines for now. */
+	return &ui_plain;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts = OPTIONS_INIT;
+	struct plan plan = PLAN_INIT;
+	struct nodeset nodes = NODESET_INIT;
+	struct shard_store store = SHARD_STORE_INIT;
+	struct run run = { .opts = &opts, .nodes = &nodes };
+	int code;
+
+	switch (cli_parse(&opts, argc, argv)) {
+	case CLI_EXIT_OK:
+		options_release(&opts);
+		return 0;
+	case CLI_USAGE:
+		options_release(&opts);
+		return EXIT_USAGE;
+	case CLI_RUN:
+		break;
+	}
+	if (signals_init() < 0)
+		return EXIT_USAGE;
+	proc_should_stop = stop_requested;
+	proc_stop_fd = signals_fd();
+	set_die_hook(kill_children);
+	run.ui = pick_ui(&opts);
+
+	if (resolve_selection(&plan, &opts) < 0) {
+		exit_if_stopped();
+		code = EXIT_USAGE;
+		goto out;
+	}
+	exit_if_stopped();
+	if (nodes_discover(&nodes, opts.builder, &opts.docker_globals) < 0) {
+		exit_if_stopped();
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (!nodes_filter_usable(&nodes)) {
+		error("builder '%s' has no running node dbake can use",
+		      nodes.builder);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	build_dag(&run.dag, &plan, &run.info);
+	struct node_offer *offers = xcalloc(nodes.nr, sizeof(*offers));
+	for (size_t n = 0; n < nodes.nr; n++)
+		offers[n] = (struct node_offer){ nodes.v[n].name,
+						 &nodes.v[n].platforms };
+	int bad = dag_prepare(&run.dag, offers, nodes.nr);
+	free(offers);
+	if (bad < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (opts.print) {
+		print_plan(&run);
+		code = EXIT_BUILT;
+		goto out;
+	}
+	exit_if_stopped();
+	if (shards_ensure(&store, &nodes, &opts.docker_globals) < 0) {
+		exit_if_stopped();
+		code = EXIT_FAILED;
+		goto out;
+	}
+	run.shard_env = &store.env;
+	if (logdir_create(&run.logs) < 0) {
+		code = EXIT_FAILED;
+		goto out;
+	}
+	run.resolved = xstrfmt("%s/bake.json", run.logs.path);
+	if (plan_write(&plan, run.resolved, opts.cache_registry) < 0) {
+		code = EXIT_FAILED;
+		goto out;
+	}
+	run.nslots = nodes.nr * (size_t)opts.slots;
+	run.slots = xcalloc(run.nslots, sizeof(*run.slots));
+	for (size_t i = 0; i < run.nslots; i++)
+		run.slots[i] = (struct slot){ .node = (int)(i % nodes.nr),
+					      .job = -1, .child = CHILD_INIT,
+					      .log_fd = -1 };
+	code = dispatch_run(&run);
+out:
+	for (size_t i = 0; run.info && i < run.dag.nr; i++) {
+		free(run.info[i].log_path);
+		free(run.info[i].metadata_path);
+		progress_release(&run.info[i].progress);
+	}
+	free(run.info);
+	free(run.slots);
+	free(run.resolved);
+	logdir_release(&run.logs);
+	dag_release(&run.dag);
+	shard_store_release(&store);
+	nodeset_release(&nodes);
+	plan_release(&plan);
+	options_release(&opts);
+	return code;
+}

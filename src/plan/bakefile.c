@@ -1,0 +1,227 @@
+#include "bakefile.h"
+#include "../sched/platform.h"
+#include "../util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct target *target_append(struct plan *plan, const char *name)
+{
+	ALLOC_GROW(plan->v, plan->nr + 1, plan->alloc);
+	struct target *t = &plan->v[plan->nr++];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(name);
+	strvec_init(&t->platforms);
+	strvec_init(&t->deps);
+	strvec_init(&t->compose_deps);
+	strvec_init(&t->profiles);
+	return t;
+}
+
+ssize_t plan_index(const struct plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->v[i].name, name))
+			return (ssize_t)i;
+	return -1;
+}
+
+struct target *plan_find(const struct plan *plan, const char *name)
+{
+	ssize_t i = plan_index(plan, name);
+	return i < 0 ? NULL : &plan->v[i];
+}
+
+/* An output entry, as an object or the older "type=..,k=v" string. */
+static int is_cacheonly_output(json_t *o)
+{
+	if (json_is_object(o)) {
+		const char *type = json_string_value(json_object_get(o, "type"));
+		return type && !strcmp(type, "cacheonly");
+	}
+	const char *s = json_string_value(o);
+	return s && (!strcmp(s, "type=cacheonly") ||
+		     starts_with(s, "type=cacheonly,"));
+}
+
+static int parse_target(struct plan *plan, const char *name, json_t *jt)
+{
+	if (!json_is_object(jt))
+		return error("bake definition of target '%s' is not an object",
+			     name);
+	struct target *t = target_append(plan, name);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(jt, "platforms"), i, v) {
+		const char *raw = json_string_value(v);
+		char *p = raw ? platform_normalize(raw) : NULL;
+		if (!p)
+			return error("target '%s' has an invalid platform '%s'",
+				     name, raw ? raw : "(not a string)");
+		if (!strvec_has(&t->platforms, p))
+			strvec_push(&t->platforms, p);
+		free(p);
+	}
+	const char *key;
+	json_object_foreach(json_object_get(jt, "contexts"), key, v) {
+		const char *val = json_string_value(v);
+		if (val && starts_with(val, "target:") && val[7] &&
+		    !strvec_has(&t->deps, val + 7))
+			strvec_push(&t->deps, val + 7);
+	}
+	json_t *out = json_object_get(jt, "output");
+	if (json_array_size(out)) {
+		t->cacheonly = 1;
+		json_array_foreach(out, i, v)
+			if (!is_cacheonly_output(v))
+				t->cacheonly = 0;
+	}
+	return 0;
+}
+
+/* Mark the targets a group names, following nested groups. */
+static int mark_requested(struct plan *plan, json_t *groups, const char *name,
+			  int depth)
+{
+	struct target *t = plan_find(plan, name);
+	if (t) {
+		t->requested = 1;
+		return 0;
+	}
+	json_t *g = json_object_get(groups, name);
+	if (!g || depth > 32)
+		return error("bake printed group member '%s' that is neither a "
+			     "target nor a group", name);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(g, "targets"), i, v) {
+		const char *member = json_string_value(v);
+		if (member && mark_requested(plan, groups, member, depth + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int plan_parse(struct plan *plan, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(text, len, 0, &jerr);
+	if (!doc)
+		return error("cannot parse bake definition: %s (line %d)",
+			     jerr.text, jerr.line);
+	plan->doc = doc;
+	json_t *targets = json_object_get(doc, "target");
+	if (!json_is_object(doc) || !json_is_object(targets))
+		return error("bake definition has no targets");
+	const char *name;
+	json_t *jt;
+	json_object_foreach(targets, name, jt)
+		if (parse_target(plan, name, jt) < 0)
+			return -1;
+	for (size_t i = 0; i < plan->nr; i++)
+		for (size_t j = 0; j < plan->v[i].deps.nr; j++)
+			if (!plan_find(plan, plan->v[i].deps.v[j]))
+				return error("target '%s' depends on unknown target "
+					     "'%s'", plan->v[i].name,
+					     plan->v[i].deps.v[j]);
+	json_t *groups = json_object_get(doc, "group");
+	if (json_object_get(groups, "default"))
+		return mark_requested(plan, groups, "default", 0);
+	for (size_t i = 0; i < plan->nr; i++)
+		plan->v[i].requested = 1;
+	return 0;
+}
+
+char *cache_ref(const char *registry, const char *target)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s/buildcache/", registry);
+	size_t start = sb.len;
+	for (const char *s = target; *s; s++) {
+		int c = tolower((unsigned char)*s);
+		int sep = c == '.' || c == '_' || c == '-';
+		if (isalnum(c))
+			strbuf_addch(&sb, c);
+		else if (sb.len > start && !strchr("._-", sb.buf[sb.len - 1]))
+			strbuf_addch(&sb, sep ? c : '-');
+	}
+	while (sb.len > start && strchr("._-", sb.buf[sb.len - 1]))
+		sb.len--;
+	sb.buf[sb.len] = '\0';
+	if (sb.len == start)
+		strbuf_addstr(&sb, "target");
+	return strbuf_detach(&sb);
+}
+
+/* Append an entry to the array under `key`, creating it if needed. */
+static void append_entry(json_t *jt, const char *key, json_t *entry)
+{
+	json_t *arr = json_object_get(jt, key);
+	if (!json_is_array(arr)) {
+		arr = json_array();
+		json_object_set_new(jt, key, arr);
+	}
+	json_array_append_new(arr, entry);
+}
+
+int plan_write(const struct plan *plan, const char *path,
+	       const char *cache_registry)
+{
+	json_t *doc = json_deep_copy(plan->doc);
+	if (cache_registry) {
+		const char *name;
+		json_t *jt;
+		json_object_foreach(json_object_get(doc, "target"), name, jt) {
+			char *ref = cache_ref(cache_registry, name);
+			append_entry(jt, "cache-from",
+				     json_pack("{s:s, s:s}", "type", "registry",
+					       "ref", ref));
+			append_entry(jt, "cache-to",
+				     json_pack("{s:s, s:s, s:s}", "type",
+					       "registry", "ref", ref, "mode",
+					       "max"));
+			free(ref);
+		}
+	}
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(doc);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+	if (fd < 0) {
+		free(text);
+		return error("cannot write '%s': %s", path, strerror(errno));
+	}
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(text);
+	if (close(fd) < 0 || off < len)
+		return error("cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+void plan_release(struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct target *t = &plan->v[i];
+		free(t->name);
+		strvec_clear(&t->platforms);
+		strvec_clear(&t->deps);
+		strvec_clear(&t->compose_deps);
+		strvec_clear(&t->profiles);
+	}
+	free(plan->v);
+	json_decref(plan->doc);
+	*plan = (struct plan)PLAN_INIT;
+}

@@ -1,0 +1,57 @@
+/*
+ * The plan: targets as `docker buildx bake --print` resolved them. The
+ * printed JSON is kept so the same definition, with dbake's additions,
+ * can be written once for every child bake.
+ */
+#ifndef DBAKE_BAKEFILE_H
+#define DBAKE_BAKEFILE_H
+
+#include "../util/strbuf.h"
+
+#include <sys/types.h>
+
+struct json_t;
+
+struct target {
+	char *name;
+	struct strvec platforms;     /* normalised, empty: the node's own */
+	struct strvec deps;          /* targets named by "target:" contexts */
+	struct strvec compose_deps;  /* compose depends_on (selection only) */
+	struct strvec profiles;      /* compose profiles */
+	int requested;               /* named by the print's default group */
+	int cacheonly;               /* printed with only a cacheonly output */
+	int selected;                /* to be built by this run */
+};
+
+struct plan {
+	struct json_t *doc;   /* the printed document, owned */
+	struct target *v;
+	size_t nr, alloc;
+};
+
+#define PLAN_INIT { 0 }
+
+/* Parse `bake --print` output. Fails, with a message, on malformed input. */
+int plan_parse(struct plan *plan, const char *json, size_t len);
+
+struct target *plan_find(const struct plan *plan, const char *name);
+ssize_t plan_index(const struct plan *plan, const char *name);
+
+/*
+ * The cache entries --cache-registry adds for `target`: a registry ref
+ * REGISTRY/buildcache/NAME with NAME made a valid repository path.
+ */
+char *cache_ref(const char *registry, const char *target);
+
+/*
+ * Write the document every child bake reads to `path` (0600, never
+ * through a symlink): the printed document with, when `cache_registry` is
+ * set, the shared registry cache appended to each target's own cache-from
+ * and cache-to.
+ */
+int plan_write(const struct plan *plan, const char *path,
+	       const char *cache_registry);
+
+void plan_release(struct plan *plan);
+
+#endif

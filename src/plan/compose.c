@@ -1,0 +1,154 @@
+#include "compose.h"
+#include "../util/util.h"
+
+#include <libfyaml.h>
+#include <stdlib.h>
+#include <string.h>
+
+int is_compose_file(const char *path)
+{
+	return ends_with(path, ".yml") || ends_with(path, ".yaml");
+}
+
+static struct compose_service *service_get(struct compose *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr; i++)
+		if (!strcmp(c->v[i].name, name))
+			return &c->v[i];
+	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
+	struct compose_service *s = &c->v[c->nr++];
+	s->name = xstrdup(name);
+	strvec_init(&s->profiles);
+	strvec_init(&s->depends_on);
+	return s;
+}
+
+static char *scalar(struct fy_node *n)
+{
+	size_t len;
+	const char *s = n && fy_node_is_scalar(n) ? fy_node_get_scalar(n, &len)
+						  : NULL;
+	return s ? xstrndup(s, len) : NULL;
+}
+
+/* depends_on is a list of names or a map from name to conditions. */
+static void read_names(struct strvec *out, struct fy_node *n)
+{
+	void *iter = NULL;
+	if (!n)
+		return;
+	if (fy_node_is_sequence(n)) {
+		struct fy_node *item;
+		while ((item = fy_node_sequence_iterate(n, &iter))) {
+			char *s = scalar(item);
+			if (s && !strvec_has(out, s))
+				strvec_push(out, s);
+			free(s);
+		}
+	} else if (fy_node_is_mapping(n)) {
+		struct fy_node_pair *p;
+		while ((p = fy_node_mapping_iterate(n, &iter))) {
+			char *s = scalar(fy_node_pair_key(p));
+			if (s && !strvec_has(out, s))
+				strvec_push(out, s);
+			free(s);
+		}
+	}
+}
+
+static int load_doc(struct compose *c, struct fy_document *doc,
+		    const char *what)
+{
+	struct fy_node *root = fy_document_root(doc);
+	if (!root || !fy_node_is_mapping(root))
+		return error("compose file '%s' is not a mapping", what);
+	struct fy_node *services = fy_node_mapping_lookup_by_string(
+		root, "services", (size_t)-1);
+	if (!services)
+		return 0;
+	if (!fy_node_is_mapping(services))
+		return error("compose file '%s': services is not a mapping", what);
+	void *iter = NULL;
+	struct fy_node_pair *p;
+	while ((p = fy_node_mapping_iterate(services, &iter))) {
+		char *name = scalar(fy_node_pair_key(p));
+		struct fy_node *svc = fy_node_pair_value(p);
+		if (!name)
+			continue;
+		struct compose_service *s = service_get(c, name);
+		free(name);
+		if (!svc || !fy_node_is_mapping(svc))
+			continue;
+		if (fy_node_mapping_lookup_by_string(svc, "build", (size_t)-1))
+			s->has_build = 1;
+		read_names(&s->profiles, fy_node_mapping_lookup_by_string(
+						 svc, "profiles", (size_t)-1));
+		read_names(&s->depends_on, fy_node_mapping_lookup_by_string(
+						   svc, "depends_on", (size_t)-1));
+	}
+	c->loaded = 1;
+	return 0;
+}
+
+static const struct fy_parse_cfg parse_cfg = {
+	.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO,
+};
+
+int compose_load_string(struct compose *c, const char *text, size_t len,
+			const char *what)
+{
+	struct fy_document *doc = fy_document_build_from_string(&parse_cfg,
+								text, len);
+	if (!doc)
+		return error("cannot parse compose file '%s'", what);
+	int ret = load_doc(c, doc, what);
+	fy_document_destroy(doc);
+	return ret;
+}
+
+int compose_load_file(struct compose *c, const char *path)
+{
+	struct fy_document *doc = fy_document_build_from_file(&parse_cfg, path);
+	if (!doc)
+		return error("cannot parse compose file '%s'", path);
+	int ret = load_doc(c, doc, path);
+	fy_document_destroy(doc);
+	return ret;
+}
+
+void compose_enabled(const struct compose *c, const struct strvec *profiles,
+		     struct strvec *out)
+{
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct compose_service *s = &c->v[i];
+		int on = !s->profiles.nr || strvec_has(profiles, "*");
+		for (size_t j = 0; j < s->profiles.nr && !on; j++)
+			on = strvec_has(profiles, s->profiles.v[j]);
+		if (on && s->has_build && !strvec_has(out, s->name))
+			strvec_push(out, s->name);
+	}
+}
+
+void compose_annotate(const struct compose *c, struct plan *plan)
+{
+	for (size_t i = 0; i < c->nr; i++) {
+		struct target *t = plan_find(plan, c->v[i].name);
+		if (!t)
+			continue;
+		strvec_clear(&t->profiles);
+		strvec_clear(&t->compose_deps);
+		strvec_pushv(&t->profiles, c->v[i].profiles.v);
+		strvec_pushv(&t->compose_deps, c->v[i].depends_on.v);
+	}
+}
+
+void compose_release(struct compose *c)
+{
+	for (size_t i = 0; i < c->nr; i++) {
+		free(c->v[i].name);
+		strvec_clear(&c->v[i].profiles);
+		strvec_clear(&c->v[i].depends_on);
+	}
+	free(c->v);
+	*c = (struct compose)COMPOSE_INIT;
+}

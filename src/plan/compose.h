@@ -1,0 +1,46 @@
+/*
+ * What `bake --print` does not carry from compose files: each service's
+ * profiles and depends_on, for --profile and --with-deps.
+ */
+#ifndef DBAKE_COMPOSE_H
+#define DBAKE_COMPOSE_H
+
+#include "../util/strbuf.h"
+#include "bakefile.h"
+
+struct compose_service {
+	char *name;
+	struct strvec profiles;
+	struct strvec depends_on;
+	int has_build; /* a build section: bake makes it a target */
+};
+
+struct compose {
+	struct compose_service *v;
+	size_t nr, alloc;
+	int loaded; /* a compose file was read */
+};
+
+#define COMPOSE_INIT { 0 }
+
+/* Whether a bake file name is a compose file (by extension, as buildx). */
+int is_compose_file(const char *path);
+
+/* Read one compose document; later files extend earlier services. */
+int compose_load_string(struct compose *c, const char *text, size_t len,
+			const char *what);
+int compose_load_file(struct compose *c, const char *path);
+
+/*
+ * Names of the services compose enables with `profiles` active (those
+ * without profiles, or with an active one) that bake builds.
+ */
+void compose_enabled(const struct compose *c, const struct strvec *profiles,
+		     struct strvec *out);
+
+/* Copy profiles and depends_on onto the plan's targets of the same name. */
+void compose_annotate(const struct compose *c, struct plan *plan);
+
+void compose_release(struct compose *c);
+
+#endif

@@ -1,0 +1,120 @@
+#include "select.h"
+#include "../util/util.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *did_you_mean(const char *name, char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(name, candidates[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = candidates[i];
+		}
+	}
+	size_t len = strlen(name);
+	size_t limit = len < 4 ? 1 : len < 8 ? 2 : 3;
+	if (best && best_d <= limit)
+		return best;
+	/* a prefix or containment match is a good guess too */
+	for (size_t i = 0; i < n; i++)
+		if (len >= 3 && strstr(candidates[i], name))
+			return candidates[i];
+	return NULL;
+}
+
+static int profile_active(const struct target *t, const struct strvec *profiles)
+{
+	if (!t->profiles.nr)
+		return 1;
+	for (size_t i = 0; i < t->profiles.nr; i++)
+		if (strvec_has(profiles, t->profiles.v[i]) ||
+		    strvec_has(profiles, "*"))
+			return 1;
+	return 0;
+}
+
+static int matches_any(const char *name, const struct strvec *patterns,
+		       int *used)
+{
+	int hit = 0;
+	for (size_t i = 0; i < patterns->nr; i++)
+		if (!fnmatch(patterns->v[i], name, 0)) {
+			used[i] = 1;
+			hit = 1;
+		}
+	return hit;
+}
+
+static void add_deps(struct plan *plan, struct target *t, const int *excluded)
+{
+	for (size_t i = 0; i < t->deps.nr; i++) {
+		ssize_t d = plan_index(plan, t->deps.v[i]);
+		if (d < 0 || plan->v[d].selected)
+			continue;
+		if (excluded[d]) {
+			warning("'%s' is excluded but '%s' needs it; it is built "
+				"as part of '%s'", plan->v[d].name, t->name, t->name);
+			continue;
+		}
+		plan->v[d].selected = 1;
+		add_deps(plan, &plan->v[d], excluded);
+	}
+}
+
+int select_targets(struct plan *plan, const struct select_opts *so)
+{
+	int *excluded = xcalloc(plan->nr + 1, sizeof(int));
+	int *used = xcalloc(so->excludes->nr + 1, sizeof(int));
+	int count = 0;
+
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct target *t = &plan->v[i];
+		excluded[i] = matches_any(t->name, so->excludes, used);
+		t->selected = t->requested && !excluded[i];
+		if (t->selected && so->compose && !so->named &&
+		    !profile_active(t, so->profiles))
+			t->selected = 0;
+	}
+	for (size_t i = 0; i < so->excludes->nr; i++)
+		if (!used[i])
+			warning("--exclude '%s' matches no target",
+				so->excludes->v[i]);
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->v[i].selected)
+			add_deps(plan, &plan->v[i], excluded);
+	for (size_t i = 0; i < plan->nr; i++)
+		count += plan->v[i].selected;
+	free(excluded);
+	free(used);
+	if (!count)
+		return error("no targets to build after selection");
+	return count;
+}
+
+static int service_builds(const struct compose *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr; i++)
+		if (!strcmp(c->v[i].name, name))
+			return c->v[i].has_build;
+	return 0;
+}
+
+void compose_closure(const struct compose *c, struct strvec *names)
+{
+	for (size_t i = 0; i < names->nr; i++) {
+		for (size_t j = 0; j < c->nr; j++) {
+			if (strcmp(c->v[j].name, names->v[i]))
+				continue;
+			for (size_t k = 0; k < c->v[j].depends_on.nr; k++) {
+				const char *dep = c->v[j].depends_on.v[k];
+				if (!strvec_has(names, dep) && service_builds(c, dep))
+					strvec_push(names, dep);
+			}
+		}
+	}
+}

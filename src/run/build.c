@@ -1,0 +1,35 @@
+#include "build.h"
+#include "../buildx/docker.h"
+
+void build_argv(struct strvec *argv, const struct build_args *b)
+{
+	docker_argv(argv, b->docker_globals);
+	strvec_push(argv, "buildx");
+	strvec_push(argv, "bake");
+	strvec_push(argv, "--builder");
+	strvec_push(argv, b->shard);
+	strvec_push(argv, "-f");
+	strvec_push(argv, b->resolved);
+	strvec_push(argv, "--progress");
+	strvec_push(argv, "plain");
+	if (b->no_cache)
+		strvec_push(argv, "--no-cache");
+	/*
+	 * --load and --push are per target: in one bake invocation they
+	 * would also apply to dependencies built alongside, whose output
+	 * bake set to cacheonly.
+	 */
+	if (b->load) {
+		strvec_push(argv, "--set");
+		strvec_pushf(argv, "%s.load=true", b->target);
+	}
+	if (b->push) {
+		strvec_push(argv, "--set");
+		strvec_pushf(argv, "%s.push=true", b->target);
+	}
+	if (b->metadata) {
+		strvec_push(argv, "--metadata-file");
+		strvec_push(argv, b->metadata);
+	}
+	strvec_push(argv, b->target);
+}

@@ -1,0 +1,24 @@
+/* One job's command line: the child bake that builds it on its shard. */
+#ifndef DBAKE_BUILD_H
+#define DBAKE_BUILD_H
+
+#include "../util/strbuf.h"
+
+struct build_args {
+	const struct strvec *docker_globals;
+	const char *shard;     /* builder to use */
+	const char *resolved;  /* the run's bake file */
+	const char *target;
+	int no_cache;
+	int load;              /* --load / --push apply to real outputs only */
+	int push;
+	const char *metadata;  /* --metadata-file path, or NULL */
+};
+
+/*
+ * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
+ * plain [--no-cache] [--set T.load=true] [--set T.push=true] -- TARGET
+ */
+void build_argv(struct strvec *argv, const struct build_args *b);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * Reading buildx's plain progress ("#5 [stage 2/3] RUN ...", "#5 DONE",
+ * "#5 CACHED", "#5 ERROR: ...") into step counts. Fed raw bytes, any of
+ * which may be invalid text; never fails.
+ */
+#ifndef DBAKE_PROGRESS_H
+#define DBAKE_PROGRESS_H
+
+#include "../util/strbuf.h"
+
+struct progress {
+	int steps;           /* build steps seen ("[... M/N]" vertices) */
+	int done;            /* of those, finished */
+	int cached;          /* of those, cache hits */
+	char current[160];   /* the latest step's title */
+	char error[256];     /* the first ERROR line, or "" */
+	struct strbuf line;  /* partial line carried between feeds */
+	unsigned char *seen; /* per vertex number: 1 step, 2 finished */
+	size_t seen_alloc;
+};
+
+#define PROGRESS_INIT { .line = STRBUF_INIT }
+
+void progress_feed(struct progress *p, const char *buf, size_t len);
+/* Parse one complete line (without its newline). */
+void progress_line(struct progress *p, const char *line, size_t len);
+void progress_release(struct progress *p);
+
+#endif

@@ -1,0 +1,60 @@
+/* Small helpers every module uses: allocation that cannot fail, messages. */
+#ifndef DBAKE_UTIL_H
+#define DBAKE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grow `arr` (of `alloc` slots) so that it holds at least `nr` elements. */
+#define ALLOC_GROW(arr, nr, alloc)                                        \
+	do {                                                                  \
+		if ((nr) > (alloc)) {                                             \
+			(alloc) = (alloc) < 8 ? 8 : (alloc) * 2;                      \
+			if ((alloc) < (nr))                                           \
+				(alloc) = (nr);                                           \
+			(arr) = xrealloc((arr), sizeof(*(arr)) * (alloc));            \
+		}                                                                 \
+	} while (0)
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Messages go to stderr as "dbake: <what>" (lowercase, no period).
+ * error() returns -1 so callers can `return error(...)`.
+ */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+__attribute__((noreturn)) void bug_fl(const char *file, int line,
+				      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Called by die() before it exits, so the top level can stop children and
+ * restore the terminal. Set once at start-up.
+ */
+void set_die_hook(void (*fn)(void));
+
+/* When set, warnings and info lines are dropped (--progress quiet). */
+void set_quiet(int quiet);
+
+int starts_with(const char *s, const char *prefix);
+int ends_with(const char *s, const char *suffix);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t edit_distance(const char *a, const char *b);
+
+/* Monotonic clock in milliseconds. */
+long long now_ms(void);
+
+#endif

@@ -176,8 +176,7 @@ static enum cli_result usage_error(const char *fmt, const char *arg)
 {
 	char msg[512];
 	snprintf(msg, sizeof(msg), fmt, arg);
-	error("%s", msg);
-	fprintf(stderr, "See 'docker dbake --help'.\n");
+	error("%s (see 'docker dbake --help')", msg);
 	return CLI_USAGE;
 }
 

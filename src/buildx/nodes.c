@@ -31,6 +31,7 @@ void nodeset_release(struct nodeset *set)
 	free(set->v);
 	free(set->builder);
 	free(set->driver);
+	free(set->error);
 	*set = (struct nodeset)NODESET_INIT;
 }
 
@@ -96,6 +97,8 @@ int nodes_parse_inspect(struct nodeset *set, const char *text)
 					set->builder = xstrdup(val);
 				else if (!strcmp(key, "Driver") && !set->driver)
 					set->driver = xstrdup(val);
+				else if (!strcmp(key, "Error") && !set->error)
+					set->error = xstrdup(val);
 			} else if (!strcmp(key, "Name")) {
 				cur = node_append(set);
 				cur->name = xstrdup(val);
@@ -200,12 +203,26 @@ static int supported_endpoint(const char *ep)
 	return 0;
 }
 
+/*
+ * A node whose platforms were pinned (buildx create --platform, shown
+ * with '*') builds those only: BuildKit always advertises the host's own
+ * platforms too, and the pin is how a user says what the node is for.
+ */
+static void apply_pins(struct node *n)
+{
+	if (!n->pinned.nr)
+		return;
+	strvec_clear(&n->platforms);
+	strvec_pushv(&n->platforms, n->pinned.v);
+}
+
 size_t nodes_filter_usable(struct nodeset *set)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < set->nr; i++) {
 		struct node *n = &set->v[i];
 		const char *why = NULL;
+		apply_pins(n);
 		if (!n->status || strcmp(n->status, "running"))
 			why = n->status ? n->status : "no status";
 		else if (!n->endpoint || !supported_endpoint(n->endpoint))
@@ -292,6 +309,10 @@ int nodes_discover(struct nodeset *set, const char *builder,
 	}
 	if (nodes_parse_inspect(set, out.buf) < 0)
 		goto out;
+	if (set->error && !set->nr) {
+		error("cannot use builder '%s': %s", set->builder, set->error);
+		goto out;
+	}
 	if (set->driver && strcmp(set->driver, "remote")) {
 		error("builder '%s' uses the '%s' driver; dbake needs a builder "
 		      "with the remote driver", set->builder, set->driver);

@@ -9,7 +9,8 @@ struct node {
 	char *endpoint;            /* tcp://, unix://, docker-container://... */
 	char *status;              /* as inspect says: running, inactive... */
 	char *error;               /* inspect's Error line, or NULL */
-	struct strvec platforms;   /* normalised, what it builds */
+	struct strvec platforms;   /* normalised, what it builds (the pinned
+				      ones only, once filtered) */
 	struct strvec pinned;      /* platforms pinned at create time */
 	struct strvec driver_opts; /* "key=value", carried to its shard */
 	struct strvec flags;       /* buildkitd flags of the store entry */
@@ -19,6 +20,7 @@ struct node {
 struct nodeset {
 	char *builder;  /* the user's builder name */
 	char *driver;   /* its driver */
+	char *error;    /* inspect's builder-level Error line, or NULL */
 	struct node *v;
 	size_t nr, alloc;
 };

@@ -85,7 +85,7 @@ static void list_names(const struct options *opts, struct strvec *names)
 }
 
 /* Which requested name bake did not find, from its error message. */
-static char *unknown_name(const char *msg, const struct strvec *names)
+static char *unknown_name(const char *msg)
 {
 	static const char *const prefixes[] = {
 		"failed to find target ", "failed to find group or target ",
@@ -99,7 +99,6 @@ static char *unknown_name(const char *msg, const struct strvec *names)
 		if (n)
 			return xstrndup(p, n);
 	}
-	(void)names;
 	return NULL;
 }
 
@@ -154,8 +153,13 @@ int resolve_plan(struct plan *plan, const struct options *opts,
 	}
 	if (exit_code_of(status)) {
 		char *msg = bake_error(&err);
-		char *name = unknown_name(msg, names);
-		if (name) {
+		char *name = unknown_name(msg);
+		if (name && !names->nr && !strcmp(name, "default")) {
+			error("no target named, and the bake files have no "
+			      "'default' group or target");
+		} else if (strstr(msg, "infinite loop")) {
+			error("dependency cycle between targets: %s", msg);
+		} else if (name) {
 			struct strvec known = STRVEC_INIT;
 			list_names(opts, &known);
 			const char *guess = did_you_mean(name, known.v, known.nr);
@@ -199,21 +203,26 @@ int resolve_selection(struct plan *plan, const struct options *opts)
 		warning("--profile has no effect without a compose file");
 
 	strvec_pushv(&names, opts->targets.v);
-	if (compose.loaded && !names.nr && opts->profiles.nr)
+	/*
+	 * bake builds every service whatever its profiles; --profile narrows
+	 * that as compose does: services without profiles, and those with an
+	 * active one. Services named on the command line are always built.
+	 */
+	if (compose.loaded && !names.nr && opts->profiles.nr) {
 		compose_enabled(&compose, &opts->profiles, &names);
+		if (!names.nr) {
+			error("no service to build with profile%s '%s'",
+			      opts->profiles.nr > 1 ? "s" : "", opts->profiles.v[0]);
+			goto out;
+		}
+	}
 	if (compose.loaded && opts->with_deps)
 		compose_closure(&compose, &names);
 
 	if (resolve_plan(plan, opts, &names) < 0)
 		goto out;
 	compose_annotate(&compose, plan);
-	struct select_opts so = {
-		.profiles = &opts->profiles,
-		.excludes = &opts->excludes,
-		.named = names.nr > 0,
-		.compose = compose.loaded,
-	};
-	ret = select_targets(plan, &so);
+	ret = select_targets(plan, &opts->excludes);
 out:
 	compose_release(&compose);
 	strvec_clear(&files);

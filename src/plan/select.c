@@ -27,17 +27,6 @@ const char *did_you_mean(const char *name, char *const *candidates, size_t n)
 	return NULL;
 }
 
-static int profile_active(const struct target *t, const struct strvec *profiles)
-{
-	if (!t->profiles.nr)
-		return 1;
-	for (size_t i = 0; i < t->profiles.nr; i++)
-		if (strvec_has(profiles, t->profiles.v[i]) ||
-		    strvec_has(profiles, "*"))
-			return 1;
-	return 0;
-}
-
 static int matches_any(const char *name, const struct strvec *patterns,
 		       int *used)
 {
@@ -66,24 +55,21 @@ static void add_deps(struct plan *plan, struct target *t, const int *excluded)
 	}
 }
 
-int select_targets(struct plan *plan, const struct select_opts *so)
+int select_targets(struct plan *plan, const struct strvec *excludes)
 {
 	int *excluded = xcalloc(plan->nr + 1, sizeof(int));
-	int *used = xcalloc(so->excludes->nr + 1, sizeof(int));
+	int *used = xcalloc(excludes->nr + 1, sizeof(int));
 	int count = 0;
 
 	for (size_t i = 0; i < plan->nr; i++) {
 		struct target *t = &plan->v[i];
-		excluded[i] = matches_any(t->name, so->excludes, used);
+		excluded[i] = matches_any(t->name, excludes, used);
 		t->selected = t->requested && !excluded[i];
-		if (t->selected && so->compose && !so->named &&
-		    !profile_active(t, so->profiles))
-			t->selected = 0;
 	}
-	for (size_t i = 0; i < so->excludes->nr; i++)
+	for (size_t i = 0; i < excludes->nr; i++)
 		if (!used[i])
 			warning("--exclude '%s' matches no target",
-				so->excludes->v[i]);
+				excludes->v[i]);
 	for (size_t i = 0; i < plan->nr; i++)
 		if (plan->v[i].selected)
 			add_deps(plan, &plan->v[i], excluded);

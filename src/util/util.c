@@ -143,27 +143,30 @@ int ends_with(const char *s, const char *suffix)
 
 size_t edit_distance(const char *a, const char *b)
 {
+	/* optimal string alignment: a swap of neighbours counts as one */
 	size_t n = strlen(a), m = strlen(b);
-	size_t *row = xcalloc(m + 1, sizeof(*row));
+	size_t *d = xcalloc((n + 1) * (m + 1), sizeof(*d));
+#define D(i, j) d[(i) * (m + 1) + (j)]
+	for (size_t i = 0; i <= n; i++)
+		D(i, 0) = i;
 	for (size_t j = 0; j <= m; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		D(0, j) = j;
+	for (size_t i = 1; i <= n; i++)
 		for (size_t j = 1; j <= m; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			if (up + 1 < best)
-				best = up + 1;
-			row[j] = best;
-			diag = up;
+			size_t best = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+			if (D(i - 1, j) + 1 < best)
+				best = D(i - 1, j) + 1;
+			if (D(i, j - 1) + 1 < best)
+				best = D(i, j - 1) + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < best)
+				best = D(i - 2, j - 2) + 1;
+			D(i, j) = best;
 		}
-	}
-	size_t d = row[m];
-	free(row);
-	return d;
+	size_t dist = D(n, m);
+#undef D
+	free(d);
+	return dist;
 }
 
 long long now_ms(void)

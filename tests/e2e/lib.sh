@@ -1,0 +1,92 @@
+# Shared helpers for the end-to-end tests. Each test script sources this,
+# runs against the cluster whose exports are in the environment, and
+# prints one "ok - ..." or "not ok - ..." line per assertion.
+set -u
+
+DBAKE=${DBAKE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/docker-dbake}
+: "${DBAKE_TEST_REGISTRY:?run under tools/cluster up}"
+REG=$DBAKE_TEST_REGISTRY
+BASE=$REG/base/busybox
+NONCE=${NONCE:-$$-$RANDOM}
+
+ok() { printf 'ok - %s\n' "$*"; }
+nok() { printf 'not ok - %s\n' "$*"; }
+
+# check DESCRIPTION COMMAND...: pass when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else nok "$what"; fi
+}
+
+# A fresh project directory, removed at exit.
+project() {
+	PROJ=$(mktemp -d "${TMPDIR:-/tmp}/dbake-e2e.XXXXXX")
+	trap 'rm -rf "$PROJ"' EXIT
+	cd "$PROJ"
+}
+
+# hcl_target NAME [DURATION] [EXTRA-HCL]: a target whose RUN takes a while.
+# Every build is distinct (NONCE) so nothing comes from an earlier test.
+hcl_target() {
+	local name=$1 secs=${2:-1} extra=${3:-}
+	cat <<HCL
+target "$name" {
+  dockerfile-inline = "FROM $BASE\nRUN echo $name-$NONCE > /id && sleep $secs\n"
+  $extra
+}
+HCL
+}
+
+# Run dbake as a user would (docker dbake, plain output), saving output.
+# Sets RC, OUT (stdout) and ERR (stderr).
+run_dbake() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	"$DBAKE" dbake --progress plain "$@" >"$o" 2>"$e"
+	RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# The node that built TARGET, from dbake's "[node] built T" line.
+built_on() {
+	printf '%s\n' "$OUT" | sed -n "s/^\[\([^]]*\)\] built $1 in .*/\1/p" | head -n1
+}
+
+# No docker, buildx or bake process of ours is left running.
+no_children_left() {
+	! pgrep -f 'docker-buildx bake|buildx bake --builder dbake-' >/dev/null
+}
+
+# The user's docker buildx ls shows no shard (shards are "dbake-BUILDER-...").
+no_shard_listed() {
+	local ls
+	ls=$(docker buildx ls 2>&1) || return 1
+	! printf '%s\n' "$ls" | grep -q "dbake-$BUILDX_BUILDER-"
+}
+
+# The node names of the cluster, and its arm64 ones.
+read -r -a NODES <<<"${DBAKE_TEST_NODES:-}"
+read -r -a ARM_NODES <<<"${DBAKE_TEST_ARM64_NODES:-}"
+read -r -a NODE_ADDRS <<<"${DBAKE_TEST_NODE_ADDRS:-}"
+
+is_arm_node() {
+	local n
+	for n in "${ARM_NODES[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+
+all_built() { local t; for t; do [ -n "$(built_on "$t")" ] || return 1; done; }
+
+not_arm_node() { [ -n "$1" ] && ! is_arm_node "$1"; }
+
+# after A B: both are numbers and B > A.
+after() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt "$1" ]; }
+
+show() {
+	printf '# rc=%s\n' "$RC"
+	printf '%s\n' "$OUT" | sed 's/^/# out: /'
+	printf '%s\n' "$ERR" | sed 's/^/# err: /'
+}

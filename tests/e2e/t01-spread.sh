@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Nine independent targets are spread over all three nodes.
+. "$(dirname "$0")/lib.sh"
+project
+{
+	echo 'group "default" { targets = ["s1","s2","s3","s4","s5","s6","s7","s8","s9"] }'
+	for i in 1 2 3 4 5 6 7 8 9; do hcl_target "s$i" 2; done
+} >docker-bake.hcl
+
+run_dbake
+check "nine targets: exit 0" [ "$RC" -eq 0 ]
+used=()
+for i in 1 2 3 4 5 6 7 8 9; do
+	node=$(built_on "s$i")
+	echo "# s$i built on ${node:-nothing}"
+	check "s$i was built" [ -n "$node" ]
+	used+=("$node")
+done
+distinct=$(printf '%s\n' "${used[@]}" | sort -u | grep -c .)
+check "targets spread over all ${#NODES[@]} nodes (used $distinct)" [ "$distinct" -eq "${#NODES[@]}" ]
+check "summary says 9 built" grep -q '^9 built, 0 failed, 0 skipped' <<<"$OUT"
+logdir=$(sed -n 's/^logs: //p' <<<"$OUT")
+check "one log per target" [ "$(ls "$logdir"/s*.log 2>/dev/null | wc -l)" -eq 9 ]
+check "the log holds the build output" grep -q "s5-$NONCE" "$logdir/s5.log"
+check "log directory is private (0700)" [ "$(stat -c %a "$logdir")" = 700 ]
+check "no child process left" no_children_left
+check "no shard in docker buildx ls" no_shard_listed
+[ "$RC" -eq 0 ] || show

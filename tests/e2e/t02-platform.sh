@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Platform-aware placement: arm64-only goes to the arm64 node, amd64-only never does.
+. "$(dirname "$0")/lib.sh"
+project
+{
+	echo 'group "default" { targets = ["arm", "amd1", "amd2", "amd3", "amd4", "amd5"] }'
+	hcl_target arm 1 'platforms = ["linux/arm64"]'
+	for i in 1 2 3 4 5; do hcl_target "amd$i" 1 'platforms = ["linux/amd64"]'; done
+} >docker-bake.hcl
+
+run_dbake
+check "mixed platforms: exit 0" [ "$RC" -eq 0 ]
+node=$(built_on arm)
+echo "# arm built on ${node:-nothing}"
+check "arm64-only target built on an arm64 node" is_arm_node "$node"
+for i in 1 2 3 4 5; do
+	node=$(built_on "amd$i")
+	echo "# amd$i built on ${node:-nothing}"
+	check "amd$i built" [ -n "$node" ]
+	check "amd64-only amd$i not built on an arm64 node" not_arm_node "$node"
+done
+run_dbake --print
+check "--print lists only the arm64 node for the arm target" \
+	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['arm']['nodes']==sys.argv[2].split(), d" "$OUT" "${ARM_NODES[*]}"
+[ "$RC" -eq 0 ] || show

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bad input: one clear line, the documented exit code, no shard created.
+. "$(dirname "$0")/lib.sh"
+project
+export DBAKE_STATE_DIR=$PROJ/state
+hcl_target web 1 >docker-bake.hcl
+
+no_shards_created() {
+	[ ! -e "$DBAKE_STATE_DIR/buildx/instances" ] ||
+		[ -z "$(ls -A "$DBAKE_STATE_DIR/buildx/instances")" ]
+}
+
+# expect_error CODE PATTERN ARGS...: dbake fails with CODE and one error
+# line matching PATTERN, and creates no shard.
+expect_error() {
+	local code=$1 pat=$2 what
+	shift 2
+	what="dbake $*"
+	run_dbake "$@"
+	local errors
+	errors=$(printf '%s\n' "$ERR" | grep -v '^dbake: warning:' | grep -c .)
+	check "$what: exit $code (got $RC)" [ "$RC" -eq "$code" ]
+	check "$what: one error line (got $errors)" [ "$errors" -eq 1 ]
+	check "$what: says '$pat'" grep -qF -- "$pat" <<<"$ERR"
+	check "$what: no shard created" no_shards_created
+	[ "$RC" -eq "$code" ] || show
+}
+
+expect_error 2 "bake file 'missing.hcl' not found" -f missing.hcl
+printf 'target "x" {\n  dockerfile = \n' >broken.hcl
+expect_error 2 "cannot read the bake definition" -f broken.hcl
+expect_error 2 "unknown target 'wbe' (did you mean 'web'?)" wbe
+cat >cycle.hcl <<HCL
+target "a" {
+  contexts = { b = "target:b" }
+  dockerfile-inline = "FROM b\n"
+}
+target "b" {
+  contexts = { a = "target:a" }
+  dockerfile-inline = "FROM a\n"
+}
+HCL
+expect_error 2 "cycle" -f cycle.hcl a
+hcl_target s390 1 'platforms = ["linux/s390x"]' >s390.hcl
+expect_error 2 "no node can build target 's390' for linux/s390x" -f s390.hcl s390
+docker buildx create --name "dead-$NONCE" --driver remote tcp://127.0.0.1:9 >/dev/null 2>&1
+expect_error 2 "has no running node" --builder "dead-$NONCE" web
+docker buildx rm "dead-$NONCE" >/dev/null 2>&1
+expect_error 2 "unknown builder 'nosuch-$NONCE'" --builder "nosuch-$NONCE" web
+mkdir empty && cd empty && hcl_target solo 1 >docker-bake.hcl
+expect_error 2 "no 'default' group or target" && cd ..
+expect_error 2 "unknown flag: --bogus" --bogus

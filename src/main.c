@@ -65,8 +65,11 @@ static void build_dag(struct dag *dag, const struct plan *plan,
 	for (size_t i = 0; i < plan->nr; i++) {
 		if (job_of[i] < 0)
 			continue;
-		for (size_t k = 0; k < plan->v[i].deps.nr; k++) {
-			ssize_t d = plan_index(plan, plan->v[i].deps.v[k]);
+		const struct target *t = &plan->v[i];
+		for (size_t k = 0; k < t->deps.nr + t->after.nr; k++) {
+			const char *dep = k < t->deps.nr ? t->deps.v[k]
+							 : t->after.v[k - t->deps.nr];
+			ssize_t d = plan_index(plan, dep);
 			if (d >= 0 && job_of[d] >= 0)
 				dag_add_edge(dag, (size_t)job_of[i], (size_t)job_of[d]);
 		}

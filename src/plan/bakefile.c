@@ -19,6 +19,7 @@ static struct target *target_append(struct plan *plan, const char *name)
 	strvec_init(&t->platforms);
 	strvec_init(&t->deps);
 	strvec_init(&t->compose_deps);
+	strvec_init(&t->after);
 	strvec_init(&t->profiles);
 	return t;
 }
@@ -219,6 +220,7 @@ void plan_release(struct plan *plan)
 		strvec_clear(&t->platforms);
 		strvec_clear(&t->deps);
 		strvec_clear(&t->compose_deps);
+		strvec_clear(&t->after);
 		strvec_clear(&t->profiles);
 	}
 	free(plan->v);

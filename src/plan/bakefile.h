@@ -17,6 +17,7 @@ struct target {
 	struct strvec platforms;     /* normalised, empty: the node's own */
 	struct strvec deps;          /* targets named by "target:" contexts */
 	struct strvec compose_deps;  /* compose depends_on (selection only) */
+	struct strvec after;         /* HCL/JSON depends_on: order only */
 	struct strvec profiles;      /* compose profiles */
 	int requested;               /* named by the print's default group */
 	int cacheonly;               /* printed with only a cacheonly output */

@@ -1,4 +1,5 @@
 #include "resolve.h"
+#include "depends.h"
 #include "select.h"
 #include "../buildx/docker.h"
 #include "../proc.h"
@@ -187,18 +188,21 @@ out:
 int resolve_selection(struct plan *plan, const struct options *opts)
 {
 	struct strvec files = STRVEC_INIT, names = STRVEC_INIT;
-	struct compose compose = COMPOSE_INIT;
+	struct compose compose = COMPOSE_INIT, hcl = COMPOSE_INIT;
 	int ret = -1;
 
 	if (opts->files.nr)
 		strvec_pushv(&files, opts->files.v);
 	else
 		default_bake_files(&files);
-	for (size_t i = 0; i < files.nr; i++)
-		if (is_compose_file(files.v[i]) &&
-		    access(files.v[i], R_OK) == 0 &&
-		    compose_load_file(&compose, files.v[i]) < 0)
+	for (size_t i = 0; i < files.nr; i++) {
+		if (access(files.v[i], R_OK))
+			continue; /* bake says what is wrong with it */
+		if (!is_compose_file(files.v[i]))
+			depends_scan_file(&hcl, files.v[i]);
+		else if (compose_load_file(&compose, files.v[i]) < 0)
 			goto out;
+	}
 	if (!compose.loaded && opts->profiles.nr)
 		warning("--profile has no effect without a compose file");
 
@@ -216,15 +220,23 @@ int resolve_selection(struct plan *plan, const struct options *opts)
 			goto out;
 		}
 	}
-	if (compose.loaded && opts->with_deps)
+	if (opts->with_deps) {
 		compose_closure(&compose, &names);
+		compose_closure(&hcl, &names);
+	}
 
 	if (resolve_plan(plan, opts, &names) < 0)
 		goto out;
 	compose_annotate(&compose, plan);
+	for (size_t i = 0; i < hcl.nr; i++) {
+		struct target *t = plan_find(plan, hcl.v[i].name);
+		if (t)
+			strvec_pushv(&t->after, hcl.v[i].depends_on.v);
+	}
 	ret = select_targets(plan, &opts->excludes);
 out:
 	compose_release(&compose);
+	compose_release(&hcl);
 	strvec_clear(&files);
 	strvec_clear(&names);
 	return ret;

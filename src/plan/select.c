@@ -82,12 +82,13 @@ int select_targets(struct plan *plan, const struct strvec *excludes)
 	return count;
 }
 
+/* Services that only run an image are no bake targets; others may be. */
 static int service_builds(const struct compose *c, const char *name)
 {
 	for (size_t i = 0; i < c->nr; i++)
 		if (!strcmp(c->v[i].name, name))
 			return c->v[i].has_build;
-	return 0;
+	return 1;
 }
 
 void compose_closure(const struct compose *c, struct strvec *names)

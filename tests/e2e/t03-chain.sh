@@ -29,3 +29,22 @@ check "top starts after middle is built" after "$m_done" "$t_start"
 check "all three built" grep -q '^3 built, 0 failed' <<<"$OUT"
 check "middle ran on its dependency's node" [ "$(built_on middle)" = "$(built_on bottom)" ]
 [ "$RC" -eq 0 ] || show
+
+# The non-standard HCL depends_on attribute (which buildx ignores) orders too.
+cat >deps.hcl <<HCL
+target "first" {
+  dockerfile-inline = "FROM $BASE\nRUN echo first-$NONCE && sleep 2\n"
+}
+target "second" {
+  # buildx accepts this attribute and drops it; dbake reads it
+  depends_on = [
+    "first",
+  ]
+  dockerfile-inline = "FROM $BASE\nRUN echo second-$NONCE\n"
+}
+HCL
+run_dbake -f deps.hcl second --with-deps
+check "depends_on: exit 0" [ "$RC" -eq 0 ]
+check "depends_on with --with-deps builds both" all_built first second
+check "depends_on: second starts after first is built" after "$(line '] built first in')" "$(line '] building second$')"
+[ "$RC" -eq 0 ] || show

@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int self_pipe[2] = { -1, -1 };
@@ -61,4 +65,28 @@ int signals_drain(int *stops)
 int signals_stop_signal(void)
 {
 	return first_stop;
+}
+
+int plugin_socket_connect(void)
+{
+	const char *name = getenv("DOCKER_CLI_PLUGIN_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!name || !*name || (len = strlen(name)) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, name, len);
+	if (name[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace, as Go spells it */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				      len + (name[0] == '@' ? 0 : 1));
+	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -17,4 +17,11 @@ int signals_drain(int *stops);
 /* The first stop signal received so far, or 0 (no draining needed). */
 int signals_stop_signal(void);
 
+/*
+ * Connect to the docker CLI's plugin socket ($DOCKER_CLI_PLUGIN_SOCKET),
+ * which the CLI closes when it is told to stop (SIGINT or SIGTERM without
+ * a terminal). Returns the fd to poll (EOF means: stop), or -1.
+ */
+int plugin_socket_connect(void);
+
 #endif

@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	struct plan plan = PLAN_INIT;
 	struct nodeset nodes = NODESET_INIT;
 	struct shard_store store = SHARD_STORE_INIT;
-	struct run run = { .opts = &opts, .nodes = &nodes };
+	struct run run = { .opts = &opts, .nodes = &nodes, .cli_fd = -1 };
 	int code;
 
 	switch (cli_parse(&opts, argc, argv)) {
@@ -156,6 +156,7 @@ int main(int argc, char **argv)
 	proc_should_stop = stop_requested;
 	proc_stop_fd = signals_fd();
 	set_die_hook(kill_children);
+	run.cli_fd = plugin_socket_connect();
 	run.ui = pick_ui(&opts);
 
 	if (resolve_selection(&plan, &opts) < 0) {
@@ -222,6 +223,8 @@ out:
 	}
 	free(run.info);
 	free(run.slots);
+	if (run.cli_fd >= 0)
+		close(run.cli_fd);
 	free(run.resolved);
 	logdir_release(&run.logs);
 	dag_release(&run.dag);

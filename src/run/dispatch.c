@@ -264,20 +264,39 @@ static void handle_signals(struct run *run)
 		kill_all(run, SIGKILL); /* asked twice: no more grace */
 }
 
+/*
+ * The docker CLI closes its plugin socket when it is asked to stop and
+ * has no terminal to pass the signal on: stop as if interrupted.
+ */
+static void handle_cli_socket(struct run *run)
+{
+	char buf[64];
+	ssize_t n = read(run->cli_fd, buf, sizeof(buf));
+	if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+		return;
+	close(run->cli_fd);
+	run->cli_fd = -1;
+	if (!run->stop_signal) {
+		run->stop_signal = SIGINT;
+		begin_stop(run, "the docker CLI asked to stop");
+	}
+}
+
 int dispatch_run(struct run *run)
 {
 	run->start_ms = now_ms();
 	run->ui->begin(run);
 	handle_signals(run);
 	fill_slots(run);
-	struct pollfd *pfd = xcalloc(run->nslots + 1, sizeof(*pfd));
-	size_t *owner = xcalloc(run->nslots + 1, sizeof(*owner));
+	struct pollfd *pfd = xcalloc(run->nslots + 2, sizeof(*pfd));
+	size_t *owner = xcalloc(run->nslots + 2, sizeof(*owner));
 
 	while (running(run) || (!run->stopping && run->dag.left)) {
 		size_t n = 0;
 		long long now = now_ms();
 		int timeout = 1000;
 		pfd[n++] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = run->cli_fd, .events = POLLIN };
 		for (size_t i = 0; i < run->nslots; i++) {
 			struct slot *s = &run->slots[i];
 			if (s->job < 0)
@@ -307,7 +326,9 @@ int dispatch_run(struct run *run)
 			die(1, "poll failed: %s", strerror(errno));
 		if (pfd[0].revents)
 			handle_signals(run);
-		for (size_t k = 1; k < n; k++)
+		if (pfd[1].revents)
+			handle_cli_socket(run);
+		for (size_t k = 2; k < n; k++)
 			if (pfd[k].revents)
 				read_slot(run, &run->slots[owner[k]]);
 		reap_slots(run, now_ms());

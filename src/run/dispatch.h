@@ -53,6 +53,7 @@ struct run {
 	int stop_signal;                /* signal that stopped the run, or 0 */
 	long long kill_at;              /* SIGKILL stragglers then (0: none) */
 	int failures;                   /* failed attempts seen */
+	int cli_fd;                     /* docker CLI plugin socket, or -1 */
 };
 
 /* Grace between SIGTERM and SIGKILL when stopping builds. */

@@ -31,5 +31,6 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 		strvec_push(argv, "--metadata-file");
 		strvec_push(argv, b->metadata);
 	}
+	strvec_push(argv, "--");
 	strvec_push(argv, b->target);
 }

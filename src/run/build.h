@@ -17,7 +17,8 @@ struct build_args {
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
- * plain [--no-cache] [--set T.load=true] [--set T.push=true] -- TARGET
+ * plain [--no-cache] [--set T.load=true] [--set T.push=true]
+ * [--metadata-file F] -- TARGET
  */
 void build_argv(struct strvec *argv, const struct build_args *b);
 

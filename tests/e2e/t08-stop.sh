@@ -57,3 +57,8 @@ echo "# SIGTERM: rc=$RC after ${took}s"
 check "SIGTERM: exit 143" [ "$RC" -eq 143 ]
 check "SIGTERM: no child process left" no_children_left
 check "SIGTERM: no shard in docker buildx ls" no_shard_listed
+
+signal_run HUP
+echo "# SIGHUP: rc=$RC after ${took}s"
+check "SIGHUP: exit 129" [ "$RC" -eq 129 ]
+check "SIGHUP: no child process left" no_children_left

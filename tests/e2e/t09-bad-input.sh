@@ -50,3 +50,14 @@ expect_error 2 "unknown builder 'nosuch-$NONCE'" --builder "nosuch-$NONCE" web
 mkdir empty && cd empty && hcl_target solo 1 >docker-bake.hcl
 expect_error 2 "no 'default' group or target" && cd ..
 expect_error 2 "unknown flag: --bogus" --bogus
+
+# A builder with one dead node among live ones: one line says which node
+# is skipped and why, and the run goes on with the others.
+docker buildx create --name "mixed-$NONCE" --driver remote --node live "${NODE_ADDRS[0]}" >/dev/null 2>&1
+docker buildx create --name "mixed-$NONCE" --append --driver remote --node gone tcp://127.0.0.1:9 >/dev/null 2>&1
+run_dbake --builder "mixed-$NONCE" web
+docker buildx rm "mixed-$NONCE" >/dev/null 2>&1
+check "a dead node is skipped: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "one line names the skipped node and why" grep -q "skipping node 'gone' (inactive" <<<"$ERR"
+check "the live node built the target" [ "$(built_on web)" = live ]
+[ "$RC" -eq 0 ] || show

@@ -41,8 +41,8 @@ uninstall:
 deps:
 	tools/deps build
 
-# Unit tests under ASan and UBSan, then the end-to-end suite on a real
-# local cluster. tests/run prints "N passed, N failed".
+# Unit tests, then the end-to-end suite on a real local cluster, both with
+# the ASan+UBSan build. tests/run prints "N passed, N failed".
 check: $(ASAN_BUILD)/build.ninja all
 	ninja -C $(ASAN_BUILD)
 	tests/run
@@ -51,7 +51,8 @@ unit: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	tests/run --unit
 
-e2e: all
+e2e: $(ASAN_BUILD)/build.ninja all
+	ninja -C $(ASAN_BUILD)
 	tests/run --e2e
 
 demo: all

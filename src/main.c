@@ -85,13 +85,15 @@ static void print_plan(const struct run *run)
 	json_t *nodes = json_array();
 	for (size_t n = 0; n < run->nodes->nr; n++) {
 		const struct node *nd = &run->nodes->v[n];
-		json_t *plats = json_array();
+		json_t *plats = json_array(), *native = json_array();
 		for (size_t k = 0; k < nd->platforms.nr; k++)
 			json_array_append_new(plats, json_string(nd->platforms.v[k]));
-		json_array_append_new(nodes, json_pack("{s:s, s:s, s:o}", "name",
-						       nd->name, "endpoint",
+		for (size_t k = 0; k < nd->native.nr; k++)
+			json_array_append_new(native, json_string(nd->native.v[k]));
+		json_array_append_new(nodes, json_pack("{s:s, s:s, s:o, s:o}",
+						       "name", nd->name, "endpoint",
 						       nd->endpoint, "platforms",
-						       plats));
+						       plats, "native", native));
 	}
 	json_t *targets = json_object();
 	for (size_t i = 0; i < run->dag.nr; i++) {
@@ -180,6 +182,7 @@ int main(int argc, char **argv)
 	struct node_offer *offers = xcalloc(nodes.nr, sizeof(*offers));
 	for (size_t n = 0; n < nodes.nr; n++)
 		offers[n] = (struct node_offer){ nodes.v[n].name,
+						 &nodes.v[n].native,
 						 &nodes.v[n].platforms };
 	int bad = dag_prepare(&run.dag, offers, nodes.nr);
 	free(offers);

@@ -19,6 +19,7 @@ static void node_release(struct node *n)
 	free(n->error);
 	free(n->shard);
 	strvec_clear(&n->platforms);
+	strvec_clear(&n->native);
 	strvec_clear(&n->pinned);
 	strvec_clear(&n->driver_opts);
 	strvec_clear(&n->flags);
@@ -41,6 +42,7 @@ static struct node *node_append(struct nodeset *set)
 	struct node *n = &set->v[set->nr++];
 	memset(n, 0, sizeof(*n));
 	strvec_init(&n->platforms);
+	strvec_init(&n->native);
 	strvec_init(&n->pinned);
 	strvec_init(&n->driver_opts);
 	strvec_init(&n->flags);
@@ -216,6 +218,41 @@ static void apply_pins(struct node *n)
 	strvec_pushv(&n->platforms, n->pinned.v);
 }
 
+/* The architecture part of "os/arch[/variant]". */
+static size_t arch_of(const char *p, const char **arch)
+{
+	const char *a = strchr(p, '/');
+	*arch = a ? a + 1 : p;
+	return strcspn(*arch, "/");
+}
+
+/*
+ * BuildKit lists a node's own platform first, then whatever else it can
+ * run: emulators, or on the test bed the host's platforms. A node builds
+ * natively the variants of its first platform's architecture (and 386
+ * on amd64); pinned platforms are all native.
+ */
+void node_set_native(struct node *n)
+{
+	strvec_clear(&n->native);
+	if (!n->platforms.nr)
+		return;
+	if (n->pinned.nr) {
+		strvec_pushv(&n->native, n->platforms.v);
+		return;
+	}
+	const char *first, *arch;
+	size_t len = arch_of(n->platforms.v[0], &first);
+	for (size_t i = 0; i < n->platforms.nr; i++) {
+		size_t l = arch_of(n->platforms.v[i], &arch);
+		int same = l == len && !strncmp(arch, first, len);
+		int x86 = len == 5 && !strncmp(first, "amd64", 5) && l == 3 &&
+			  !strncmp(arch, "386", 3);
+		if (same || x86)
+			strvec_push(&n->native, n->platforms.v[i]);
+	}
+}
+
 size_t nodes_filter_usable(struct nodeset *set)
 {
 	size_t kept = 0;
@@ -223,6 +260,7 @@ size_t nodes_filter_usable(struct nodeset *set)
 		struct node *n = &set->v[i];
 		const char *why = NULL;
 		apply_pins(n);
+		node_set_native(n);
 		if (!n->status || strcmp(n->status, "running"))
 			why = n->status ? n->status : "no status";
 		else if (!n->endpoint || !supported_endpoint(n->endpoint))

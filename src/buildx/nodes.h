@@ -9,8 +9,10 @@ struct node {
 	char *endpoint;            /* tcp://, unix://, docker-container://... */
 	char *status;              /* as inspect says: running, inactive... */
 	char *error;               /* inspect's Error line, or NULL */
-	struct strvec platforms;   /* normalised, what it builds (the pinned
-				      ones only, once filtered) */
+	struct strvec platforms;   /* normalised, what it advertises, its own
+				      first (the pinned ones only, if any) */
+	struct strvec native;      /* of those, what it builds without
+				      emulation (set by nodes_filter_usable) */
 	struct strvec pinned;      /* platforms pinned at create time */
 	struct strvec driver_opts; /* "key=value", carried to its shard */
 	struct strvec flags;       /* buildkitd flags of the store entry */
@@ -45,6 +47,9 @@ int nodes_merge_store(struct nodeset *set, const char *json);
  * node left out and why. Returns the number kept.
  */
 size_t nodes_filter_usable(struct nodeset *set);
+
+/* Derive node->native from its platforms (done by nodes_filter_usable). */
+void node_set_native(struct node *n);
 
 /*
  * Find the user's builder (`builder`, else $BUILDX_BUILDER, else the

@@ -170,10 +170,10 @@ int resolve_plan(struct plan *plan, const struct options *opts,
 			else
 				error("unknown target '%s'", name);
 			strvec_clear(&known);
-			free(name);
 		} else {
 			error("cannot read the bake definition: %s", msg);
 		}
+		free(name);
 		free(msg);
 		goto out;
 	}

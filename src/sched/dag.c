@@ -33,10 +33,10 @@ void dag_add_edge(struct dag *dag, size_t from, size_t dep)
 	push_index(&dag->jobs[dep].dependents, &dag->jobs[dep].ndependents, from);
 }
 
-static int fits(const struct job *j, const struct node_offer *n)
+static int fits(const struct job *j, const struct strvec *offers)
 {
 	for (size_t i = 0; i < j->platforms->nr; i++)
-		if (!platform_offered(j->platforms->v[i], n->platforms))
+		if (!platform_offered(j->platforms->v[i], offers))
 			return 0;
 	return 1;
 }
@@ -131,7 +131,12 @@ int dag_prepare(struct dag *dag, const struct node_offer *nodes, size_t nnodes)
 		free(j->fits);
 		j->fits = xcalloc(nnodes + 1, 1);
 		for (size_t n = 0; n < nnodes; n++)
-			any |= j->fits[n] = (unsigned char)fits(j, &nodes[n]);
+			any |= j->fits[n] = (unsigned char)fits(j, nodes[n].native);
+		for (size_t n = 0; n < nnodes && !any; n++)
+			if (fits(j, nodes[n].platforms))
+				j->fits[n] = 1;
+		for (size_t n = 0; n < nnodes; n++)
+			any |= j->fits[n];
 		if (!any) {
 			for (size_t k = 0; k < j->platforms->nr; k++)
 				strbuf_addf(&sb, "%s%s", k ? ", " : "",

@@ -48,7 +48,8 @@ struct dag {
 /* What a node offers, for fitting jobs to nodes. */
 struct node_offer {
 	const char *name;
-	const struct strvec *platforms;
+	const struct strvec *native;    /* built without emulation */
+	const struct strvec *platforms; /* everything it advertises */
 };
 
 /*
@@ -60,8 +61,10 @@ void dag_add_edge(struct dag *dag, size_t from, size_t dep);
 
 /*
  * Finish building: compute fits against `nodes`, ranks and initial
- * readiness. Fails with a message naming a job no node can build (and
- * what the nodes offer), or a dependency cycle.
+ * readiness. A job fits the nodes that build all its platforms natively;
+ * only when none does, those that advertise them (emulation). Fails with
+ * a message naming a job no node can build (and what the nodes offer),
+ * or a dependency cycle.
  */
 int dag_prepare(struct dag *dag, const struct node_offer *nodes, size_t nnodes);
 

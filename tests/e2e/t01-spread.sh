@@ -26,3 +26,13 @@ check "log directory is private (0700)" [ "$(stat -c %a "$logdir")" = 700 ]
 check "no child process left" no_children_left
 check "no shard in docker buildx ls" no_shard_listed
 [ "$RC" -eq 0 ] || show
+
+# Targets as bake takes them: group names and quoted patterns.
+sed -i 's/^group "default".*/&\ngroup "odd" { targets = ["s1", "s3", "s5"] }/' docker-bake.hcl
+names() { python3 -c 'import json,sys; print(" ".join(sorted(json.loads(sys.argv[1])["targets"])))' "$OUT"; }
+run_dbake --print odd
+check "a group name selects its targets" [ "$(names)" = "s1 s3 s5" ]
+run_dbake --print 's[2-4]'
+check "a quoted pattern selects matching targets" [ "$(names)" = "s2 s3 s4" ]
+run_dbake --print odd 's9'
+check "groups and names mix" [ "$(names)" = "s1 s3 s5 s9" ]

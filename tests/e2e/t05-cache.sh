@@ -41,3 +41,10 @@ log=$(sed -n 's/^logs: //p' <<<"$OUT")/$name.log
 check "its log shows CACHED steps" grep -q 'CACHED' "$log"
 check "its log names the other node's endpoint" grep -q "${NODE_ADDRS[1]}" "$log"
 [ "$RC" -eq 0 ] || show
+
+run_dbake --builder "$b2" --no-cache "$name"
+echo "# $(grep "built $name" <<<"$OUT")"
+check "--no-cache: exit 0" [ "$RC" -eq 0 ]
+log=$(sed -n 's/^logs: //p' <<<"$OUT")/$name.log
+run_cached=$(grep -A1 '\] RUN ' "$log" | grep -c CACHED)
+check "--no-cache: no RUN step cached (got $run_cached)" [ "$run_cached" -eq 0 ]

@@ -29,3 +29,8 @@ check "--load: the image is in dockerd" in_dockerd "e2e/loaded:t$NONCE"
 id=$(docker run --rm "e2e/loaded:t$NONCE" cat /id 2>/dev/null)
 echo "# loaded image says: ${id:-nothing (dockerd cannot run containers here)}"
 docker image rm "e2e/loaded:t$NONCE" >/dev/null 2>&1
+
+run_dbake --push --set "pushed.tags=$REG/e2e/set-tag:s$NONCE" pushed
+check "--set with --push: exit 0" [ "$RC" -eq 0 ]
+tags=$(curl -fsS "http://$REG/v2/e2e/set-tag/tags/list")
+check "--set tags are what gets pushed" grep -q "s$NONCE" <<<"$tags"

@@ -103,13 +103,22 @@ static const char *const global_bool[] = {
 	"-D", "--debug", "--tls", "--tlsverify",
 };
 
-static int is_global(const char *arg, const char *const *list, size_t n)
+/*
+ * Whether `arg` is one of `list`: 1 as the flag alone, 2 with its value
+ * attached ("--host=H", or for a short flag that takes one, "-HH" and
+ * "-H=H" as docker's flag parser accepts them).
+ */
+static int is_global(const char *arg, const char *const *list, size_t n,
+		     int with_value)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(list[i]);
-		if (!strncmp(arg, list[i], len) &&
-		    (arg[len] == '\0' || (arg[len] == '=' && list[i][1] == '-')))
+		if (strncmp(arg, list[i], len))
+			continue;
+		if (arg[len] == '\0')
 			return 1;
+		if (list[i][1] == '-' ? arg[len] == '=' : with_value)
+			return 2;
 	}
 	return 0;
 }
@@ -125,13 +134,15 @@ static int take_docker_globals(struct options *opts, int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "dbake"))
 			return i + 1;
-		if (is_global(a, global_with_value, ARRAY_SIZE(global_with_value))) {
+		int kind = is_global(a, global_with_value,
+				     ARRAY_SIZE(global_with_value), 1);
+		if (kind) {
 			strvec_push(&opts->docker_globals, a);
-			if (!strchr(a, '=') && i + 1 < argc)
+			if (kind == 1 && i + 1 < argc)
 				strvec_push(&opts->docker_globals, argv[++i]);
 			continue;
 		}
-		if (is_global(a, global_bool, ARRAY_SIZE(global_bool))) {
+		if (is_global(a, global_bool, ARRAY_SIZE(global_bool), 0)) {
 			if (!strcmp(a, "-D") || !strcmp(a, "--debug"))
 				opts->debug = 1;
 			strvec_push(&opts->docker_globals, a);
@@ -191,8 +202,9 @@ static void print_metadata(void)
 enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 {
 	struct option longopts[ARRAY_SIZE(option_table) + 1];
-	char shortopts[32] = "+";
-	size_t ns = 1;
+	/* '+': stop at the first target; ':': report a missing value as ':' */
+	char shortopts[32] = "+:";
+	size_t ns = 2;
 
 	if (argc >= 2 && !strcmp(argv[1], "docker-cli-plugin-metadata")) {
 		print_metadata();

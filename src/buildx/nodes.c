@@ -155,7 +155,8 @@ int nodes_merge_store(struct nodeset *set, const char *text)
 	json_t *doc = json_loads(text, 0, &jerr);
 	if (!doc || !json_is_object(doc)) {
 		json_decref(doc);
-		return error("cannot parse builder store entry: %s", jerr.text);
+		return error("cannot parse builder store entry: %s",
+			     doc ? "not a JSON object" : jerr.text);
 	}
 	json_t *nodes = json_object_get(doc, "Nodes");
 	size_t i;

@@ -17,6 +17,7 @@ static struct compose_service *service_get(struct compose *c, const char *name)
 			return &c->v[i];
 	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
 	struct compose_service *s = &c->v[c->nr++];
+	memset(s, 0, sizeof(*s)); /* has_build starts unset */
 	s->name = xstrdup(name);
 	strvec_init(&s->profiles);
 	strvec_init(&s->depends_on);
@@ -64,6 +65,7 @@ static int load_doc(struct compose *c, struct fy_document *doc,
 		return error("compose file '%s' is not a mapping", what);
 	struct fy_node *services = fy_node_mapping_lookup_by_string(
 		root, "services", (size_t)-1);
+	c->loaded = 1;
 	if (!services)
 		return 0;
 	if (!fy_node_is_mapping(services))

@@ -82,26 +82,39 @@ int select_targets(struct plan *plan, const struct strvec *excludes)
 	return count;
 }
 
-/* Services that only run an image are no bake targets; others may be. */
-static int service_builds(const struct compose *c, const char *name)
+static const struct compose_service *service(const struct compose *c,
+					     const char *name)
 {
 	for (size_t i = 0; i < c->nr; i++)
 		if (!strcmp(c->v[i].name, name))
-			return c->v[i].has_build;
-	return 1;
+			return &c->v[i];
+	return NULL;
 }
 
+/*
+ * Walk depends_on from `names`. Services that only run an image are no
+ * bake targets, but what they depend on may be, so the walk goes through
+ * them without adding them.
+ */
 void compose_closure(const struct compose *c, struct strvec *names)
 {
-	for (size_t i = 0; i < names->nr; i++) {
-		for (size_t j = 0; j < c->nr; j++) {
-			if (strcmp(c->v[j].name, names->v[i]))
-				continue;
-			for (size_t k = 0; k < c->v[j].depends_on.nr; k++) {
-				const char *dep = c->v[j].depends_on.v[k];
-				if (!strvec_has(names, dep) && service_builds(c, dep))
-					strvec_push(names, dep);
-			}
+	struct strvec seen = STRVEC_INIT, todo = STRVEC_INIT;
+	strvec_pushv(&todo, names->v);
+	for (size_t i = 0; i < todo.nr; i++) {
+		const struct compose_service *s = service(c, todo.v[i]);
+		if (strvec_has(&seen, todo.v[i]))
+			continue;
+		strvec_push(&seen, todo.v[i]);
+		if (!s)
+			continue;
+		for (size_t k = 0; k < s->depends_on.nr; k++) {
+			const char *dep = s->depends_on.v[k];
+			const struct compose_service *d = service(c, dep);
+			if ((!d || d->has_build) && !strvec_has(names, dep))
+				strvec_push(names, dep);
+			strvec_push(&todo, dep);
 		}
 	}
+	strvec_clear(&seen);
+	strvec_clear(&todo);
 }

@@ -30,13 +30,17 @@ static unsigned char *vertex(struct progress *p, unsigned long v)
 	return &p->seen[v];
 }
 
-/* A step title looks like "[stage 2/5] RUN ..." or "[2/5] COPY ...". */
+/*
+ * A step title looks like "[stage 2/5] RUN ...", "[2/5] COPY ..." or, in
+ * a multi-platform build, "[linux/arm64 stage 2/5] RUN ...": the count is
+ * the last slash inside the brackets.
+ */
 static int is_step_title(const char *s, size_t len)
 {
 	const char *end = memchr(s, ']', len);
 	if (!end || s[0] != '[')
 		return 0;
-	const char *slash = memchr(s, '/', (size_t)(end - s));
+	const char *slash = memrchr(s, '/', (size_t)(end - s));
 	return slash && slash > s + 1 && slash[-1] >= '0' && slash[-1] <= '9' &&
 	       slash + 1 < end && slash[1] >= '0' && slash[1] <= '9';
 }

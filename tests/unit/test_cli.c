@@ -1,3 +1,4 @@
+/* cli_parse: docker's global flags, our own options, targets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -5,15 +6,531 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "util/util.h"
 
-static void t_placeholder(void **state)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* argv as docker hands it: argv[0] is the plugin's path. */
+#define PARSE(o, ...)                                                     \
+	parse_args((o), (const char *[]){ "/usr/libexec/docker/cli-plugins/" \
+					  "docker-dbake",                    \
+					  __VA_ARGS__, NULL })
+
+static enum cli_result parse_args(struct options *o, const char **args)
+{
+	char *argv[64];
+	int argc = 0;
+	for (; args[argc]; argc++) {
+		assert_true(argc < 63);
+		argv[argc] = (char *)args[argc];
+	}
+	argv[argc] = NULL;
+	return cli_parse(o, argc, argv);
+}
+
+static void assert_strvec(const struct strvec *sv, const char **want)
+{
+	size_t n = 0;
+	while (want[n])
+		n++;
+	assert_int_equal(sv->nr, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(sv->v[i], want[i]);
+	assert_null(sv->v[n]);
+}
+#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
+
+/* Redirect stdout (or stderr) to a temporary file while cli_parse prints. */
+struct capture {
+	int target;
+	int saved;
+	int fd;
+};
+
+static void capture_fd_begin(struct capture *c, int target)
+{
+	char tmpl[] = "/tmp/dbake-test-cli-XXXXXX";
+	fflush(stdout);
+	fflush(stderr);
+	c->target = target;
+	c->fd = mkstemp(tmpl);
+	assert_true(c->fd >= 0);
+	unlink(tmpl);
+	c->saved = dup(target);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(c->fd, target) >= 0);
+}
+
+static void capture_begin(struct capture *c)
+{
+	capture_fd_begin(c, STDOUT_FILENO);
+}
+
+/* Restore the stream; returns what was printed (caller frees). */
+static char *capture_end(struct capture *c)
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->saved, c->target);
+	close(c->saved);
+	off_t size = lseek(c->fd, 0, SEEK_END);
+	assert_true(size >= 0);
+	char *buf = xcalloc((size_t)size + 1, 1);
+	assert_int_equal(pread(c->fd, buf, (size_t)size, 0), size);
+	close(c->fd);
+	return buf;
+}
+
+static void t_defaults(void **state)
 {
 	(void)state;
-	assert_int_equal(1, 1);
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake"), CLI_RUN);
+	assert_int_equal(o.docker_globals.nr, 0);
+	assert_int_equal(o.files.nr, 0);
+	assert_int_equal(o.targets.nr, 0);
+	assert_null(o.builder);
+	assert_null(o.cache_registry);
+	assert_int_equal(o.progress, PROGRESS_AUTO);
+	assert_int_equal(o.policy, POLICY_DEFAULT);
+	assert_int_equal(o.slots, 1);
+	assert_false(o.debug || o.print || o.load || o.push || o.no_cache ||
+		     o.fail_fast || o.with_deps);
+	options_release(&o);
+}
+
+static void t_docker_globals_moved(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "--context", "x", "-H", "tcp://10.0.0.5:2376",
+			       "--config", "/home/u/.docker-alt", "-D", "-l",
+			       "debug", "--tlsverify", "--host=unix:///run/d.sock",
+			       "dbake", "-f", "docker-bake.hcl", "--load", "app"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.docker_globals, "--context", "x", "-H",
+		      "tcp://10.0.0.5:2376", "--config", "/home/u/.docker-alt",
+		      "-D", "-l", "debug", "--tlsverify",
+		      "--host=unix:///run/d.sock");
+	assert_int_equal(o.debug, 1);
+	ASSERT_STRVEC(&o.files, "docker-bake.hcl");
+	ASSERT_STRVEC(&o.targets, "app");
+	assert_int_equal(o.load, 1);
+	options_release(&o);
+}
+
+static void t_docker_globals_equals_and_tls(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	/* A global's value may itself be "dbake"; it is not the command word. */
+	assert_int_equal(PARSE(&o, "--context=prod", "--tls", "--tlscacert",
+			       "/c/ca.pem", "--log-level=warn", "-c", "dbake",
+			       "dbake", "--print"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.docker_globals, "--context=prod", "--tls", "--tlscacert",
+		      "/c/ca.pem", "--log-level=warn", "-c", "dbake");
+	assert_int_equal(o.debug, 0);
+	assert_int_equal(o.print, 1);
+	assert_int_equal(o.targets.nr, 0);
+	options_release(&o);
+}
+
+static void t_docker_globals_attached_short(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	/* docker's flag parser takes "-Hvalue" and "-l=value" too */
+	assert_int_equal(PARSE(&o, "-Htcp://10.0.0.5:2376", "-l=warn", "-cprod",
+			       "-D", "dbake", "--print", "app"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.docker_globals, "-Htcp://10.0.0.5:2376", "-l=warn",
+		      "-cprod", "-D");
+	assert_int_equal(o.debug, 1);
+	assert_int_equal(o.print, 1);
+	ASSERT_STRVEC(&o.targets, "app");
+	options_release(&o);
+
+	/* a boolean flag takes no attached value: not docker's, not ours */
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "-Dx", "dbake", "app"), CLI_USAGE);
+	assert_int_equal(o2.docker_globals.nr, 0);
+	options_release(&o2);
+}
+
+static void t_no_dbake_word(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	/* Run directly as docker-dbake ARGS. */
+	assert_int_equal(PARSE(&o, "-f", "a.hcl", "--print", "web", "api"),
+			 CLI_RUN);
+	assert_int_equal(o.docker_globals.nr, 0);
+	assert_int_equal(o.debug, 0);
+	ASSERT_STRVEC(&o.files, "a.hcl");
+	assert_int_equal(o.print, 1);
+	ASSERT_STRVEC(&o.targets, "web", "api");
+	options_release(&o);
+
+	/* Global-looking flags without "dbake" are not docker's: ours, unknown */
+	struct options o3 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o3, "-D", "--context", "x", "app"), CLI_USAGE);
+	assert_int_equal(o3.docker_globals.nr, 0);
+	assert_int_equal(o3.debug, 0);
+	options_release(&o3);
+
+	/* Just a target. */
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "app"), CLI_RUN);
+	ASSERT_STRVEC(&o2.targets, "app");
+	assert_int_equal(o2.docker_globals.nr, 0);
+	options_release(&o2);
+}
+
+static void t_file_repeatable(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "-f", "a.hcl", "--file", "b.json",
+			       "-fcompose.yaml", "--file=override.hcl"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.files, "a.hcl", "b.json", "compose.yaml",
+		      "override.hcl");
+	options_release(&o);
+}
+
+static void t_lists_accumulate(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--exclude", "a,b", "--exclude", "c",
+			       "--exclude=,d,,", "--platform",
+			       "linux/amd64,linux/arm64", "--platform=linux/arm/v7",
+			       "--profile", "debug,docs", "--profile", "ops"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.excludes, "a", "b", "c", "d");
+	ASSERT_STRVEC(&o.platforms, "linux/amd64", "linux/arm64", "linux/arm/v7");
+	ASSERT_STRVEC(&o.profiles, "debug", "docs", "ops");
+	options_release(&o);
+}
+
+static void t_set(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--set", "app.args.X=1", "--set",
+			       "*.platform=linux/arm64", "--set=api.tags=a:b=c"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.sets, "app.args.X=1", "*.platform=linux/arm64",
+		      "api.tags=a:b=c");
+	options_release(&o);
+
+	struct options bad = OPTIONS_INIT;
+	assert_int_equal(PARSE(&bad, "dbake", "--set", "app.no-cache"), CLI_USAGE);
+	options_release(&bad);
+}
+
+static void t_progress(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *arg;
+		enum progress_mode mode;
+	} cases[] = {
+		{ "auto", PROGRESS_AUTO },
+		{ "plain", PROGRESS_PLAIN },
+		{ "tty", PROGRESS_TTY },
+		{ "quiet", PROGRESS_QUIET },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct options o = OPTIONS_INIT;
+		o.progress = (enum progress_mode)99;
+		assert_int_equal(PARSE(&o, "dbake", "--progress", cases[i].arg),
+				 CLI_RUN);
+		assert_int_equal(o.progress, cases[i].mode);
+		options_release(&o);
+	}
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--progress=plain"), CLI_RUN);
+	assert_int_equal(o.progress, PROGRESS_PLAIN);
+	options_release(&o);
+
+	const char *bad[] = { "rawjson", "PLAIN", "", "plain2" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct options b = OPTIONS_INIT;
+		assert_int_equal(PARSE(&b, "dbake", "--progress", bad[i]),
+				 CLI_USAGE);
+		options_release(&b);
+	}
+}
+
+static void t_slots(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--slots", "4"), CLI_RUN);
+	assert_int_equal(o.slots, 4);
+	options_release(&o);
+
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "--slots=256"), CLI_RUN);
+	assert_int_equal(o2.slots, 256);
+	options_release(&o2);
+
+	const char *bad[] = { "0", "-1", "257", "3x", "", "99999999999999999999" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct options b = OPTIONS_INIT;
+		assert_int_equal(PARSE(&b, "dbake", "--slots", bad[i]), CLI_USAGE);
+		options_release(&b);
+	}
+}
+
+static void t_policy(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--policy", "fifo"), CLI_RUN);
+	assert_int_equal(o.policy, POLICY_FIFO);
+	options_release(&o);
+
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "--policy", "fifo", "--policy=default"),
+			 CLI_RUN);
+	assert_int_equal(o2.policy, POLICY_DEFAULT);
+	options_release(&o2);
+
+	struct options b = OPTIONS_INIT;
+	assert_int_equal(PARSE(&b, "dbake", "--policy", "random"), CLI_USAGE);
+	options_release(&b);
+}
+
+static void t_booleans_and_builder(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--builder", "first", "--with-deps",
+			       "--no-cache", "--load", "--push", "--fail-fast",
+			       "--print", "--builder=multi"),
+			 CLI_RUN);
+	assert_string_equal(o.builder, "multi");
+	assert_int_equal(o.with_deps, 1);
+	assert_int_equal(o.no_cache, 1);
+	assert_int_equal(o.load, 1);
+	assert_int_equal(o.push, 1);
+	assert_int_equal(o.fail_fast, 1);
+	assert_int_equal(o.print, 1);
+	options_release(&o);
+	assert_null(o.builder);
+}
+
+static void t_unknown_flag(void **state)
+{
+	(void)state;
+	const char *bad[] = { "--bogus", "-x", "--loadx", "--no-such=1" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct options o = OPTIONS_INIT;
+		assert_int_equal(PARSE(&o, "dbake", "app", bad[i]), CLI_USAGE);
+		options_release(&o);
+	}
+	/* A flag that needs a value, given none. */
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "-f"), CLI_USAGE);
+	options_release(&o);
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "app", "--exclude"), CLI_USAGE);
+	options_release(&o2);
+}
+
+static void t_targets_mixed_with_flags(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "app", "--load", "web", "-f", "x.hcl",
+			       "app-*", "--no-cache"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.targets, "app", "web", "app-*");
+	ASSERT_STRVEC(&o.files, "x.hcl");
+	assert_int_equal(o.load, 1);
+	assert_int_equal(o.no_cache, 1);
+	options_release(&o);
+}
+
+static void t_double_dash(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--load", "app", "--", "--push",
+			       "-f", "web"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.targets, "app", "--push", "-f", "web");
+	assert_int_equal(o.load, 1);
+	assert_int_equal(o.push, 0);
+	assert_int_equal(o.files.nr, 0);
+	options_release(&o);
+
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "--print", "--"), CLI_RUN);
+	assert_int_equal(o2.targets.nr, 0);
+	assert_int_equal(o2.print, 1);
+	options_release(&o2);
+
+	struct options o3 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o3, "dbake", "--", "--", "x"), CLI_RUN);
+	ASSERT_STRVEC(&o3.targets, "--", "x");
+	options_release(&o3);
+}
+
+static void t_metadata(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	struct capture c;
+	capture_begin(&c);
+	enum cli_result r = PARSE(&o, "docker-cli-plugin-metadata");
+	char *out = capture_end(&c);
+	assert_int_equal(r, CLI_EXIT_OK);
+	assert_non_null(strstr(out, "\"SchemaVersion\":\"0.1.0\""));
+	assert_non_null(strstr(out, "\"Vendor\":\"dbake\""));
+	assert_non_null(strstr(out, dbake_version));
+	assert_int_equal(out[0], '{');
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	free(out);
+	options_release(&o);
+}
+
+static void t_help_version(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	struct capture c;
+	capture_begin(&c);
+	enum cli_result r = PARSE(&o, "dbake", "--version");
+	char *out = capture_end(&c);
+	assert_int_equal(r, CLI_EXIT_OK);
+	assert_non_null(strstr(out, dbake_version));
+	free(out);
+	options_release(&o);
+
+	struct options o2 = OPTIONS_INIT;
+	capture_begin(&c);
+	r = PARSE(&o2, "dbake", "-h");
+	out = capture_end(&c);
+	assert_int_equal(r, CLI_EXIT_OK);
+	assert_non_null(strstr(out, "Usage:"));
+	assert_non_null(strstr(out, "--cache-registry"));
+	free(out);
+	options_release(&o2);
+}
+
+static void t_getopt_state_reset(void **state)
+{
+	(void)state;
+	/* Stop in the middle of a short-option cluster... */
+	struct options o = OPTIONS_INIT;
+	struct capture c;
+	capture_begin(&c);
+	enum cli_result r = PARSE(&o, "dbake", "-hfleftover.hcl");
+	char *out = capture_end(&c);
+	free(out);
+	assert_int_equal(r, CLI_EXIT_OK);
+	options_release(&o);
+	/* ...and the next parse starts afresh. */
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "-f", "b.hcl", "t"), CLI_RUN);
+	ASSERT_STRVEC(&o2.files, "b.hcl");
+	ASSERT_STRVEC(&o2.targets, "t");
+	options_release(&o2);
+}
+
+static void t_cache_registry(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--cache-registry",
+			       "registry.local:5000/team//"),
+			 CLI_RUN);
+	assert_string_equal(o.cache_registry, "registry.local:5000/team");
+	options_release(&o);
+	assert_null(o.cache_registry);
+
+	struct options o2 = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o2, "dbake", "--cache-registry=ghcr.io/acme"),
+			 CLI_RUN);
+	assert_string_equal(o2.cache_registry, "ghcr.io/acme");
+	options_release(&o2);
+
+	const char *bad[] = { "http://x", "https://reg.example.com/a", "/", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct options b = OPTIONS_INIT;
+		assert_int_equal(PARSE(&b, "dbake", "--cache-registry", bad[i]),
+				 CLI_USAGE);
+		options_release(&b);
+	}
+}
+
+/* What the user reads for a usage error (stderr). */
+static char *usage_message(const char **args)
+{
+	struct options o = OPTIONS_INIT;
+	struct capture c;
+	capture_fd_begin(&c, STDERR_FILENO);
+	enum cli_result r = parse_args(&o, args);
+	char *err = capture_end(&c);
+	options_release(&o);
+	assert_int_equal(r, CLI_USAGE);
+	return err;
+}
+#define USAGE_MESSAGE(...) \
+	usage_message((const char *[]){ "docker-dbake", __VA_ARGS__, NULL })
+
+static void t_usage_messages(void **state)
+{
+	(void)state;
+	char *err = USAGE_MESSAGE("dbake", "-f");
+	assert_non_null(strstr(err, "flag needs an argument: -f"));
+	free(err);
+	err = USAGE_MESSAGE("dbake", "app", "--exclude");
+	assert_non_null(strstr(err, "flag needs an argument: --exclude"));
+	free(err);
+	err = USAGE_MESSAGE("dbake", "--bogus", "app");
+	assert_non_null(strstr(err, "unknown flag: --bogus"));
+	assert_null(strstr(err, "needs an argument"));
+	free(err);
+	err = USAGE_MESSAGE("dbake", "-x");
+	assert_non_null(strstr(err, "unknown flag: -x"));
+	free(err);
+	err = USAGE_MESSAGE("dbake", "--slots", "0");
+	assert_non_null(strstr(err, "--slots '0'"));
+	assert_non_null(strstr(err, "docker dbake --help"));
+	free(err);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(t_placeholder) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_defaults),
+		cmocka_unit_test(t_docker_globals_moved),
+		cmocka_unit_test(t_docker_globals_equals_and_tls),
+		cmocka_unit_test(t_docker_globals_attached_short),
+		cmocka_unit_test(t_no_dbake_word),
+		cmocka_unit_test(t_file_repeatable),
+		cmocka_unit_test(t_lists_accumulate),
+		cmocka_unit_test(t_set),
+		cmocka_unit_test(t_progress),
+		cmocka_unit_test(t_slots),
+		cmocka_unit_test(t_policy),
+		cmocka_unit_test(t_booleans_and_builder),
+		cmocka_unit_test(t_unknown_flag),
+		cmocka_unit_test(t_targets_mixed_with_flags),
+		cmocka_unit_test(t_double_dash),
+		cmocka_unit_test(t_metadata),
+		cmocka_unit_test(t_help_version),
+		cmocka_unit_test(t_getopt_state_reset),
+		cmocka_unit_test(t_cache_registry),
+		cmocka_unit_test(t_usage_messages),
+	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

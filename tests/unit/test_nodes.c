@@ -1,0 +1,548 @@
+/* The user's builder: inspect text, store entry, usable nodes, shard names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "buildx/nodes.h"
+#include "buildx/shards.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void assert_strvec(const struct strvec *sv, const char **want)
+{
+	size_t n = 0;
+	while (want[n])
+		n++;
+	assert_int_equal(sv->nr, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(sv->v[i], want[i]);
+}
+#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
+
+static char *read_fixture(const char *name)
+{
+	const char *dir = getenv("FIXTURES");
+	assert_non_null(dir);
+	char *path = xstrfmt("%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open fixture %s", path);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, n);
+	fclose(f);
+	free(path);
+	return strbuf_detach(&sb);
+}
+
+/*
+ * `docker buildx inspect` of a three-node remote builder, as buildx's
+ * tabwriter lays it out: an amd64 node with a pinned platform, an arm64
+ * node and one it cannot reach (an Error line instead of a Status).
+ */
+static const char inspect_three[] =
+	"Name:          multi\n"
+	"Driver:        remote\n"
+	"Last Activity: 2025-03-01 10:00:00 +0000 UTC\n"
+	"\n"
+	"Nodes:\n"
+	"Name:                  node0\n"
+	"Endpoint:              tcp://10.0.0.10:1234\n"
+	"Driver Options:        cacert=\"/certs/ca.pem\" servername=\"node0\"\n"
+	"Status:                running\n"
+	"BuildKit daemon flags: --allow-insecure-entitlement=network.host\n"
+	"BuildKit version:      v0.20.1\n"
+	"Platforms:             linux/amd64*, linux/386\n"
+	"Labels:\n"
+	" org.mobyproject.buildkit.worker.executor:         oci\n"
+	" org.mobyproject.buildkit.worker.hostname:         node0\n"
+	" org.mobyproject.buildkit.worker.network:          host\n"
+	" org.mobyproject.buildkit.worker.oci.process-mode: sandbox\n"
+	" org.mobyproject.buildkit.worker.selinux.enabled:  false\n"
+	" org.mobyproject.buildkit.worker.snapshotter:      overlayfs\n"
+	"GC Policy rule#0:\n"
+	" All:            false\n"
+	" Filters:        type==source.local,type==exec.cachemount,type==source.git.checkout\n"
+	" Keep Duration:  48h0m0s\n"
+	" Max Used Space: 488.3MiB\n"
+	"GC Policy rule#1:\n"
+	" All:            false\n"
+	" Keep Duration:  1440h0m0s\n"
+	" Reserved Space: 9.313GiB\n"
+	" Max Used Space: 93.13GiB\n"
+	" Min Free Space: 188.1GiB\n"
+	"\n"
+	"Name:                  node1\n"
+	"Endpoint:              tcp://arm-box.lan:1234\n"
+	"Status:                running\n"
+	"BuildKit version:      v0.20.1\n"
+	"Platforms:             linux/arm64, linux/arm/v7, linux/arm/v6\n"
+	"Labels:\n"
+	" Name:                                             not-a-node\n"
+	" Status:                                           not-a-status\n"
+	" org.mobyproject.buildkit.worker.hostname:         arm-box\n"
+	"GC Policy rule#0:\n"
+	" All:            true\n"
+	" Keep Duration:  48h0m0s\n"
+	"\n"
+	"Name:      node2\n"
+	"Endpoint:  tcp://10.0.0.12:1234\n"
+	"Error:     Get \"http://10.0.0.12:1234/_ping\": dial tcp 10.0.0.12:1234: "
+	"connect: connection refused\n";
+
+static void t_inspect_three_nodes(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, inspect_three), 0);
+	assert_string_equal(set.builder, "multi");
+	assert_string_equal(set.driver, "remote");
+	assert_null(set.error);
+	assert_int_equal(set.nr, 3);
+
+	struct node *n = &set.v[0];
+	assert_string_equal(n->name, "node0");
+	assert_string_equal(n->endpoint, "tcp://10.0.0.10:1234");
+	assert_string_equal(n->status, "running");
+	assert_null(n->error);
+	ASSERT_STRVEC(&n->platforms, "linux/amd64", "linux/386");
+	ASSERT_STRVEC(&n->pinned, "linux/amd64");
+
+	n = &set.v[1];
+	assert_string_equal(n->name, "node1");
+	assert_string_equal(n->endpoint, "tcp://arm-box.lan:1234");
+	/* the indented "Status:" label line must not override it */
+	assert_string_equal(n->status, "running");
+	ASSERT_STRVEC(&n->platforms, "linux/arm64", "linux/arm/v7",
+		      "linux/arm/v6");
+	assert_int_equal(n->pinned.nr, 0);
+
+	n = &set.v[2];
+	assert_string_equal(n->name, "node2");
+	assert_string_equal(n->endpoint, "tcp://10.0.0.12:1234");
+	assert_null(n->status);
+	assert_string_equal(n->error,
+			    "Get \"http://10.0.0.12:1234/_ping\": dial tcp "
+			    "10.0.0.12:1234: connect: connection refused");
+	assert_int_equal(n->platforms.nr, 0);
+	nodeset_release(&set);
+	assert_null(set.v);
+	assert_null(set.builder);
+}
+
+static void t_inspect_crlf_and_no_trailing_newline(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Name:   b1\r\n"
+					     "Driver: remote\r\n"
+					     "\r\n"
+					     "Nodes:\r\n"
+					     "Name:      n\r\n"
+					     "Endpoint:  unix:///run/buildkit/buildkitd.sock\r\n"
+					     "Status:    running\r\n"
+					     "Platforms: linux/arm64/v8*, linux/AMD64 "),
+			 0);
+	assert_string_equal(set.builder, "b1");
+	assert_int_equal(set.nr, 1);
+	assert_string_equal(set.v[0].endpoint, "unix:///run/buildkit/buildkitd.sock");
+	assert_string_equal(set.v[0].status, "running");
+	ASSERT_STRVEC(&set.v[0].platforms, "linux/arm64", "linux/amd64");
+	ASSERT_STRVEC(&set.v[0].pinned, "linux/arm64");
+	nodeset_release(&set);
+}
+
+static void t_inspect_builder_error(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Name:   default\n"
+					     "Driver: \n"
+					     "Error:  failed to connect to the docker API at "
+					     "unix:///var/run/docker.sock: no such file\n"),
+			 0);
+	assert_string_equal(set.builder, "default");
+	assert_string_equal(set.driver, "");
+	assert_string_equal(set.error, "failed to connect to the docker API at "
+				       "unix:///var/run/docker.sock: no such file");
+	assert_int_equal(set.nr, 0);
+	nodeset_release(&set);
+	assert_null(set.error);
+
+	/* The same, as buildx v0.35 printed it here. */
+	char *text = read_fixture("inspect-error.txt");
+	struct nodeset set2 = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set2, text), 0);
+	assert_string_equal(set2.builder, "default");
+	assert_non_null(set2.error);
+	assert_true(strncmp(set2.error, "failed to connect to the docker API", 35) == 0);
+	assert_int_equal(set2.nr, 0);
+	nodeset_release(&set2);
+	free(text);
+}
+
+static void t_inspect_no_name(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, ""), -1);
+	nodeset_release(&set);
+	struct nodeset set2 = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set2, "no colon here\n  Name: x\n"),
+			 -1);
+	nodeset_release(&set2);
+}
+
+static void t_real_inactive_builder(void **state)
+{
+	(void)state;
+	char *text = read_fixture("inspect-inactive.txt");
+	char *store = read_fixture("store-multi.json");
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, text), 0);
+	assert_string_equal(set.builder, "multi");
+	assert_string_equal(set.driver, "remote");
+	assert_int_equal(set.nr, 2);
+	assert_string_equal(set.v[0].name, "node0");
+	assert_string_equal(set.v[0].endpoint, "tcp://127.0.0.1:1");
+	assert_string_equal(set.v[0].status, "inactive");
+	ASSERT_STRVEC(&set.v[0].platforms, "linux/amd64", "linux/386");
+	ASSERT_STRVEC(&set.v[0].pinned, "linux/amd64", "linux/386");
+	assert_string_equal(set.v[1].name, "node1");
+	assert_int_equal(set.v[1].platforms.nr, 0);
+
+	assert_int_equal(nodes_merge_store(&set, store), 0);
+	ASSERT_STRVEC(&set.v[0].pinned, "linux/amd64", "linux/386");
+	assert_int_equal(set.v[0].driver_opts.nr, 0);
+	ASSERT_STRVEC(&set.v[1].driver_opts, "cacert=/x/ca.pem", "servername=n1");
+	assert_int_equal(set.v[1].pinned.nr, 0);
+
+	/* both inactive: nothing usable */
+	assert_int_equal(nodes_filter_usable(&set), 0);
+	assert_int_equal(set.nr, 0);
+	nodeset_release(&set);
+	free(text);
+	free(store);
+}
+
+static const char store_one[] =
+	"{\"Name\":\"b\",\"Driver\":\"remote\",\"Nodes\":[{\"Name\":\"node0\","
+	"\"Endpoint\":\"tcp://127.0.0.1:1234\",\"Platforms\":[{\"architecture\":"
+	"\"arm64\",\"os\":\"linux\"}],\"DriverOpts\":{\"cacert\":\"/x/ca.pem\","
+	"\"servername\":\"n0\"},\"Flags\":null,\"Files\":null}],\"Dynamic\":false}";
+
+static void t_merge_store(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Name:   b\nDriver: remote\n\nNodes:\n"
+					     "Name:      node0\n"
+					     "Endpoint:  tcp://localhost:1234\n"
+					     "Status:    running\n"
+					     "Platforms: linux/arm64, linux/arm/v7\n"
+					     "\n"
+					     "Name:      other\n"
+					     "Endpoint:  tcp://10.1.1.1:1234\n"
+					     "Status:    running\n"
+					     "Platforms: linux/amd64\n"),
+			 0);
+	assert_int_equal(set.nr, 2);
+	assert_int_equal(nodes_merge_store(&set, store_one), 0);
+	struct node *n = &set.v[0];
+	assert_string_equal(n->endpoint, "tcp://127.0.0.1:1234");
+	assert_true(strvec_has(&n->driver_opts, "cacert=/x/ca.pem"));
+	assert_true(strvec_has(&n->driver_opts, "servername=n0"));
+	assert_int_equal(n->driver_opts.nr, 2);
+	ASSERT_STRVEC(&n->pinned, "linux/arm64");
+	ASSERT_STRVEC(&n->platforms, "linux/arm64", "linux/arm/v7");
+	assert_int_equal(n->flags.nr, 0);
+	/* a node the store does not list is left alone */
+	assert_string_equal(set.v[1].endpoint, "tcp://10.1.1.1:1234");
+	assert_int_equal(set.v[1].driver_opts.nr, 0);
+	assert_int_equal(set.v[1].pinned.nr, 0);
+	nodeset_release(&set);
+}
+
+static void t_merge_store_flags_variants(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Name: b\nDriver: remote\nNodes:\n"
+					     "Name: pi\nStatus: running\n"
+					     "Platforms: linux/arm/v7*, linux/arm/v6\n"),
+			 0);
+	assert_int_equal(nodes_merge_store(&set,
+					   "{\"Nodes\":[{\"Name\":\"pi\",\"Endpoint\":"
+					   "\"ssh://pi@pi.lan\",\"Platforms\":[{"
+					   "\"architecture\":\"arm\",\"os\":\"linux\","
+					   "\"variant\":\"v7\"},{\"architecture\":\"arm64\","
+					   "\"os\":\"linux\",\"variant\":\"v8\"},{\"os\":"
+					   "\"linux\"}],\"Flags\":[\"--debug\",\"--oci-"
+					   "worker-gc=false\"],\"DriverOpts\":{\"n\":1,"
+					   "\"key\":\"/k.pem\"}},{\"Name\":\"ghost\"}]}"),
+			 0);
+	assert_int_equal(set.nr, 1);
+	struct node *n = &set.v[0];
+	assert_string_equal(n->endpoint, "ssh://pi@pi.lan");
+	/* inspect's pin, then the store's (deduplicated, normalised) */
+	ASSERT_STRVEC(&n->pinned, "linux/arm/v7", "linux/arm64");
+	ASSERT_STRVEC(&n->flags, "--debug", "--oci-worker-gc=false");
+	/* non-string options are not carried */
+	ASSERT_STRVEC(&n->driver_opts, "key=/k.pem");
+	nodeset_release(&set);
+}
+
+static void t_merge_store_malformed(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, "Name: b\n"), 0);
+	assert_int_equal(nodes_merge_store(&set, "{\"Nodes\":["), -1);
+	assert_int_equal(nodes_merge_store(&set, "[1,2]"), -1);
+	assert_int_equal(nodes_merge_store(&set, ""), -1);
+	/* no Nodes at all is fine */
+	assert_int_equal(nodes_merge_store(&set, "{\"Name\":\"b\"}"), 0);
+	nodeset_release(&set);
+}
+
+static void t_filter_usable(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, inspect_three), 0);
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Nodes:\n"
+					     "Name:      pipe\n"
+					     "Endpoint:  npipe:////./pipe/buildkitd\n"
+					     "Status:    running\n"
+					     "Platforms: windows/amd64\n"
+					     "\n"
+					     "Name:      local\n"
+					     "Endpoint:  docker-container://buildx_buildkit_x0\n"
+					     "Status:    running\n"
+					     "Platforms: linux/riscv64\n"
+					     "\n"
+					     "Name:      empty\n"
+					     "Endpoint:  tcp://10.0.0.20:1234\n"
+					     "Status:    running\n"
+					     "\n"
+					     "Name:      stopped\n"
+					     "Endpoint:  tcp://10.0.0.21:1234\n"
+					     "Status:    inactive\n"
+					     "Platforms: linux/amd64\n"
+					     "\n"
+					     "Name:      noendpoint\n"
+					     "Status:    running\n"
+					     "Platforms: linux/amd64\n"),
+			 0);
+	assert_int_equal(set.nr, 8);
+	fprintf(stderr, "(warnings below are expected)\n");
+	assert_int_equal(nodes_filter_usable(&set), 3);
+	assert_int_equal(set.nr, 3);
+	assert_string_equal(set.v[0].name, "node0");
+	assert_string_equal(set.v[1].name, "node1");
+	assert_string_equal(set.v[2].name, "local");
+	/* node0 pinned linux/amd64: that is all it builds now */
+	ASSERT_STRVEC(&set.v[0].platforms, "linux/amd64");
+	ASSERT_STRVEC(&set.v[0].native, "linux/amd64");
+	ASSERT_STRVEC(&set.v[1].platforms, "linux/arm64", "linux/arm/v7",
+		      "linux/arm/v6");
+	ASSERT_STRVEC(&set.v[1].native, "linux/arm64");
+	ASSERT_STRVEC(&set.v[2].platforms, "linux/riscv64");
+	ASSERT_STRVEC(&set.v[2].native, "linux/riscv64");
+	/* running it again keeps everything */
+	assert_int_equal(nodes_filter_usable(&set), 3);
+	nodeset_release(&set);
+}
+
+static void t_filter_native(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set,
+					     "Name: b\nDriver: remote\n\nNodes:\n"
+					     "Name:      x86\n"
+					     "Endpoint:  tcp://10.0.0.1:1234\n"
+					     "Status:    running\n"
+					     "Platforms: linux/amd64, linux/amd64/v2, "
+					     "linux/amd64/v3, linux/386, linux/arm64, "
+					     "linux/riscv64, linux/arm/v7\n"
+					     "\n"
+					     "Name:      pi\n"
+					     "Endpoint:  tcp://10.0.0.2:1234\n"
+					     "Status:    running\n"
+					     "Platforms: linux/arm64, linux/amd64, "
+					     "linux/386, linux/arm/v7\n"
+					     "\n"
+					     "Name:      pinned\n"
+					     "Endpoint:  tcp://10.0.0.3:1234\n"
+					     "Status:    running\n"
+					     "Platforms: linux/arm64, linux/amd64*, linux/386*\n"),
+			 0);
+	/* a pin from the store narrows the node the same way */
+	assert_int_equal(nodes_merge_store(&set,
+					   "{\"Nodes\":[{\"Name\":\"pi\","
+					   "\"Platforms\":[{\"os\":\"linux\","
+					   "\"architecture\":\"arm64\"}]}]}"),
+			 0);
+	assert_int_equal(nodes_filter_usable(&set), 3);
+	/* its own architecture first, its variants and 386; not emulated ones */
+	ASSERT_STRVEC(&set.v[0].native, "linux/amd64", "linux/amd64/v2",
+		      "linux/amd64/v3", "linux/386");
+	assert_int_equal(set.v[0].platforms.nr, 7);
+	ASSERT_STRVEC(&set.v[1].platforms, "linux/arm64");
+	ASSERT_STRVEC(&set.v[1].native, "linux/arm64");
+	ASSERT_STRVEC(&set.v[2].platforms, "linux/amd64", "linux/386");
+	ASSERT_STRVEC(&set.v[2].native, "linux/amd64", "linux/386");
+
+	/* no platforms, no native ones */
+	strvec_clear(&set.v[0].platforms);
+	node_set_native(&set.v[0]);
+	assert_int_equal(set.v[0].native.nr, 0);
+	nodeset_release(&set);
+}
+
+static struct node mknode(const char *name, const char *endpoint)
+{
+	struct node n = {
+		.name = (char *)name,
+		.endpoint = (char *)endpoint,
+		.platforms = STRVEC_INIT,
+		.native = STRVEC_INIT,
+		.pinned = STRVEC_INIT,
+		.driver_opts = STRVEC_INIT,
+		.flags = STRVEC_INIT,
+	};
+	return n;
+}
+
+static void assert_shard_charset(const char *s)
+{
+	assert_true(strncmp(s, "dbake-", 6) == 0);
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			fail_msg("shard name '%s' has '%c'", s, *p);
+}
+
+static void t_shard_name(void **state)
+{
+	(void)state;
+	struct node a = mknode("node0", "tcp://10.0.0.10:1234");
+	strvec_push(&a.driver_opts, "cacert=/certs/ca.pem");
+	strvec_push(&a.pinned, "linux/amd64");
+	struct node b = mknode("node0", "tcp://10.0.0.10:1234");
+	strvec_push(&b.driver_opts, "cacert=/certs/ca.pem");
+	strvec_push(&b.pinned, "linux/amd64");
+
+	char *s1 = shard_name("multi", &a);
+	char *s2 = shard_name("multi", &a);
+	char *s3 = shard_name("multi", &b);
+	assert_string_equal(s1, s2);
+	assert_string_equal(s1, s3);
+	assert_true(strncmp(s1, "dbake-multi-node0-", 18) == 0);
+	assert_int_equal(strlen(s1), 18 + 8);
+	assert_shard_charset(s1);
+
+	/* another endpoint */
+	b.endpoint = "tcp://10.0.0.11:1234";
+	char *s4 = shard_name("multi", &b);
+	assert_string_not_equal(s1, s4);
+	assert_shard_charset(s4);
+	b.endpoint = a.endpoint;
+
+	/* another driver option */
+	strvec_clear(&b.driver_opts);
+	strvec_push(&b.driver_opts, "cacert=/certs/other-ca.pem");
+	char *s5 = shard_name("multi", &b);
+	assert_string_not_equal(s1, s5);
+
+	/* one more driver option */
+	strvec_clear(&b.driver_opts);
+	strvec_push(&b.driver_opts, "cacert=/certs/ca.pem");
+	strvec_push(&b.driver_opts, "servername=node0");
+	char *s6 = shard_name("multi", &b);
+	assert_string_not_equal(s1, s6);
+
+	/* another pinned platform */
+	strvec_clear(&b.driver_opts);
+	strvec_push(&b.driver_opts, "cacert=/certs/ca.pem");
+	char *s7 = shard_name("multi", &b);
+	assert_string_equal(s1, s7);
+	strvec_push(&b.pinned, "linux/386");
+	char *s8 = shard_name("multi", &b);
+	assert_string_not_equal(s1, s8);
+
+	/* another builder */
+	char *s9 = shard_name("multi2", &a);
+	assert_string_not_equal(s1, s9);
+
+	free(s1); free(s2); free(s3); free(s4); free(s5);
+	free(s6); free(s7); free(s8); free(s9);
+	strvec_clear(&a.driver_opts);
+	strvec_clear(&a.pinned);
+	strvec_clear(&b.driver_opts);
+	strvec_clear(&b.pinned);
+}
+
+static void t_shard_name_sanitised(void **state)
+{
+	(void)state;
+	struct node n = mknode("Node.One@Rack 7/ü", "ssh://user@host:22");
+	char *s = shard_name("My Builder:Prod", &n);
+	assert_shard_charset(s);
+	assert_true(strncmp(s, "dbake-my-builder-prod-node-one-rack-7-", 38) == 0);
+	free(s);
+
+	/* very long names are cut, the hash keeps them apart */
+	struct node l1 = mknode("n-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "tcp://h:1");
+	struct node l2 = mknode("n-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2", "tcp://h:1");
+	char *b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	char *x1 = shard_name(b, &l1);
+	char *x2 = shard_name(b, &l2);
+	assert_shard_charset(x1);
+	assert_shard_charset(x2);
+	assert_true(strlen(x1) <= 6 + 24 + 1 + 24 + 1 + 8);
+	assert_string_not_equal(x1, x2);
+	free(x1);
+	free(x2);
+
+	/* the same name from different parts differs */
+	struct node c1 = mknode("c", "tcp://h:1");
+	struct node c2 = mknode("bc", "tcp://h:1");
+	char *y1 = shard_name("ab", &c1);
+	char *y2 = shard_name("a", &c2);
+	assert_string_not_equal(y1 + strlen(y1) - 8, y2 + strlen(y2) - 8);
+	free(y1);
+	free(y2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_inspect_three_nodes),
+		cmocka_unit_test(t_inspect_crlf_and_no_trailing_newline),
+		cmocka_unit_test(t_inspect_builder_error),
+		cmocka_unit_test(t_inspect_no_name),
+		cmocka_unit_test(t_real_inactive_builder),
+		cmocka_unit_test(t_merge_store),
+		cmocka_unit_test(t_merge_store_flags_variants),
+		cmocka_unit_test(t_merge_store_malformed),
+		cmocka_unit_test(t_filter_usable),
+		cmocka_unit_test(t_filter_native),
+		cmocka_unit_test(t_shard_name),
+		cmocka_unit_test(t_shard_name_sanitised),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,524 @@
+/* The plan: `bake --print` output as buildx v0.35 prints it, and plan_write. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "plan/bakefile.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void assert_strvec(const struct strvec *sv, const char **want)
+{
+	size_t n = 0;
+	while (want[n])
+		n++;
+	assert_int_equal(sv->nr, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(sv->v[i], want[i]);
+}
+#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
+
+static char *read_path(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s: %s", path, strerror(errno));
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, n);
+	fclose(f);
+	if (len)
+		*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+static char *read_fixture(const char *name, size_t *len)
+{
+	const char *dir = getenv("FIXTURES");
+	assert_non_null(dir);
+	char *path = xstrfmt("%s/%s", dir, name);
+	char *text = read_path(path, len);
+	free(path);
+	return text;
+}
+
+static void load_fixture(struct plan *plan, const char *name)
+{
+	size_t len;
+	char *text = read_fixture(name, &len);
+	assert_int_equal(plan_parse(plan, text, len), 0);
+	free(text);
+}
+
+static struct target *must_find(struct plan *plan, const char *name)
+{
+	struct target *t = plan_find(plan, name);
+	if (!t)
+		fail_msg("no target '%s' in the plan", name);
+	return t;
+}
+
+static void t_hcl_groups_deps(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-hcl.json");
+	assert_int_equal(plan.nr, 5);
+	assert_non_null(plan.doc);
+
+	struct target *app = must_find(&plan, "app");
+	struct target *api = must_find(&plan, "api");
+	struct target *worker = must_find(&plan, "worker");
+	struct target *base = must_find(&plan, "base");
+	struct target *tc = must_find(&plan, "toolchain");
+	assert_null(plan_find(&plan, "docs"));
+	assert_null(plan_find(&plan, "all"));    /* groups are not targets */
+	assert_null(plan_find(&plan, "backend"));
+
+	/* default -> all -> (app, backend -> (api, worker)) */
+	assert_true(app->requested);
+	assert_true(api->requested);
+	assert_true(worker->requested);
+	assert_false(base->requested);
+	assert_false(tc->requested);
+
+	/* contexts = { base = "target:base" }: printed as cacheonly deps */
+	ASSERT_STRVEC(&app->deps, "base");
+	ASSERT_STRVEC(&base->deps, "toolchain");
+	assert_int_equal(tc->deps.nr, 0);
+	assert_int_equal(api->deps.nr, 0);
+	assert_true(base->cacheonly);
+	assert_true(tc->cacheonly);
+	assert_false(app->cacheonly);
+	assert_false(api->cacheonly);
+	assert_false(worker->cacheonly);
+
+	/* platforms normalised: arm64/v8 -> arm64, variants kept otherwise */
+	ASSERT_STRVEC(&app->platforms, "linux/amd64", "linux/arm64");
+	ASSERT_STRVEC(&base->platforms, "linux/amd64", "linux/arm64");
+	ASSERT_STRVEC(&api->platforms, "linux/arm/v7", "linux/amd64/v2");
+	assert_int_equal(worker->platforms.nr, 0);
+	assert_int_equal(tc->platforms.nr, 0);
+
+	/* nothing is selected by parsing */
+	for (size_t i = 0; i < plan.nr; i++) {
+		assert_false(plan.v[i].selected);
+		assert_int_equal(plan.v[i].compose_deps.nr, 0);
+		assert_int_equal(plan.v[i].profiles.nr, 0);
+	}
+
+	assert_int_equal(plan_index(&plan, "app"), app - plan.v);
+	assert_int_equal(plan_index(&plan, "nope"), -1);
+	assert_int_equal(plan_index(&plan, "App"), -1);
+	plan_release(&plan);
+	assert_null(plan.v);
+	assert_null(plan.doc);
+	assert_int_equal(plan.nr, 0);
+}
+
+static void t_hcl_named(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-hcl-named.json");
+	assert_int_equal(plan.nr, 2);
+	assert_true(must_find(&plan, "api")->requested);
+	assert_true(must_find(&plan, "docs")->requested);
+	assert_false(must_find(&plan, "docs")->cacheonly);
+	plan_release(&plan);
+}
+
+static void t_compose(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-compose.json");
+	assert_int_equal(plan.nr, 5);
+	const char *names[] = { "api", "debug-tools", "docs", "migrate", "web" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct target *t = must_find(&plan, names[i]);
+		assert_true(t->requested);
+		assert_false(t->cacheonly);
+		/* depends_on is not in the print */
+		assert_int_equal(t->deps.nr, 0);
+	}
+	assert_null(plan_find(&plan, "db")); /* image only: no target */
+	ASSERT_STRVEC(&must_find(&plan, "docs")->platforms, "linux/amd64",
+		      "linux/arm64");
+	assert_int_equal(must_find(&plan, "web")->platforms.nr, 0);
+	plan_release(&plan);
+}
+
+static void t_matrix(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-matrix.json");
+	assert_int_equal(plan.nr, 5);
+	const char *names[] = { "app-web-1-0", "app-cli-1-0", "app-web-2-1",
+				"app-cli-2-1", "tools" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct target *t = must_find(&plan, names[i]);
+		assert_true(t->requested); /* default -> app (a group) */
+		assert_false(t->cacheonly);
+	}
+	assert_null(plan_find(&plan, "app"));
+	struct target *tools = must_find(&plan, "tools");
+	ASSERT_STRVEC(&tools->deps, "app-web-2-1");
+	/* printed as written ("linux/AMD64"), normalised here */
+	ASSERT_STRVEC(&tools->platforms, "linux/amd64", "linux/arm64");
+	ASSERT_STRVEC(&must_find(&plan, "app-cli-1-0")->platforms, "linux/amd64");
+	plan_release(&plan);
+}
+
+static int parse_str(const char *json)
+{
+	struct plan plan = PLAN_INIT;
+	int r = plan_parse(&plan, json, strlen(json));
+	plan_release(&plan);
+	return r;
+}
+
+static void t_malformed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_str(""), -1);
+	assert_int_equal(parse_str("{"), -1);
+	assert_int_equal(parse_str("{\"target\":{\"a\":{}},}"), -1);
+	assert_int_equal(parse_str("not json"), -1);
+	/* truncated fixture */
+	size_t len;
+	char *text = read_fixture("print-hcl.json", &len);
+	struct plan plan = PLAN_INIT;
+	assert_int_equal(plan_parse(&plan, text, len / 2), -1);
+	plan_release(&plan);
+	free(text);
+}
+
+static void t_no_targets(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_str("{}"), -1);
+	assert_int_equal(parse_str("{\"group\":{\"default\":{\"targets\":[]}}}"), -1);
+	assert_int_equal(parse_str("[]"), -1);
+	assert_int_equal(parse_str("\"target\""), -1);
+	assert_int_equal(parse_str("{\"target\":[\"a\"]}"), -1);
+	assert_int_equal(parse_str("{\"target\":\"a\"}"), -1);
+	/* an empty target map parses (selection then finds nothing) */
+	assert_int_equal(parse_str("{\"target\":{}}"), 0);
+}
+
+static void t_bad_definitions(void **state)
+{
+	(void)state;
+	/* a target that is not an object */
+	assert_int_equal(parse_str("{\"target\":{\"a\":[]}}"), -1);
+	/* invalid platforms */
+	assert_int_equal(parse_str("{\"target\":{\"a\":{\"platforms\":[\"linux\"]}}}"), -1);
+	assert_int_equal(parse_str("{\"target\":{\"a\":{\"platforms\":[7]}}}"), -1);
+	/* a dependency bake did not print */
+	assert_int_equal(parse_str("{\"target\":{\"a\":{\"contexts\":{\"b\":"
+				   "\"target:missing\"}}}}"), -1);
+	/* a group member that is neither target nor group */
+	assert_int_equal(parse_str("{\"group\":{\"default\":{\"targets\":[\"x\"]}},"
+				   "\"target\":{\"a\":{}}}"), -1);
+	/* groups naming each other */
+	assert_int_equal(parse_str("{\"group\":{\"default\":{\"targets\":[\"g\"]},"
+				   "\"g\":{\"targets\":[\"default\"]}},"
+				   "\"target\":{\"a\":{}}}"), -1);
+}
+
+static void t_no_default_group(void **state)
+{
+	(void)state;
+	const char *json =
+		"{\"target\":{"
+		"\"a\":{\"contexts\":{\"b\":\"target:b\",\"src\":\"./src\","
+		"\"img\":\"docker-image://alpine\",\"again\":\"target:b\","
+		"\"empty\":\"target:\"},\"output\":[\"type=cacheonly\"]},"
+		"\"b\":{\"output\":[{\"type\":\"cacheonly\"},{\"type\":\"docker\"}]},"
+		"\"c\":{\"output\":[\"type=cacheonly,mode=x\"],"
+		"\"platforms\":[\"Linux/ARM\",\" linux/amd64/v1 \",\"linux/arm/v7\"]},"
+		"\"d\":{\"output\":[]}}}";
+	struct plan plan = PLAN_INIT;
+	assert_int_equal(plan_parse(&plan, json, strlen(json)), 0);
+	assert_int_equal(plan.nr, 4);
+	for (size_t i = 0; i < plan.nr; i++)
+		assert_true(plan.v[i].requested); /* no default group: all */
+	struct target *a = must_find(&plan, "a");
+	ASSERT_STRVEC(&a->deps, "b"); /* deduplicated, only target: ones */
+	assert_true(a->cacheonly);    /* older string form */
+	assert_false(must_find(&plan, "b")->cacheonly); /* a real output too */
+	struct target *c = must_find(&plan, "c");
+	assert_true(c->cacheonly);
+	/* arm -> arm/v7 (deduplicated), amd64/v1 -> amd64 */
+	ASSERT_STRVEC(&c->platforms, "linux/arm/v7", "linux/amd64");
+	assert_false(must_find(&plan, "d")->cacheonly);
+	plan_release(&plan);
+}
+
+/* Write into a fresh private directory; *dir is freed by the caller. */
+static char *tmp_dir(void)
+{
+	char tmpl[] = "/tmp/dbake-test-plan-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	return xstrdup(tmpl);
+}
+
+static json_t *load_json_file(const char *path)
+{
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+	if (!j)
+		fail_msg("cannot read back %s: %s", path, jerr.text);
+	return j;
+}
+
+static json_t *target_key(json_t *doc, const char *target, const char *key)
+{
+	return json_object_get(json_object_get(json_object_get(doc, "target"),
+					       target),
+			       key);
+}
+
+static void assert_registry_entry(json_t *e, const char *ref, int with_mode)
+{
+	assert_true(json_is_object(e));
+	assert_string_equal(json_string_value(json_object_get(e, "type")),
+			    "registry");
+	assert_string_equal(json_string_value(json_object_get(e, "ref")), ref);
+	if (with_mode) {
+		assert_string_equal(json_string_value(json_object_get(e, "mode")),
+				    "max");
+		assert_int_equal(json_object_size(e), 3);
+	} else {
+		assert_null(json_object_get(e, "mode"));
+		assert_int_equal(json_object_size(e), 2);
+	}
+}
+
+static void t_plan_write_cache_registry(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-hcl.json");
+	char *dir = tmp_dir();
+	char *path = xstrfmt("%s/bake.json", dir);
+	assert_int_equal(plan_write(&plan, path, "registry.local:5000/ci"), 0);
+
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	json_t *doc = load_json_file(path);
+	/* app: its own registry cache, then ours */
+	json_t *from = target_key(doc, "app", "cache-from");
+	json_t *to = target_key(doc, "app", "cache-to");
+	assert_int_equal(json_array_size(from), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(from, 0), "ref")),
+			    "example.com/app:cache");
+	assert_registry_entry(json_array_get(from, 1),
+			      "registry.local:5000/ci/buildcache/app", 0);
+	assert_int_equal(json_array_size(to), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(to, 0), "type")),
+			    "inline");
+	assert_registry_entry(json_array_get(to, 1),
+			      "registry.local:5000/ci/buildcache/app", 1);
+
+	/* api had cache-from only; worker neither */
+	from = target_key(doc, "api", "cache-from");
+	assert_int_equal(json_array_size(from), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(from, 0), "type")),
+			    "gha");
+	assert_registry_entry(json_array_get(from, 1),
+			      "registry.local:5000/ci/buildcache/api", 0);
+	assert_int_equal(json_array_size(target_key(doc, "api", "cache-to")), 1);
+	assert_registry_entry(json_array_get(target_key(doc, "worker", "cache-from"), 0),
+			      "registry.local:5000/ci/buildcache/worker", 0);
+	assert_registry_entry(json_array_get(target_key(doc, "worker", "cache-to"), 0),
+			      "registry.local:5000/ci/buildcache/worker", 1);
+	/* every target, the cacheonly deps too */
+	assert_registry_entry(json_array_get(target_key(doc, "toolchain", "cache-to"), 0),
+			      "registry.local:5000/ci/buildcache/toolchain", 1);
+
+	/* the rest of the definition is kept */
+	assert_string_equal(json_string_value(json_object_get(
+				    target_key(doc, "app", "contexts"), "base")),
+			    "target:base");
+	assert_string_equal(json_string_value(json_array_get(
+				    target_key(doc, "app", "tags"), 0)),
+			    "example.com/app:latest");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(target_key(doc, "base", "output"), 0),
+				    "type")),
+			    "cacheonly");
+	assert_string_equal(json_string_value(json_array_get(
+				    target_key(doc, "api", "platforms"), 1)),
+			    "linux/amd64/v2");
+	assert_true(json_equal(json_object_get(doc, "group"),
+			       json_object_get(plan.doc, "group")));
+	json_decref(doc);
+
+	/* the plan's own document is not changed */
+	assert_int_equal(json_array_size(target_key(plan.doc, "app", "cache-from")), 1);
+	assert_null(target_key(plan.doc, "worker", "cache-from"));
+
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
+	plan_release(&plan);
+}
+
+static void t_plan_write_plain(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-matrix.json");
+	char *dir = tmp_dir();
+	char *path = xstrfmt("%s/bake.json", dir);
+	assert_int_equal(plan_write(&plan, path, NULL), 0);
+	json_t *doc = load_json_file(path);
+	assert_true(json_equal(doc, plan.doc));
+	json_decref(doc);
+
+	/* the written file parses back into the same plan */
+	size_t len;
+	char *text = read_path(path, &len);
+	struct plan again = PLAN_INIT;
+	assert_int_equal(plan_parse(&again, text, len), 0);
+	assert_int_equal(again.nr, plan.nr);
+	ASSERT_STRVEC(&must_find(&again, "tools")->deps, "app-web-2-1");
+	plan_release(&again);
+	free(text);
+
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
+	plan_release(&plan);
+}
+
+static void t_plan_write_refuses(void **state)
+{
+	(void)state;
+	struct plan plan = PLAN_INIT;
+	load_fixture(&plan, "print-compose.json");
+	char *dir = tmp_dir();
+
+	/* an existing file is not overwritten */
+	char *path = xstrfmt("%s/bake.json", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "keep", 4), 4);
+	close(fd);
+	assert_int_equal(plan_write(&plan, path, "r.example"), -1);
+	size_t len;
+	char *text = read_path(path, &len);
+	assert_string_equal(text, "keep");
+	free(text);
+
+	/* nor written through a symlink, dangling or not */
+	char *victim = xstrfmt("%s/victim", dir);
+	char *link = xstrfmt("%s/link.json", dir);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(plan_write(&plan, link, NULL), -1);
+	struct stat st;
+	assert_int_equal(lstat(victim, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	char *link2 = xstrfmt("%s/link2.json", dir);
+	assert_int_equal(symlink(path, link2), 0);
+	assert_int_equal(plan_write(&plan, link2, "r.example"), -1);
+	text = read_path(path, &len);
+	assert_string_equal(text, "keep");
+	free(text);
+
+	/* a missing directory */
+	char *nodir = xstrfmt("%s/no/such/dir.json", dir);
+	assert_int_equal(plan_write(&plan, nodir, NULL), -1);
+
+	unlink(link);
+	unlink(link2);
+	unlink(path);
+	rmdir(dir);
+	free(nodir);
+	free(link);
+	free(link2);
+	free(victim);
+	free(path);
+	free(dir);
+	plan_release(&plan);
+}
+
+static void assert_cache_ref(const char *registry, const char *target,
+			     const char *want)
+{
+	char *got = cache_ref(registry, target);
+	assert_string_equal(got, want);
+	/* the name part is a valid repository path component */
+	const char *name = got + strlen(registry) + strlen("/buildcache/");
+	regex_t re;
+	assert_int_equal(regcomp(&re, "^[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	if (regexec(&re, name, 0, NULL, 0))
+		fail_msg("'%s' is not a valid repository component", name);
+	regfree(&re);
+	free(got);
+}
+
+static void t_cache_ref(void **state)
+{
+	(void)state;
+	assert_cache_ref("reg:5000/x", "app", "reg:5000/x/buildcache/app");
+	assert_cache_ref("r", "App-Web_2.1", "r/buildcache/app-web_2.1");
+	assert_cache_ref("r", "My App", "r/buildcache/my-app");
+	assert_cache_ref("r", "web/api v2", "r/buildcache/web-api-v2");
+	assert_cache_ref("r", "--app--", "r/buildcache/app");
+	assert_cache_ref("r", "._x_.", "r/buildcache/x");
+	assert_cache_ref("r", "a__b", "r/buildcache/a_b");
+	assert_cache_ref("r", "a.-_b", "r/buildcache/a.b");
+	assert_cache_ref("r", "a   b", "r/buildcache/a-b");
+	assert_cache_ref("r", "\xc3\x84pfel", "r/buildcache/pfel");
+	assert_cache_ref("r", "caf\xc3\xa9", "r/buildcache/caf");
+	assert_cache_ref("r", "", "r/buildcache/target");
+	assert_cache_ref("r", "...", "r/buildcache/target");
+	assert_cache_ref("r", "!!!", "r/buildcache/target");
+	assert_cache_ref("r", "-", "r/buildcache/target");
+	assert_cache_ref("r", "app-web-2-1", "r/buildcache/app-web-2-1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_hcl_groups_deps),
+		cmocka_unit_test(t_hcl_named),
+		cmocka_unit_test(t_compose),
+		cmocka_unit_test(t_matrix),
+		cmocka_unit_test(t_malformed),
+		cmocka_unit_test(t_no_targets),
+		cmocka_unit_test(t_bad_definitions),
+		cmocka_unit_test(t_no_default_group),
+		cmocka_unit_test(t_plan_write_cache_registry),
+		cmocka_unit_test(t_plan_write_plain),
+		cmocka_unit_test(t_plan_write_refuses),
+		cmocka_unit_test(t_cache_ref),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,313 @@
+/* Reading buildx's plain progress output into step counts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "run/progress.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* `docker buildx bake --progress plain` of a three-step Dockerfile. */
+static const char build_ok[] =
+	"#0 building with \"dbake-multi-node0-1a2b3c4d\" instance using remote driver\n"
+	"\n"
+	"#1 [internal] load build definition from Dockerfile\n"
+	"#1 transferring dockerfile: 112B done\n"
+	"#1 DONE 0.0s\n"
+	"\n"
+	"#2 [internal] load metadata for docker.io/library/alpine:3.20\n"
+	"#2 DONE 0.5s\n"
+	"\n"
+	"#3 [internal] load .dockerignore\n"
+	"#3 transferring context: 2B done\n"
+	"#3 DONE 0.0s\n"
+	"\n"
+	"#4 [1/3] FROM docker.io/library/alpine:3.20@sha256:beefdb4f0c2a05d0d7b0e3b8d5c1e6a1f4a8c0d9e2b3c4d5e6f708192a3b4c5d\n"
+	"#4 resolve docker.io/library/alpine:3.20@sha256:beefdb4f0c2a05d0d7b0e3b8d5c1e6a1f4a8c0d9e2b3c4d5e6f708192a3b4c5d 0.0s done\n"
+	"#4 CACHED\n"
+	"\n"
+	"#5 [internal] load build context\n"
+	"#5 transferring context: 30B done\n"
+	"#5 DONE 0.0s\n"
+	"\n"
+	"#6 [2/3] RUN echo hi\n"
+	"#6 0.123 hi\n"
+	"#6 0.124 DONE but not really\n"
+	"#6 DONE 0.2s\n"
+	"\n"
+	"#7 [3/3] COPY a /a\n"
+	"#7 CACHED\n"
+	"\n"
+	"#8 exporting to image\n"
+	"#8 exporting layers 0.1s done\n"
+	"#8 writing image sha256:0123456789abcdef done\n"
+	"#8 DONE 0.1s\n";
+
+/* A multi-stage build whose last step fails. */
+static const char build_fail[] =
+	"#1 [internal] load build definition from Dockerfile\n"
+	"#1 DONE 0.0s\n"
+	"#4 [stage-1 1/2] FROM docker.io/library/busybox:latest\n"
+	"#4 DONE 0.0s\n"
+	"#5 [build 1/1] RUN make\n"
+	"#5 0.2 cc -o app app.c\n"
+	"#6 [stage-1 2/2] RUN false\n"
+	"#5 0.9 ok\n"
+	"#5 [build 1/1] RUN make\n" /* buildx repeats a title when it switches */
+	"#5 DONE 1.1s\n"
+	"#6 ERROR: process \"/bin/sh -c false\" did not complete successfully: exit code: 1\n"
+	"#7 [stage-1 2/2] COPY --from=build /app /app\n"
+	"#7 ERROR: something else later\n"
+	"------\n"
+	" > [stage-1 2/2] RUN false:\n"
+	"------\n"
+	"Dockerfile:5\n"
+	"--------------------\n"
+	"   3 |     FROM busybox AS stage-1\n"
+	"   4 | >>> RUN false\n"
+	"--------------------\n"
+	"ERROR: failed to solve: process \"/bin/sh -c false\" did not complete "
+	"successfully: exit code: 1\n";
+
+struct result {
+	int steps, done, cached;
+	char current[160];
+	char error[256];
+};
+
+static void feed_chunks(struct result *r, const char *buf, size_t len,
+			size_t chunk)
+{
+	struct progress p = PROGRESS_INIT;
+	for (size_t off = 0; off < len; off += chunk)
+		progress_feed(&p, buf + off, len - off < chunk ? len - off : chunk);
+	r->steps = p.steps;
+	r->done = p.done;
+	r->cached = p.cached;
+	memcpy(r->current, p.current, sizeof(r->current));
+	memcpy(r->error, p.error, sizeof(r->error));
+	progress_release(&p);
+	assert_null(p.seen);
+}
+
+static void assert_same(const struct result *a, const struct result *b)
+{
+	assert_int_equal(a->steps, b->steps);
+	assert_int_equal(a->done, b->done);
+	assert_int_equal(a->cached, b->cached);
+	assert_string_equal(a->current, b->current);
+	assert_string_equal(a->error, b->error);
+}
+
+static const size_t chunk_sizes[] = { 1, 2, 3, 5, 7, 13, 64, 100, 4096, 1 << 20 };
+
+static void t_build_ok(void **state)
+{
+	(void)state;
+	struct result whole, r;
+	feed_chunks(&whole, build_ok, sizeof(build_ok) - 1, sizeof(build_ok));
+	assert_int_equal(whole.steps, 3);
+	assert_int_equal(whole.done, 3);
+	assert_int_equal(whole.cached, 2);
+	assert_string_equal(whole.current, "[3/3] COPY a /a");
+	assert_string_equal(whole.error, "");
+	for (size_t i = 0; i < ARRAY_SIZE(chunk_sizes); i++) {
+		feed_chunks(&r, build_ok, sizeof(build_ok) - 1, chunk_sizes[i]);
+		assert_same(&whole, &r);
+	}
+}
+
+static void t_build_fail(void **state)
+{
+	(void)state;
+	struct result whole, r;
+	feed_chunks(&whole, build_fail, sizeof(build_fail) - 1, sizeof(build_fail));
+	assert_int_equal(whole.steps, 4); /* #4 #5 #6 #7, #5 once */
+	assert_int_equal(whole.done, 2);  /* #4 #5 */
+	assert_int_equal(whole.cached, 0);
+	assert_string_equal(whole.current, "[stage-1 2/2] COPY --from=build /app /app");
+	/* the first ERROR line, without its prefix */
+	assert_string_equal(whole.error,
+			    "process \"/bin/sh -c false\" did not complete "
+			    "successfully: exit code: 1");
+	for (size_t i = 0; i < ARRAY_SIZE(chunk_sizes); i++) {
+		feed_chunks(&r, build_fail, sizeof(build_fail) - 1, chunk_sizes[i]);
+		assert_same(&whole, &r);
+	}
+}
+
+static void t_multi_platform_titles(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"#3 [linux/arm64 internal] load metadata for docker.io/library/alpine:latest\n"
+		"#3 DONE 0.4s\n"
+		"#4 [linux/amd64/v2 internal] load metadata for docker.io/library/alpine:latest\n"
+		"#4 DONE 0.4s\n"
+		"#7 [linux/amd64 1/2] FROM docker.io/library/alpine:latest\n"
+		"#7 CACHED\n"
+		"#8 [linux/arm64 1/2] FROM docker.io/library/alpine:latest\n"
+		"#8 CACHED\n"
+		"#9 [linux/arm/v7 build 2/2] RUN echo hi\n"
+		"#9 DONE 0.3s\n"
+		"#10 [linux/amd64 2/2] RUN echo hi\n"
+		"#10 0.101 hi\n";
+	struct result r;
+	feed_chunks(&r, text, sizeof(text) - 1, 4096);
+	assert_int_equal(r.steps, 4);
+	assert_int_equal(r.done, 3);
+	assert_int_equal(r.cached, 2);
+	assert_string_equal(r.current, "[linux/amd64 2/2] RUN echo hi");
+}
+
+static void t_crlf_nul_invalid_utf8(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"#1 [1/4] FROM alpine\r\n"
+		"#1 DONE 0.1s\r\n"
+		"#2 [2/4] RUN printf '\xff\xfe\xc3('\r\n"
+		"#2 0.1 \xff\xff\xff\x00\x01\x1b[31mred\x1b[0m\r\n"
+		"#2 DONE\r\n"
+		"\x00#3 [3/4] RUN nul-before-hash\n"
+		"#3\x00[3/4] RUN nul-after-number\n"
+		"#4 [3/4] RUN a\x00" "b\tc\x7f\n"
+		"#4 CACHED\r\n"
+		"#\xff [1/1] bad number\n"
+		"\xc3\x28#5 [1/1] junk before hash\n"
+		"#5 ERROR: bad \xff\xfe bytes \x00 and\tcontrols\r\n";
+	struct result whole, r;
+	feed_chunks(&whole, text, sizeof(text) - 1, sizeof(text));
+	assert_int_equal(whole.steps, 3); /* #1 #2 #4 */
+	assert_int_equal(whole.done, 3);
+	assert_int_equal(whole.cached, 1);
+	/* control bytes (NUL, tab, DEL, CR) become spaces, the rest is kept */
+	assert_string_equal(whole.current, "[3/4] RUN a b c ");
+	assert_string_equal(whole.error, "bad \xff\xfe bytes   and controls ");
+	for (size_t i = 0; i < ARRAY_SIZE(chunk_sizes); i++) {
+		feed_chunks(&r, text, sizeof(text) - 1, chunk_sizes[i]);
+		assert_same(&whole, &r);
+	}
+	for (size_t k = 0; k < sizeof(whole.current) && whole.current[k]; k++)
+		assert_true((unsigned char)whole.current[k] >= 0x20);
+}
+
+static void t_odd_lines(void **state)
+{
+	(void)state;
+	struct progress p = PROGRESS_INIT;
+	const char *lines[] = {
+		"", "#", "#5", "#5 ", "##5 [1/2] x", "# 5 [1/2] x", "#x [1/2] x",
+		"#5[1/2] x", "5 [1/2] x", "#5 [internal] load", "#5 [a/b] x",
+		"#5 [1/] x", "#5 [/2] x", "#5 [12] x", "#5 [1/2 x", "#5 DONE",
+		"#5 CACHED", "#5 ERROR:", "#5 DON", "#5 CACHE",
+		"#1234567890123456789012 [1/2] huge vertex",
+		"#100001 [1/2] just too big",
+		"#99999999999999999 [1/2] overflowing",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		progress_line(&p, lines[i], strlen(lines[i]));
+	assert_int_equal(p.steps, 0);
+	assert_int_equal(p.done, 0);
+	assert_int_equal(p.cached, 0);
+	assert_string_equal(p.error, "");
+
+	/* a large vertex number that is still accepted */
+	progress_line(&p, "#100000 [1/2] big", 17);
+	progress_line(&p, "#100000 DONE 1s", 15);
+	progress_line(&p, "#100000 DONE 1s", 15);
+	progress_line(&p, "#100000 CACHED", 14);
+	assert_int_equal(p.steps, 1);
+	assert_int_equal(p.done, 1);
+	assert_int_equal(p.cached, 0);
+	/* the title again does not count again */
+	progress_line(&p, "#100000 [1/2] big", 17);
+	assert_int_equal(p.steps, 1);
+	/* len is honoured: no reading past it */
+	progress_line(&p, "#7 [1/2] RUN xyz", 5);
+	assert_int_equal(p.steps, 1);
+	progress_release(&p);
+}
+
+static void t_giant_line(void **state)
+{
+	(void)state;
+	size_t big = 8u << 20;
+	char *junk = xmalloc(big);
+	memset(junk, 'x', big);
+	struct progress p = PROGRESS_INIT;
+	progress_feed(&p, "#1 [1/2] FROM alpine\n#1 DONE 0.1s\n", 34);
+	/* no newline for megabytes, in pieces */
+	for (size_t off = 0; off < big; off += 65536)
+		progress_feed(&p, junk, 65536);
+	assert_true(p.line.len <= 2 * 65536);
+	progress_feed(&p, "\n", 1);
+	assert_int_equal(p.line.len, 0);
+	/* a giant step line, title cut to the field */
+	progress_feed(&p, "#2 [2/2] RUN ", 13);
+	for (size_t off = 0; off < big; off += 65536)
+		progress_feed(&p, junk, 65536);
+	progress_feed(&p, "\n#2 DONE 5s\n", 12);
+	assert_int_equal(p.steps, 2);
+	assert_int_equal(p.done, 2);
+	assert_int_equal(strlen(p.current), sizeof(p.current) - 1);
+	assert_true(strncmp(p.current, "[2/2] RUN xxx", 13) == 0);
+	/* one feed holding a giant line and its newline */
+	junk[0] = '#';
+	junk[1] = '3';
+	junk[2] = ' ';
+	junk[3] = 'E';
+	junk[4] = 'R';
+	junk[5] = 'R';
+	junk[6] = 'O';
+	junk[7] = 'R';
+	junk[8] = ':';
+	junk[9] = ' ';
+	junk[big - 1] = '\n';
+	progress_feed(&p, junk, big);
+	assert_int_equal(strlen(p.error), sizeof(p.error) - 1);
+	assert_int_equal(p.line.len, 0);
+	/* and still counting afterwards */
+	progress_feed(&p, "#4 [1/1] RUN after\n#4 CACHED\n", 29);
+	assert_int_equal(p.steps, 3);
+	assert_int_equal(p.cached, 1);
+	progress_release(&p);
+	free(junk);
+}
+
+static void t_partial_last_line(void **state)
+{
+	(void)state;
+	struct progress p = PROGRESS_INIT;
+	progress_feed(&p, "#1 [1/1] RUN x\n#1 DO", 20);
+	assert_int_equal(p.steps, 1);
+	assert_int_equal(p.done, 0); /* not a line yet */
+	progress_feed(&p, "NE 0.1s", 7);
+	assert_int_equal(p.done, 0);
+	progress_feed(&p, "\n", 1);
+	assert_int_equal(p.done, 1);
+	progress_feed(&p, "", 0);
+	progress_feed(&p, "\n\n\n", 3);
+	assert_int_equal(p.done, 1);
+	progress_release(&p);
+	/* release twice is harmless */
+	progress_release(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_build_ok),
+		cmocka_unit_test(t_build_fail),
+		cmocka_unit_test(t_multi_platform_titles),
+		cmocka_unit_test(t_crlf_nul_invalid_utf8),
+		cmocka_unit_test(t_odd_lines),
+		cmocka_unit_test(t_giant_line),
+		cmocka_unit_test(t_partial_last_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -30,7 +30,7 @@ struct options {
 	int push;
 	enum progress_mode progress;
 	int fail_fast;
-	int slots;                    /* builds per node at once */
+	int slots;                    /* builds per node at once, 0: learned */
 	enum policy_kind policy;
 	struct strvec sets;           /* --set, passed through */
 	int print;                    /* --print: show the plan, build nothing */
@@ -43,7 +43,7 @@ struct options {
 		.docker_globals = STRVEC_INIT, .files = STRVEC_INIT,              \
 		.profiles = STRVEC_INIT, .excludes = STRVEC_INIT,                 \
 		.platforms = STRVEC_INIT, .sets = STRVEC_INIT,                    \
-		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 1,    \
+		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 0,    \
 	}
 
 enum cli_result {

@@ -2,6 +2,7 @@
  * docker dbake: build bake targets spread over every node of a
  * multi-node buildx builder.
  */
+#include "buildx/docker.h"
 #include "buildx/nodes.h"
 #include "buildx/shards.h"
 #include "cli.h"
@@ -11,6 +12,7 @@
 #include "proc.h"
 #include "run/dispatch.h"
 #include "sched/dag.h"
+#include "sched/history.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
@@ -47,6 +49,54 @@ static void exit_if_stopped(void)
 		    sig == SIGINT ? "interrupted" : "terminated");
 }
 
+static const struct job_info *sort_info;
+
+static int by_defhash(const void *a, const void *b)
+{
+	unsigned long long x = sort_info[*(const size_t *)a].target->defhash;
+	unsigned long long y = sort_info[*(const size_t *)b].target->defhash;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Jobs whose definitions differ only in names and outputs share steps. */
+static void group_same_steps(struct dag *dag, const struct job_info *info)
+{
+	size_t *idx = xcalloc(dag->nr + 1, sizeof(*idx));
+	for (size_t i = 0; i < dag->nr; i++)
+		idx[i] = i;
+	sort_info = info;
+	qsort(idx, dag->nr, sizeof(*idx), by_defhash);
+	for (size_t i = 1; i < dag->nr; i++)
+		if (info[idx[i]].target->defhash == info[idx[i - 1]].target->defhash)
+			dag_same_steps(dag, idx[i], idx[i - 1]);
+	free(idx);
+}
+
+/* History is per project: this directory and the files named. */
+static char *project_key(const struct options *opts)
+{
+	char cwd[4096];
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+	for (size_t i = 0; i < opts->files.nr; i++)
+		strbuf_addf(&sb, "\n%s", opts->files.v[i]);
+	return strbuf_detach(&sb);
+}
+
+static void load_history(struct history *h, const struct options *opts)
+{
+	char *dir = dbake_state_dir();
+	char *path = xstrfmt("%s/history.json", dir);
+	char *key = project_key(opts);
+	mkdir_p(dir, 0700);
+	history_load(h, path, key);
+	free(key);
+	free(path);
+	free(dir);
+}
+
 /* One job per selected target; edges between selected targets. */
 static void build_dag(struct dag *dag, const struct plan *plan,
 		      struct job_info **info_out)
@@ -76,6 +126,7 @@ static void build_dag(struct dag *dag, const struct plan *plan,
 	}
 	free(job_of);
 	*info_out = info;
+	group_same_steps(dag, info);
 }
 
 /* --print: the plan as JSON on stdout. */
@@ -140,6 +191,7 @@ int main(int argc, char **argv)
 	struct plan plan = PLAN_INIT;
 	struct nodeset nodes = NODESET_INIT;
 	struct shard_store store = SHARD_STORE_INIT;
+	struct history history = HISTORY_INIT;
 	struct run run = { .opts = &opts, .nodes = &nodes, .cli_fd = -1 };
 	int code;
 
@@ -211,13 +263,11 @@ int main(int argc, char **argv)
 		code = EXIT_FAILED;
 		goto out;
 	}
-	run.nslots = nodes.nr * (size_t)opts.slots;
-	run.slots = xcalloc(run.nslots, sizeof(*run.slots));
-	for (size_t i = 0; i < run.nslots; i++)
-		run.slots[i] = (struct slot){ .node = (int)(i % nodes.nr),
-					      .job = -1, .child = CHILD_INIT,
-					      .log_fd = -1 };
+	load_history(&history, &opts);
+	run.history = &history;
+	dispatch_prepare(&run);
 	code = dispatch_run(&run);
+	history_save(&history);
 out:
 	for (size_t i = 0; run.info && i < run.dag.nr; i++) {
 		free(run.info[i].log_path);
@@ -225,7 +275,15 @@ out:
 		progress_release(&run.info[i].progress);
 	}
 	free(run.info);
+	for (size_t i = 0; i < run.nslots; i++) {
+		free(run.slots[i].jobs);
+		free(run.slots[i].log_fds);
+	}
 	free(run.slots);
+	free(run.stats);
+	if (run.policy.dag)
+		policy_release(&run.policy);
+	history_release(&history);
 	if (run.cli_fd >= 0)
 		close(run.cli_fd);
 	free(run.resolved);

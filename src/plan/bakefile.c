@@ -50,12 +50,38 @@ static int is_cacheonly_output(json_t *o)
 		     starts_with(s, "type=cacheonly,"));
 }
 
+/*
+ * A hash of what a target builds: its definition without the keys that
+ * only name or ship the result. Two targets with equal hashes run the
+ * same steps, which one BuildKit daemon does once.
+ */
+static unsigned long long definition_hash(json_t *jt)
+{
+	static const char *const ignored[] = {
+		"tags", "output", "cache-to", "cache-from", "labels",
+		"annotations", "attest", "description",
+	};
+	json_t *copy = json_deep_copy(jt);
+	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+		json_object_del(copy, ignored[i]);
+	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (const char *p = text; p && *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 0x100000001b3ULL;
+	}
+	free(text);
+	json_decref(copy);
+	return h;
+}
+
 static int parse_target(struct plan *plan, const char *name, json_t *jt)
 {
 	if (!json_is_object(jt))
 		return error("bake definition of target '%s' is not an object",
 			     name);
 	struct target *t = target_append(plan, name);
+	t->defhash = definition_hash(jt);
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(jt, "platforms"), i, v) {

@@ -19,6 +19,7 @@ struct target {
 	struct strvec compose_deps;  /* compose depends_on (selection only) */
 	struct strvec after;         /* HCL/JSON depends_on: order only */
 	struct strvec profiles;      /* compose profiles */
+	unsigned long long defhash;  /* the build steps, less names and outputs */
 	int requested;               /* named by the print's default group */
 	int cacheonly;               /* printed with only a cacheonly output */
 	int selected;                /* to be built by this run */

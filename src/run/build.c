@@ -19,18 +19,23 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 	 * would also apply to dependencies built alongside, whose output
 	 * bake set to cacheonly.
 	 */
-	if (b->load) {
-		strvec_push(argv, "--set");
-		strvec_pushf(argv, "%s.load=true", b->target);
-	}
-	if (b->push) {
-		strvec_push(argv, "--set");
-		strvec_pushf(argv, "%s.push=true", b->target);
+	for (size_t i = 0; i < b->ntargets; i++) {
+		if (!b->outputs[i])
+			continue;
+		if (b->load) {
+			strvec_push(argv, "--set");
+			strvec_pushf(argv, "%s.load=true", b->targets[i]);
+		}
+		if (b->push) {
+			strvec_push(argv, "--set");
+			strvec_pushf(argv, "%s.push=true", b->targets[i]);
+		}
 	}
 	if (b->metadata) {
 		strvec_push(argv, "--metadata-file");
 		strvec_push(argv, b->metadata);
 	}
 	strvec_push(argv, "--");
-	strvec_push(argv, b->target);
+	for (size_t i = 0; i < b->ntargets; i++)
+		strvec_push(argv, b->targets[i]);
 }

@@ -8,17 +8,19 @@ struct build_args {
 	const struct strvec *docker_globals;
 	const char *shard;     /* builder to use */
 	const char *resolved;  /* the run's bake file */
-	const char *target;
+	const char *const *targets; /* built together in one invocation */
+	const int *outputs;    /* per target: apply --load/--push to it */
+	size_t ntargets;
 	int no_cache;
-	int load;              /* --load / --push apply to real outputs only */
+	int load;
 	int push;
 	const char *metadata;  /* --metadata-file path, or NULL */
 };
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
- * plain [--no-cache] [--set T.load=true] [--set T.push=true]
- * [--metadata-file F] -- TARGET
+ * plain [--no-cache] [--set T.load=true] [--set T.push=true]...
+ * [--metadata-file F] -- TARGET...
  */
 void build_argv(struct strvec *argv, const struct build_args *b);
 

@@ -1,7 +1,6 @@
 #include "dispatch.h"
 #include "build.h"
 #include "../loop.h"
-#include "../sched/policy.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
 
@@ -9,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,22 +28,71 @@ void run_count(const struct run *run, struct run_counts *c)
 	}
 }
 
+static int fifo(const struct run *run)
+{
+	return run->opts->policy == POLICY_FIFO;
+}
+
+void dispatch_prepare(struct run *run)
+{
+	size_t nnodes = run->nodes->nr;
+	run->stats = xcalloc(nnodes, sizeof(*run->stats));
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		struct job *j = &run->dag.jobs[i];
+		double est = run->history ? history_estimate(run->history, j->name,
+							     NULL) : -1;
+		if (est >= 0) {
+			j->estimate = est;
+			j->known = 1;
+		}
+	}
+	dag_rank(&run->dag); /* ranks follow the estimates just read */
+	size_t total = 0;
+	for (size_t n = 0; n < nnodes; n++) {
+		int slots = run->opts->slots;
+		if (!slots && fifo(run))
+			slots = 1;
+		if (!slots) {
+			int cap = run->history ? history_capacity(run->history,
+						      run->nodes->v[n].endpoint) : 0;
+			slots = cap ? cap + 1 : DEFAULT_SLOTS;
+		}
+		run->stats[n].slots = slots;
+		total += (size_t)slots;
+	}
+	/* slot order: every node's first slot, then every node's second... */
+	run->slots = xcalloc(total + 1, sizeof(*run->slots));
+	run->nslots = 0;
+	for (int rank = 0; run->nslots < total; rank++)
+		for (size_t n = 0; n < nnodes; n++) {
+			if (rank >= run->stats[n].slots)
+				continue;
+			struct slot *s = &run->slots[run->nslots++];
+			s->node = (int)n;
+			s->jobs = xcalloc(run->dag.nr + 1, sizeof(*s->jobs));
+			s->log_fds = xcalloc(run->dag.nr + 1, sizeof(*s->log_fds));
+			s->child = (struct child)CHILD_INIT;
+		}
+	policy_init(&run->policy, &run->dag,
+		    fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
+}
+
 static void report_final(size_t job, void *data)
 {
 	struct run *run = data;
 	run->ui->job_finished(run, job);
 }
 
-/* Write all of buf to the job's log; a failing log never stops a build. */
-static void log_write(struct slot *s, const char *buf, size_t len)
+/* Write all of buf to a log; a failing log never stops a build. */
+static void log_write(int *fd, const char *buf, size_t len)
 {
-	while (s->log_fd >= 0 && len) {
-		ssize_t n = write(s->log_fd, buf, len);
+	while (*fd >= 0 && len) {
+		ssize_t n = write(*fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			close(s->log_fd);
-			s->log_fd = -1;
+			close(*fd);
+			*fd = -1;
 			return;
 		}
 		buf += n;
@@ -51,33 +100,64 @@ static void log_write(struct slot *s, const char *buf, size_t len)
 	}
 }
 
-static void fail_job(struct run *run, size_t job, long long now);
+static void slot_log(struct slot *s, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		log_write(&s->log_fds[i], buf, len);
+}
 
-static int start_job(struct run *run, struct slot *s, size_t job)
+static void slot_close_logs(struct slot *s)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		if (s->log_fds[i] >= 0) {
+			close(s->log_fds[i]);
+			s->log_fds[i] = -1;
+		}
+}
+
+/* Open (or reopen, on a later attempt) the log of a job. */
+static int open_log(struct run *run, size_t job)
 {
 	struct job_info *in = &run->info[job];
+	if (!in->log_path) {
+		int fd = logdir_open(&run->logs, in->target->name, &in->log_path);
+		if (fd >= 0)
+			in->metadata_path = xstrfmt("%s.metadata.json",
+						    in->log_path);
+		return fd;
+	}
+	return open(in->log_path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void fail_job(struct run *run, size_t job, long long now);
+
+/* Launch the slot's batch (s->jobs, s->njobs) on its node. */
+static int start_batch(struct run *run, struct slot *s)
+{
 	struct node *node = &run->nodes->v[s->node];
 	struct strvec argv = STRVEC_INIT;
-	const struct target *t = in->target;
+	const char **names = xcalloc(s->njobs, sizeof(*names));
+	int *outputs = xcalloc(s->njobs, sizeof(*outputs));
+	long long now = now_ms();
 
-	if (!in->log_path) {
-		s->log_fd = logdir_open(&run->logs, t->name, &in->log_path);
-		if (s->log_fd < 0)
-			return -1;
-		in->metadata_path = xstrfmt("%s.metadata.json", in->log_path);
-	} else {
-		s->log_fd = open(in->log_path, O_WRONLY | O_APPEND | O_NOFOLLOW |
-						       O_CLOEXEC);
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct target *t = run->info[s->jobs[i]].target;
+		s->log_fds[i] = open_log(run, s->jobs[i]);
+		names[i] = t->name;
+		outputs[i] = !t->cacheonly;
 	}
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
 		.shard = node->shard,
 		.resolved = run->resolved,
-		.target = t->name,
+		.targets = names,
+		.outputs = outputs,
+		.ntargets = s->njobs,
 		.no_cache = run->opts->no_cache,
-		.load = run->opts->load && !t->cacheonly,
-		.push = run->opts->push && !t->cacheonly,
-		.metadata = in->metadata_path,
+		.load = run->opts->load,
+		.push = run->opts->push,
+		/* bake's metadata file holds every target of the invocation */
+		.metadata = run->info[s->jobs[0]].metadata_path,
 	};
 	build_argv(&argv, &b);
 	struct strbuf head = STRBUF_INIT;
@@ -86,48 +166,130 @@ static int start_job(struct run *run, struct slot *s, size_t job)
 	for (size_t i = 0; i < argv.nr; i++)
 		strbuf_addf(&head, " %s", argv.v[i]);
 	strbuf_addch(&head, '\n');
-	log_write(s, head.buf, head.len);
+	slot_log(s, head.buf, head.len);
 	strbuf_release(&head);
+	free(names);
+	free(outputs);
 
-	progress_release(&in->progress);
-	in->progress = (struct progress)PROGRESS_INIT;
+	for (size_t i = 0; i < s->njobs; i++) {
+		struct job_info *in = &run->info[s->jobs[i]];
+		progress_release(&in->progress);
+		in->progress = (struct progress)PROGRESS_INIT;
+		in->batch = s->njobs;
+	}
 	s->child = (struct child)CHILD_INIT;
 	int ret = child_start(&s->child, argv.v, run->shard_env, 0);
 	strvec_clear(&argv);
+	for (size_t i = 0; i < s->njobs; i++) {
+		dag_start(&run->dag, s->jobs[i], s->node, now);
+		policy_started(&run->policy, s->jobs[i], s->node);
+	}
 	if (ret < 0) {
-		if (s->log_fd >= 0)
-			close(s->log_fd);
-		s->log_fd = -1;
+		slot_close_logs(s);
+		for (size_t i = 0; i < s->njobs; i++) {
+			run->info[s->jobs[i]].exit_code = 255;
+			fail_job(run, s->jobs[i], now);
+		}
+		s->njobs = 0;
 		return -1;
 	}
 	fcntl(s->child.out_fd, F_SETFL, O_NONBLOCK);
-	s->job = (ssize_t)job;
+	s->spawn_ms = now;
 	s->drain_until = 0;
-	dag_start(&run->dag, job, s->node, now_ms());
-	run->ui->job_started(run, job);
+	s->moved = 0;
+	for (size_t i = 0; i < s->njobs; i++)
+		run->ui->job_started(run, s->jobs[i]);
 	return 0;
 }
 
-/* Give every free slot a job: first to nodes holding a dependency's
- * layers, then by the policy's order. */
+static size_t ready_count(const struct run *run)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < run->dag.nr; i++)
+		n += run->dag.jobs[i].state == JOB_READY;
+	return n;
+}
+
+/*
+ * Give every free slot work: first jobs whose layers are on its node,
+ * then by the policy's order; each with the jobs it batches.
+ */
 static void fill_slots(struct run *run)
 {
-	enum policy_mode mode = run->opts->policy == POLICY_FIFO
-					? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT;
-	for (int pass = mode == POLICY_MODE_FIFO; pass < 2; pass++) {
+	size_t max_short = 0;
+	for (int pass = fifo(run); pass < 2; pass++) {
 		for (size_t i = 0; i < run->nslots && !run->stopping; i++) {
 			struct slot *s = &run->slots[i];
-			if (s->job >= 0)
+			if (s->njobs || s->moved || s->child.pid > 0)
 				continue;
-			ssize_t job = policy_pick(&run->dag, s->node, mode, pass == 0);
+			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
 			if (job < 0)
 				continue;
-			if (start_job(run, s, (size_t)job) < 0) {
-				run->info[job].exit_code = 255;
-				dag_start(&run->dag, (size_t)job, s->node, now_ms());
-				fail_job(run, (size_t)job, now_ms());
+			if (!max_short) {
+				/* short jobs: about one batch per node */
+				size_t r = ready_count(run), n = run->nodes->nr;
+				max_short = (r + n - 1) / n;
 			}
+			s->njobs = policy_batch(&run->policy, (size_t)job, s->node,
+						s->jobs, max_short);
+			start_batch(run, s);
 		}
+	}
+}
+
+static int started(const struct run *run, const struct slot *s)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		if (run->info[s->jobs[i]].progress.steps)
+			return 1;
+	return 0;
+}
+
+/*
+ * Work stealing: a free slot with nothing ready for its node takes over
+ * a build that waits for a busy node (launched a while ago, no step
+ * started yet). The waiting invocation is killed; nothing of it is lost.
+ */
+static void move_waiting(struct run *run)
+{
+	long long now = now_ms();
+	if (fifo(run) || run->stopping)
+		return;
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *free_slot = &run->slots[i];
+		if (free_slot->njobs || free_slot->moved ||
+		    free_slot->child.pid > 0)
+			continue;
+		struct slot *victim = NULL;
+		for (size_t k = 0; k < run->nslots; k++) {
+			struct slot *s = &run->slots[k];
+			if (!s->njobs || s->moved || s->node == free_slot->node ||
+			    s->child.pid <= 0 || now - s->spawn_ms < MOVE_AFTER_MS ||
+			    started(run, s))
+				continue;
+			int fits = 1;
+			for (size_t j = 0; j < s->njobs; j++)
+				fits &= run->dag.jobs[s->jobs[j]].fits[free_slot->node];
+			if (fits && (!victim || s->spawn_ms < victim->spawn_ms))
+				victim = s;
+		}
+		if (!victim)
+			return;
+		char note[256];
+		snprintf(note, sizeof(note), "# dbake: moved to node %s: it had "
+			 "not started here\n",
+			 run->nodes->v[free_slot->node].name);
+		slot_log(victim, note, strlen(note));
+		slot_close_logs(victim);
+		child_kill(&victim->child, SIGKILL);
+		victim->moved = 1;
+		for (size_t j = 0; j < victim->njobs; j++)
+			dag_requeue(&run->dag, victim->jobs[j]);
+		memcpy(free_slot->jobs, victim->jobs,
+		       victim->njobs * sizeof(*victim->jobs));
+		free_slot->njobs = victim->njobs;
+		victim->njobs = 0;
+		start_batch(run, free_slot);
 	}
 }
 
@@ -155,35 +317,6 @@ static void kill_all(struct run *run, int sig)
 			child_kill(&run->slots[i].child, sig);
 }
 
-/* The slot's child has exited and its output is drained. */
-static void finish_slot(struct run *run, struct slot *s, int status)
-{
-	size_t job = (size_t)s->job;
-	struct job_info *in = &run->info[job];
-	long long now = now_ms();
-
-	child_close(&s->child);
-	in->exit_code = exit_code_of(status);
-	if (s->log_fd >= 0) {
-		struct strbuf tail = STRBUF_INIT;
-		strbuf_addf(&tail, "# dbake: exit %d\n", in->exit_code);
-		log_write(s, tail.buf, tail.len);
-		strbuf_release(&tail);
-		close(s->log_fd);
-		s->log_fd = -1;
-	}
-	s->job = -1;
-	if (in->exit_code == 0) {
-		dag_done(&run->dag, job, now);
-	} else if (run->stopping) {
-		dag_cancel(&run->dag, job, now);
-	} else {
-		fail_job(run, job, now);
-		return;
-	}
-	run->ui->job_finished(run, job);
-}
-
 /* A job failed on its own merits: report it, then what it blocks. */
 static void fail_job(struct run *run, size_t job, long long now)
 {
@@ -198,6 +331,73 @@ static void fail_job(struct run *run, size_t job, long long now)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
 
+static void remember(struct run *run, size_t job)
+{
+	const struct job *j = &run->dag.jobs[job];
+	/* a batch's time is not any one target's */
+	if (!run->history || run->info[job].batch > 1)
+		return;
+	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
+		       (double)(j->end_ms - j->start_ms) / 1000.0);
+}
+
+/* The slot's child has exited and its output is drained. */
+static void finish_slot(struct run *run, struct slot *s, int status)
+{
+	long long now = now_ms();
+	int code = exit_code_of(status);
+
+	child_close(&s->child);
+	if (s->moved) {
+		s->moved = 0;
+		return;
+	}
+	struct strbuf tail = STRBUF_INIT;
+	strbuf_addf(&tail, "# dbake: exit %d\n", code);
+	slot_log(s, tail.buf, tail.len);
+	strbuf_release(&tail);
+	slot_close_logs(s);
+	size_t n = s->njobs;
+	s->njobs = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t job = s->jobs[i];
+		run->info[job].exit_code = code;
+		if (code == 0) {
+			dag_done(&run->dag, job, now);
+			remember(run, job);
+			run->ui->job_finished(run, job);
+		} else if (run->stopping) {
+			dag_cancel(&run->dag, job, now);
+			run->ui->job_finished(run, job);
+		} else if (n > 1) {
+			/* which one failed? build each alone to find out */
+			run->dag.jobs[job].solo = 1;
+			dag_requeue(&run->dag, job);
+		} else {
+			fail_job(run, job, now);
+		}
+	}
+}
+
+/* Build steps in progress on a node, for its capacity. */
+static void observe(struct run *run, int node)
+{
+	int steps = 0, running = 0;
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		const struct progress *p = &run->info[s->jobs[0]].progress;
+		running++;
+		steps += p->steps - p->done;
+	}
+	struct node_stats *st = &run->stats[node];
+	if (steps > st->steps_max)
+		st->steps_max = steps;
+	if (running > st->running_max)
+		st->running_max = running;
+}
+
 static void read_slot(struct run *run, struct slot *s)
 {
 	char buf[65536];
@@ -206,15 +406,20 @@ static void read_slot(struct run *run, struct slot *s)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;
+			break;
 		if (n <= 0) {
 			close(s->child.out_fd);
 			s->child.out_fd = -1;
-			return;
+			break;
 		}
-		log_write(s, buf, (size_t)n);
-		progress_feed(&run->info[s->job].progress, buf, (size_t)n);
+		if (s->moved)
+			continue;
+		slot_log(s, buf, (size_t)n);
+		for (size_t i = 0; i < s->njobs; i++)
+			progress_feed(&run->info[s->jobs[i]].progress, buf, (size_t)n);
 	}
+	if (!s->moved && s->njobs)
+		observe(run, s->node);
 }
 
 /* Reap exited children; finish slots whose output is closed too. */
@@ -222,7 +427,7 @@ static void reap_slots(struct run *run, long long now)
 {
 	for (size_t i = 0; i < run->nslots; i++) {
 		struct slot *s = &run->slots[i];
-		if (s->job < 0)
+		if (!s->njobs && !s->moved)
 			continue;
 		int status = 0;
 		if (s->child.pid > 0 && !child_reap(&s->child, 0, &status))
@@ -244,7 +449,7 @@ static void reap_slots(struct run *run, long long now)
 static int running(const struct run *run)
 {
 	for (size_t i = 0; i < run->nslots; i++)
-		if (run->slots[i].job >= 0)
+		if (run->slots[i].njobs || run->slots[i].moved)
 			return 1;
 	return 0;
 }
@@ -282,6 +487,27 @@ static void handle_cli_socket(struct run *run)
 	}
 }
 
+/*
+ * What the nodes showed of their capacity, for the next run's slots:
+ * the most steps they ran at once, when they had more work than that.
+ */
+static void remember_capacity(struct run *run)
+{
+	if (!run->history || fifo(run))
+		return;
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		const struct node_stats *st = &run->stats[n];
+		const char *ep = run->nodes->v[n].endpoint;
+		int old = history_capacity(run->history, ep);
+		int seen = st->steps_max;
+		if (seen <= 0)
+			continue;
+		/* saturated: builds waited, so what ran is all it takes */
+		if (st->running_max > seen || seen > old)
+			history_set_capacity(run->history, ep, seen);
+	}
+}
+
 int dispatch_run(struct run *run)
 {
 	run->start_ms = now_ms();
@@ -299,7 +525,7 @@ int dispatch_run(struct run *run)
 		pfd[n++] = (struct pollfd){ .fd = run->cli_fd, .events = POLLIN };
 		for (size_t i = 0; i < run->nslots; i++) {
 			struct slot *s = &run->slots[i];
-			if (s->job < 0)
+			if (!s->njobs && !s->moved)
 				continue;
 			if (s->child.out_fd >= 0) {
 				owner[n] = i;
@@ -308,6 +534,8 @@ int dispatch_run(struct run *run)
 			}
 			if (s->drain_until)
 				timeout = 100;
+			else if (s->njobs && !s->moved && timeout > 250)
+				timeout = 250; /* look for builds to move */
 		}
 		if (run->kill_at) {
 			long long left = run->kill_at - now;
@@ -318,10 +546,8 @@ int dispatch_run(struct run *run)
 				timeout = (int)left;
 			}
 		}
-		if (!running(run) && run->dag.left && !run->stopping) {
-			/* nothing runs and nothing can start: a node set bug */
+		if (!running(run) && run->dag.left && !run->stopping)
 			BUG("%zu jobs left but none can run", run->dag.left);
-		}
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			die(1, "poll failed: %s", strerror(errno));
 		if (pfd[0].revents)
@@ -332,12 +558,15 @@ int dispatch_run(struct run *run)
 			if (pfd[k].revents)
 				read_slot(run, &run->slots[owner[k]]);
 		reap_slots(run, now_ms());
-		if (!run->stopping)
+		if (!run->stopping) {
 			fill_slots(run);
+			move_waiting(run);
+		}
 	}
 	free(pfd);
 	free(owner);
 	run->end_ms = now_ms();
+	remember_capacity(run);
 	run->ui->end(run);
 
 	if (run->stop_signal)

@@ -11,6 +11,8 @@
 #include "../plan/bakefile.h"
 #include "../proc.h"
 #include "../sched/dag.h"
+#include "../sched/history.h"
+#include "../sched/policy.h"
 #include "logs.h"
 #include "progress.h"
 
@@ -24,16 +26,28 @@ struct job_info {
 	char *log_path;
 	char *metadata_path;
 	int exit_code;               /* of its last attempt */
+	size_t batch;                /* size of the batch it was built in */
 	struct progress progress;
 };
 
+/* One bake invocation at a time on a node; it builds a batch of jobs. */
 struct slot {
 	int node;          /* index into the nodeset */
-	ssize_t job;       /* running job, -1 when free */
+	size_t *jobs;      /* the batch it runs (room for every job) */
+	size_t njobs;      /* 0 when free */
+	int *log_fds;      /* per job of the batch */
 	struct child child;
-	int log_fd;
 	int status;        /* wait status, once reaped */
+	long long spawn_ms;
 	long long drain_until; /* reaped but output still open: give up then */
+	int moved;         /* its jobs went elsewhere: only reap it */
+};
+
+/* What the run learns of each node, for the next run. */
+struct node_stats {
+	int slots;         /* slots it was given */
+	int running_max;   /* most invocations at once */
+	int steps_max;     /* most build steps in progress at once */
 };
 
 struct run {
@@ -44,6 +58,9 @@ struct run {
 	struct job_info *info;          /* per job */
 	struct slot *slots;
 	size_t nslots;
+	struct node_stats *stats;       /* per node */
+	struct policy policy;
+	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;
 	char *resolved;                 /* bake file for child bakes */
 	const struct ui_ops *ui;
@@ -58,6 +75,19 @@ struct run {
 
 /* Grace between SIGTERM and SIGKILL when stopping builds. */
 #define STOP_GRACE_MS 5000
+
+/* A build that has not started a step this long after its launch is
+ * waiting for its node: an idle node may take it over. */
+#define MOVE_AFTER_MS 1500
+
+/* Slots of a node whose capacity is not known yet. */
+#define DEFAULT_SLOTS 4
+
+/*
+ * Set up slots (per node, from --slots, else from the node's remembered
+ * capacity), the policy and the estimates. Call before dispatch_run.
+ */
+void dispatch_prepare(struct run *run);
 
 /*
  * Build every job of run->dag. Returns the process exit code: 0 all built,

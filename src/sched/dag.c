@@ -7,14 +7,16 @@
 
 size_t dag_add(struct dag *dag, const char *name, const struct strvec *platforms)
 {
-	dag->jobs = xrealloc(dag->jobs, sizeof(*dag->jobs) * (dag->nr + 1));
+	ALLOC_GROW(dag->jobs, dag->nr + 1, dag->alloc);
 	struct job *j = &dag->jobs[dag->nr];
 	memset(j, 0, sizeof(*j));
 	j->name = name;
 	j->platforms = platforms;
 	j->node = -1;
 	j->estimate = 1.0;
-	j->blocked_by = (size_t)-1;
+	j->blocked_by = NO_JOB;
+	j->group = dag->nr;
+	j->group_next = NO_JOB;
 	return dag->nr++;
 }
 
@@ -31,6 +33,17 @@ void dag_add_edge(struct dag *dag, size_t from, size_t dep)
 {
 	push_index(&dag->jobs[from].deps, &dag->jobs[from].ndeps, dep);
 	push_index(&dag->jobs[dep].dependents, &dag->jobs[dep].ndependents, from);
+}
+
+void dag_same_steps(struct dag *dag, size_t job, size_t same)
+{
+	size_t g = dag->jobs[same].group;
+	if (dag->jobs[job].group == g)
+		return;
+	dag->jobs[job].group = g;
+	/* link it in after the group's first job */
+	dag->jobs[job].group_next = dag->jobs[g].group_next;
+	dag->jobs[g].group_next = job;
 }
 
 static int fits(const struct job *j, const struct strvec *offers)
@@ -91,7 +104,7 @@ int dag_find_cycle(const struct dag *dag, struct strbuf *sb)
 }
 
 /* rank = estimate + the longest rank among dependents (reverse topo). */
-static void compute_ranks(struct dag *dag)
+void dag_rank(struct dag *dag)
 {
 	size_t *order = xcalloc(dag->nr + 1, sizeof(*order));
 	size_t *left = xcalloc(dag->nr + 1, sizeof(*left));
@@ -151,7 +164,11 @@ int dag_prepare(struct dag *dag, const struct node_offer *nodes, size_t nnodes)
 		j->state = j->ndeps ? JOB_PENDING : JOB_READY;
 	}
 	dag->left = dag->nr;
-	compute_ranks(dag);
+	free(dag->group_node);
+	dag->group_node = xcalloc(dag->nr + 1, sizeof(*dag->group_node));
+	for (size_t i = 0; i < dag->nr; i++)
+		dag->group_node[i] = -1;
+	dag_rank(dag);
 	return 0;
 }
 
@@ -164,6 +181,17 @@ void dag_start(struct dag *dag, size_t job, int node, long long now)
 	j->node = node;
 	j->attempts++;
 	j->start_ms = now;
+	dag->group_node[j->group] = node;
+}
+
+void dag_requeue(struct dag *dag, size_t job)
+{
+	struct job *j = &dag->jobs[job];
+	if (j->state != JOB_RUNNING)
+		BUG("requeueing job '%s' that is not running", j->name);
+	j->state = JOB_READY;
+	if (dag->on_ready)
+		dag->on_ready(job, dag->on_ready_data);
 }
 
 void dag_done(struct dag *dag, size_t job, long long now)
@@ -174,8 +202,11 @@ void dag_done(struct dag *dag, size_t job, long long now)
 	dag->left--;
 	for (size_t i = 0; i < j->ndependents; i++) {
 		struct job *d = &dag->jobs[j->dependents[i]];
-		if (d->state == JOB_PENDING && !--d->waiting)
+		if (d->state == JOB_PENDING && !--d->waiting) {
 			d->state = JOB_READY;
+			if (dag->on_ready)
+				dag->on_ready(j->dependents[i], dag->on_ready_data);
+		}
 	}
 }
 
@@ -234,6 +265,8 @@ void dag_cancel(struct dag *dag, size_t job, long long now)
 int dag_affine(const struct dag *dag, size_t job, int node)
 {
 	const struct job *j = &dag->jobs[job];
+	if (dag->group_node && dag->group_node[j->group] == node)
+		return 1;
 	for (size_t i = 0; i < j->ndeps; i++)
 		if (dag->jobs[j->deps[i]].node == node)
 			return 1;
@@ -248,5 +281,6 @@ void dag_release(struct dag *dag)
 		free(dag->jobs[i].fits);
 	}
 	free(dag->jobs);
+	free(dag->group_node);
 	*dag = (struct dag)DAG_INIT;
 }

@@ -30,17 +30,27 @@ struct job {
 	enum job_state state;
 	int node;                       /* where it runs or ran, -1 */
 	double estimate;                /* expected seconds */
+	int known;                      /* estimate comes from history */
+	int solo;                       /* never batch it (a batch failed) */
 	double rank;                    /* estimate + longest chain after it */
+	size_t group;                   /* first job with the same steps */
+	size_t group_next;              /* next job of its group, or NO_JOB */
 	size_t blocked_by;              /* failed job that skipped it */
 	int attempts;
 	long long start_ms, end_ms;
 };
 
+#define NO_JOB ((size_t)-1)
+
 struct dag {
 	struct job *jobs;
-	size_t nr;
+	size_t nr, alloc;
 	size_t nodes;   /* size of every job's fits[] */
 	size_t left;    /* jobs not yet in a final state */
+	int *group_node; /* per group (its first job): node of its last start */
+	/* Called when a job becomes ready after dag_prepare. */
+	void (*on_ready)(size_t job, void *data);
+	void *on_ready_data;
 };
 
 #define DAG_INIT { 0 }
@@ -56,6 +66,9 @@ struct node_offer {
  * Add a job; deps are added after all jobs by name. Returns its index.
  */
 size_t dag_add(struct dag *dag, const char *name, const struct strvec *platforms);
+/* Jobs `job` and `same` run the same build steps. */
+void dag_same_steps(struct dag *dag, size_t job, size_t same);
+
 /* Add an edge: job `from` waits for `dep`. */
 void dag_add_edge(struct dag *dag, size_t from, size_t dep);
 
@@ -67,6 +80,9 @@ void dag_add_edge(struct dag *dag, size_t from, size_t dep);
  * or a dependency cycle.
  */
 int dag_prepare(struct dag *dag, const struct node_offer *nodes, size_t nnodes);
+
+/* Recompute ranks (critical path lengths) from the estimates. */
+void dag_rank(struct dag *dag);
 
 /* Find a dependency cycle; describe it "a -> b -> a" into sb. */
 int dag_find_cycle(const struct dag *dag, struct strbuf *sb);
@@ -83,10 +99,15 @@ void dag_fail(struct dag *dag, size_t job, long long now,
 void dag_cancel_rest(struct dag *dag, long long now,
 		     void (*on_cancel)(size_t job, void *data), void *data);
 
+/* A running job goes back to ready (moved to another node, or to be
+ * built alone after its batch failed). */
+void dag_requeue(struct dag *dag, size_t job);
+
 /* A running job was stopped. */
 void dag_cancel(struct dag *dag, size_t job, long long now);
 
-/* Whether a dependency of `job` ran on `node`. */
+/* Whether a dependency of `job`, or a job with the same steps, ran or
+ * runs on `node`: its layers are local there. */
 int dag_affine(const struct dag *dag, size_t job, int node);
 
 void dag_release(struct dag *dag);

@@ -96,7 +96,7 @@ static void t_defaults(void **state)
 	assert_null(o.cache_registry);
 	assert_int_equal(o.progress, PROGRESS_AUTO);
 	assert_int_equal(o.policy, POLICY_DEFAULT);
-	assert_int_equal(o.slots, 1);
+	assert_int_equal(o.slots, 0) /* learned per node */;
 	assert_false(o.debug || o.print || o.load || o.push || o.no_cache ||
 		     o.fail_fast || o.with_deps);
 	options_release(&o);

@@ -13,6 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A fresh policy over the DAG as it stands, for one decision. */
+static ssize_t pick(struct dag *d, int node, enum policy_mode mode,
+		    int affine_only)
+{
+	struct policy p;
+	policy_init(&p, d, mode);
+	ssize_t r = policy_pick(&p, node, affine_only);
+	policy_release(&p);
+	d->on_ready = NULL;
+	return r;
+}
+
 static void assert_norm(const char *in, const char *want)
 {
 	char *got = platform_normalize(in);
@@ -325,7 +337,7 @@ static void t_dag_cancel_rest(void **state)
 	assert_int_equal(d->jobs[done].state, JOB_DONE);
 	assert_int_equal(d->left, 1);
 	/* nothing left to pick */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
 	/* then the running one is stopped */
 	dag_cancel(d, a, 6);
 	assert_int_equal(d->jobs[a].state, JOB_CANCELLED);
@@ -425,15 +437,15 @@ static void t_dag_platform_fits(void **state)
 	d->jobs[arm].estimate = 100;
 	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
 	for (int i = 0; i < 6; i++) {
-		ssize_t j = policy_pick(d, 0, POLICY_MODE_DEFAULT, 0);
+		ssize_t j = pick(d, 0, POLICY_MODE_DEFAULT, 0);
 		assert_true(j >= 0);
 		assert_int_not_equal(j, arm);
 		dag_start(d, (size_t)j, 0, 0);
-		if (policy_pick(d, 0, POLICY_MODE_DEFAULT, 0) < 0)
+		if (pick(d, 0, POLICY_MODE_DEFAULT, 0) < 0)
 			break;
 	}
 	assert_int_equal(d->jobs[arm].state, JOB_READY);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), arm);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), arm);
 }
 
 static void t_dag_no_node_fits(void **state)
@@ -466,8 +478,8 @@ static void t_dag_multi_platform_needs_one_node(void **state)
 	assert_false(d->jobs[0].fits[0]);
 	assert_false(d->jobs[0].fits[1]);
 	assert_true(d->jobs[0].fits[2]);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
-	assert_int_equal(policy_pick(d, 2, POLICY_MODE_DEFAULT, 0), 0);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
+	assert_int_equal(pick(d, 2, POLICY_MODE_DEFAULT, 0), 0);
 	strvec_clear(&amd);
 	strvec_clear(&arm);
 	strvec_clear(&big);
@@ -495,13 +507,13 @@ static void t_dag_ranks(void **state)
 	assert_true(d->jobs[top].rank == 0.5);
 
 	/* longest chain first */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), a);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), a);
 	/* a long job alone outranks the chain */
 	d->jobs[solo].estimate = 10;
 	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
 	assert_true(d->jobs[solo].rank == 10.0);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), solo);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_FIFO, 0), a);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), solo);
+	assert_int_equal(pick(d, 0, POLICY_MODE_FIFO, 0), a);
 }
 
 static void t_policy_default(void **state)
@@ -518,22 +530,22 @@ static void t_policy_default(void **state)
 	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
 
 	/* the arm64-only job, however long, never goes to the amd64 node */
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), armjob);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), zeta);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), armjob);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), zeta);
 	dag_start(d, armjob, 1, 0);
 	/* rank first: zeta has a chain behind it */
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), zeta);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), zeta);
 	dag_start(d, zeta, 0, 0);
 	/* equal ranks: by name */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), alpha);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), alpha);
 	dag_start(d, alpha, 0, 0);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), beta);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), beta);
 	dag_start(d, beta, 0, 0);
 	/* pending and running jobs are not picked */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), -1);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), -1);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), -1);
 	dag_done(d, zeta, 1);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), after);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), after);
 }
 
 static void t_policy_affine_only(void **state)
@@ -549,8 +561,8 @@ static void t_policy_affine_only(void **state)
 	d->jobs[other].estimate = 50;
 	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
 	/* nothing has run yet: no job is affine to any node */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 1), -1);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 1), -1);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 1), -1);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 1), -1);
 
 	dag_start(d, base, 0, 0);
 	dag_done(d, base, 1);
@@ -558,15 +570,15 @@ static void t_policy_affine_only(void **state)
 	assert_false(dag_affine(d, app, 1));
 	assert_false(dag_affine(d, other, 0));
 	/* base's layers are on node 0: app goes there, not 'other' */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 1), app);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), other);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 1), app);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), other);
 	/* armapp is affine to node 0 but does not fit it */
 	dag_start(d, app, 0, 2);
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 1), -1);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 1), -1);
 	/* node 1 ran nothing: no affine job there */
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 1), -1);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_DEFAULT, 0), other);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_FIFO, 0), armapp);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 1), -1);
+	assert_int_equal(pick(d, 1, POLICY_MODE_DEFAULT, 0), other);
+	assert_int_equal(pick(d, 1, POLICY_MODE_FIFO, 0), armapp);
 }
 
 static void t_policy_fifo(void **state)
@@ -583,16 +595,16 @@ static void t_policy_fifo(void **state)
 	d->jobs[mm].estimate = 50;
 	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
 
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_DEFAULT, 0), zz);
+	assert_int_equal(pick(d, 0, POLICY_MODE_DEFAULT, 0), zz);
 	/* alphabetical, whatever the ranks, among those that fit */
-	assert_int_equal(policy_pick(d, 0, POLICY_MODE_FIFO, 0), bb);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_FIFO, 0), aa);
+	assert_int_equal(pick(d, 0, POLICY_MODE_FIFO, 0), bb);
+	assert_int_equal(pick(d, 1, POLICY_MODE_FIFO, 0), aa);
 	dag_start(d, aa, 1, 0);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_FIFO, 0), bb);
+	assert_int_equal(pick(d, 1, POLICY_MODE_FIFO, 0), bb);
 	dag_start(d, bb, 1, 0);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_FIFO, 0), mm);
+	assert_int_equal(pick(d, 1, POLICY_MODE_FIFO, 0), mm);
 	dag_start(d, mm, 1, 0);
-	assert_int_equal(policy_pick(d, 1, POLICY_MODE_FIFO, 0), zz);
+	assert_int_equal(pick(d, 1, POLICY_MODE_FIFO, 0), zz);
 	(void)chain;
 }
 

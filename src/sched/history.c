@@ -1,0 +1,123 @@
+#include "history.h"
+#include "../util/strbuf.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Weight of the newest observation in the running average. */
+#define HISTORY_WEIGHT 0.5
+/* Targets kept per project, so the file cannot grow without bound. */
+#define HISTORY_MAX_TARGETS 20000
+
+void history_load(struct history *h, const char *path, const char *project)
+{
+	h->path = xstrdup(path);
+	h->project = xstrdup(project);
+	h->doc = json_load_file(path, 0, NULL);
+	if (!json_is_object(h->doc)) {
+		json_decref(h->doc);
+		h->doc = json_object();
+	}
+}
+
+/* obj[key], created as an empty object when missing or not an object. */
+static json_t *child(json_t *obj, const char *key)
+{
+	json_t *c = json_object_get(obj, key);
+	if (!json_is_object(c)) {
+		c = json_object();
+		json_object_set_new(obj, key, c);
+	}
+	return c;
+}
+
+static json_t *target_entry(const struct history *h, const char *target)
+{
+	json_t *p = json_object_get(json_object_get(h->doc, "projects"),
+				    h->project);
+	return json_object_get(json_object_get(p, "targets"), target);
+}
+
+double history_estimate(const struct history *h, const char *target,
+			const char *node)
+{
+	json_t *t = target_entry(h, target);
+	json_t *v = node ? json_object_get(json_object_get(t, "nodes"), node)
+			 : NULL;
+	if (json_is_number(v))
+		return json_number_value(v);
+	v = json_object_get(t, "avg");
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+int history_capacity(const struct history *h, const char *node)
+{
+	json_t *n = json_object_get(json_object_get(h->doc, "nodes"), node);
+	json_t *v = json_object_get(n, "capacity");
+	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+static void blend(json_t *obj, const char *key, double seconds)
+{
+	json_t *old = json_object_get(obj, key);
+	double v = json_is_number(old)
+			   ? (1 - HISTORY_WEIGHT) * json_number_value(old) +
+				     HISTORY_WEIGHT * seconds
+			   : seconds;
+	json_object_set_new(obj, key, json_real(v));
+}
+
+void history_record(struct history *h, const char *target, const char *node,
+		    double seconds)
+{
+	json_t *targets = child(child(child(h->doc, "projects"), h->project),
+				"targets");
+	if (!json_object_get(targets, target) &&
+	    json_object_size(targets) >= HISTORY_MAX_TARGETS)
+		return;
+	json_t *t = child(targets, target);
+	blend(t, "avg", seconds);
+	if (node)
+		blend(child(t, "nodes"), node, seconds);
+}
+
+void history_set_capacity(struct history *h, const char *node, int capacity)
+{
+	json_t *n = child(child(h->doc, "nodes"), node);
+	json_object_set_new(n, "capacity", json_integer(capacity));
+}
+
+int history_save(const struct history *h)
+{
+	char *tmp = xstrfmt("%s.XXXXXX", h->path);
+	int fd = mkstemp(tmp);
+	int ret = 0;
+	if (fd < 0) {
+		ret = error("cannot save history '%s': %s", h->path,
+			    strerror(errno));
+		goto out;
+	}
+	int bad = json_dumpfd(h->doc, fd, JSON_COMPACT | JSON_SORT_KEYS) < 0;
+	bad |= close(fd) < 0;
+	if (bad || rename(tmp, h->path) < 0) {
+		ret = error("cannot save history '%s': %s", h->path,
+			    strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	return ret;
+}
+
+void history_release(struct history *h)
+{
+	json_decref(h->doc);
+	free(h->path);
+	free(h->project);
+	*h = (struct history)HISTORY_INIT;
+}

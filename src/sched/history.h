@@ -1,0 +1,40 @@
+/*
+ * Remembered durations per target and node, and each node's observed
+ * capacity, in $XDG_STATE_HOME/dbake/history.json. Used from the second
+ * run on: critical path first, batches of short targets, slots per node.
+ * Keys: a project (the directory and bake files), a target name, a node
+ * endpoint.
+ */
+#ifndef DBAKE_HISTORY_H
+#define DBAKE_HISTORY_H
+
+struct json_t;
+
+struct history {
+	struct json_t *doc; /* whole file, owned */
+	char *path;
+	char *project;      /* key of this run's project */
+};
+
+#define HISTORY_INIT { 0 }
+
+/* Load (a missing or unreadable file is an empty history). */
+void history_load(struct history *h, const char *path, const char *project);
+
+/* Expected seconds of `target` on `node` (or on any node), -1 if unknown. */
+double history_estimate(const struct history *h, const char *target,
+			const char *node);
+
+/* Steps `node` was seen running at once, 0 if unknown. */
+int history_capacity(const struct history *h, const char *node);
+
+void history_record(struct history *h, const char *target, const char *node,
+		    double seconds);
+void history_set_capacity(struct history *h, const char *node, int capacity);
+
+/* Write atomically (temporary file, then rename). */
+int history_save(const struct history *h);
+
+void history_release(struct history *h);
+
+#endif

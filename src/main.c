@@ -213,13 +213,19 @@ int main(int argc, char **argv)
 	run.cli_fd = plugin_socket_connect();
 	run.ui = pick_ui(&opts);
 
+	struct discovery disc = { .child = CHILD_INIT };
+	if (nodes_discover_start(&disc, opts.builder, &opts.docker_globals) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
 	if (resolve_selection(&plan, &opts) < 0) {
+		nodes_discover_abort(&disc);
 		exit_if_stopped();
 		code = EXIT_USAGE;
 		goto out;
 	}
 	exit_if_stopped();
-	if (nodes_discover(&nodes, opts.builder, &opts.docker_globals) < 0) {
+	if (nodes_discover_finish(&disc, &nodes) < 0) {
 		exit_if_stopped();
 		code = EXIT_USAGE;
 		goto out;

@@ -157,10 +157,17 @@ int run_capture(char *const *argv, const struct strvec *env,
 		struct strbuf *out, struct strbuf *err)
 {
 	struct child c = CHILD_INIT;
-	int stopped = 0;
-
 	if (child_start(&c, argv, env, 1) < 0)
 		return -1;
+	return child_collect(&c, out, err);
+}
+
+int child_collect(struct child *cp, struct strbuf *out, struct strbuf *err)
+{
+	struct child c = *cp;
+	int stopped = 0;
+
+	*cp = (struct child)CHILD_INIT;
 	while (c.out_fd >= 0 || c.err_fd >= 0) {
 		struct pollfd pfd[3] = {
 			{ .fd = c.out_fd, .events = POLLIN },

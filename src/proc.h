@@ -37,6 +37,12 @@ void child_close(struct child *c);
 int run_capture(char *const *argv, const struct strvec *env,
 		struct strbuf *out, struct strbuf *err);
 
+/*
+ * The second half of run_capture for a child started with split_stderr:
+ * collect its output and reap it. `c` is reset.
+ */
+int child_collect(struct child *c, struct strbuf *out, struct strbuf *err);
+
 /* Exit code of a wait status: the code, or 128 + signal. */
 int exit_code_of(int status);
 

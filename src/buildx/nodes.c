@@ -5,6 +5,7 @@
 #include "../util/util.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,21 +316,42 @@ static const char *first_line(struct strbuf *sb)
 	return sb->len ? sb->buf : "no output";
 }
 
-int nodes_discover(struct nodeset *set, const char *builder,
-		   const struct strvec *docker_globals)
+int nodes_discover_start(struct discovery *d, const char *builder,
+			 const struct strvec *docker_globals)
 {
 	struct strvec argv = STRVEC_INIT;
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	int ret = -1;
-
 	if (!builder || !*builder)
 		builder = getenv("BUILDX_BUILDER");
+	d->builder = builder && *builder ? xstrdup(builder) : NULL;
+	d->globals = docker_globals;
 	docker_argv(&argv, docker_globals);
 	strvec_push(&argv, "buildx");
 	strvec_push(&argv, "inspect");
-	if (builder && *builder)
-		strvec_push(&argv, builder);
-	int status = run_capture(argv.v, NULL, &out, &err);
+	if (d->builder)
+		strvec_push(&argv, d->builder);
+	d->child = (struct child)CHILD_INIT;
+	int ret = child_start(&d->child, argv.v, NULL, 1);
+	strvec_clear(&argv);
+	return ret;
+}
+
+void nodes_discover_abort(struct discovery *d)
+{
+	if (d->child.pid > 0) {
+		child_kill(&d->child, SIGKILL);
+		child_collect(&d->child, NULL, NULL);
+	}
+	free(d->builder);
+	d->builder = NULL;
+}
+
+int nodes_discover_finish(struct discovery *d, struct nodeset *set)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	const char *builder = d->builder;
+	int ret = -1;
+
+	int status = child_collect(&d->child, &out, &err);
 	if (status < 0) {
 		error("cannot run 'docker buildx inspect'");
 		goto out;
@@ -358,7 +380,7 @@ int nodes_discover(struct nodeset *set, const char *builder,
 		goto out;
 	}
 
-	char *store = buildx_store_dir(docker_globals);
+	char *store = buildx_store_dir(d->globals);
 	char *lname = lowercase(set->builder);
 	char *path = xstrfmt("%s/instances/%s", store, lname);
 	strbuf_reset(&out);
@@ -370,7 +392,8 @@ int nodes_discover(struct nodeset *set, const char *builder,
 	free(lname);
 	free(store);
 out:
-	strvec_clear(&argv);
+	free(d->builder);
+	d->builder = NULL;
 	strbuf_release(&out);
 	strbuf_release(&err);
 	return ret;

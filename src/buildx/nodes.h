@@ -2,6 +2,7 @@
 #ifndef DBAKE_NODES_H
 #define DBAKE_NODES_H
 
+#include "../proc.h"
 #include "../util/strbuf.h"
 
 struct node {
@@ -53,10 +54,19 @@ void node_set_native(struct node *n);
 
 /*
  * Find the user's builder (`builder`, else $BUILDX_BUILDER, else the
- * current one), inspect it and read its store entry.
+ * current one): start `docker buildx inspect` now, so it runs while the
+ * bake file is resolved, then read it and the builder's store entry.
  */
-int nodes_discover(struct nodeset *set, const char *builder,
-		   const struct strvec *docker_globals);
+struct discovery {
+	struct child child;
+	char *builder;
+	const struct strvec *globals;
+};
+int nodes_discover_start(struct discovery *d, const char *builder,
+			 const struct strvec *docker_globals);
+int nodes_discover_finish(struct discovery *d, struct nodeset *set);
+/* Stop a started discovery that will not be finished. */
+void nodes_discover_abort(struct discovery *d);
 
 void nodeset_release(struct nodeset *set);
 

@@ -25,6 +25,8 @@ enum {
 	OPT_SET,
 	OPT_PRINT,
 	OPT_VERSION,
+	OPT_REPORT,
+	OPT_METADATA,
 };
 
 /* One table drives getopt_long and the help text. */
@@ -68,6 +70,10 @@ static const struct option_doc option_table[] = {
 	  "Override a target value, as in buildx bake; repeatable" },
 	{ { "print", no_argument, NULL, OPT_PRINT }, 0, NULL,
 	  "Print the plan (targets, dependencies, nodes) and exit" },
+	{ { "report", required_argument, NULL, OPT_REPORT }, 0, "DIR",
+	  "Write report.json and report.html there (default: the run's log directory)" },
+	{ { "metadata-file", required_argument, NULL, OPT_METADATA }, 0, "FILE",
+	  "Write build result metadata of every target to FILE, as bake does" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "Show this help" },
 	{ { "version", no_argument, NULL, OPT_VERSION }, 0, NULL,
 	  "Show the version" },
@@ -318,6 +324,14 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		case OPT_PRINT:
 			opts->print = 1;
 			break;
+		case OPT_REPORT:
+			free(opts->report_dir);
+			opts->report_dir = xstrdup(optarg);
+			break;
+		case OPT_METADATA:
+			free(opts->metadata_file);
+			opts->metadata_file = xstrdup(optarg);
+			break;
 		case 'h':
 			print_usage(stdout);
 			res = CLI_EXIT_OK;
@@ -350,5 +364,8 @@ void options_release(struct options *opts)
 	strvec_clear(&opts->targets);
 	free(opts->builder);
 	free(opts->cache_registry);
+	free(opts->report_dir);
+	free(opts->metadata_file);
 	opts->builder = opts->cache_registry = NULL;
+	opts->report_dir = opts->metadata_file = NULL;
 }

@@ -34,6 +34,8 @@ struct options {
 	enum policy_kind policy;
 	struct strvec sets;           /* --set, passed through */
 	int print;                    /* --print: show the plan, build nothing */
+	char *report_dir;             /* --report DIR, else the run's dir */
+	char *metadata_file;          /* --metadata-file F */
 	struct strvec targets;        /* positional */
 	int debug;                    /* -D given to docker */
 };

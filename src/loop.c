@@ -14,12 +14,15 @@
 static int self_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t first_stop;
 static volatile sig_atomic_t stop_count;
+static volatile sig_atomic_t winch;
 
 static void on_signal(int sig)
 {
 	int saved = errno;
 	unsigned char b = (unsigned char)sig;
-	if (sig != SIGCHLD) {
+	if (sig == SIGWINCH) {
+		winch = 1;
+	} else if (sig != SIGCHLD) {
 		if (!first_stop)
 			first_stop = sig;
 		stop_count++;
@@ -43,6 +46,7 @@ int signals_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -89,4 +93,11 @@ int plugin_socket_connect(void)
 		return -1;
 	}
 	return fd;
+}
+
+int signals_resized(void)
+{
+	int r = winch;
+	winch = 0;
+	return r;
 }

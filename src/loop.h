@@ -2,7 +2,7 @@
 #ifndef DBAKE_LOOP_H
 #define DBAKE_LOOP_H
 
-/* Catch SIGINT, SIGTERM, SIGHUP and SIGCHLD; ignore SIGPIPE. */
+/* Catch SIGINT, SIGTERM, SIGHUP, SIGCHLD and SIGWINCH; ignore SIGPIPE. */
 int signals_init(void);
 
 /* The self-pipe's read end: readable after any caught signal. */
@@ -13,6 +13,9 @@ int signals_fd(void);
  * (SIGINT, SIGTERM, SIGHUP) or 0; *stops counts stop signals seen so far.
  */
 int signals_drain(int *stops);
+
+/* Whether the terminal was resized since the last call. */
+int signals_resized(void);
 
 /* The first stop signal received so far, or 0 (no draining needed). */
 int signals_stop_signal(void);

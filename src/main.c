@@ -269,6 +269,12 @@ int main(int argc, char **argv)
 		code = EXIT_FAILED;
 		goto out;
 	}
+	run.report_dir = xstrdup(opts.report_dir ? opts.report_dir
+						  : run.logs.path);
+	if (opts.report_dir && mkdir_p(opts.report_dir, 0755) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
 	load_history(&history, &opts);
 	run.history = &history;
 	dispatch_prepare(&run);
@@ -293,6 +299,7 @@ out:
 	if (run.cli_fd >= 0)
 		close(run.cli_fd);
 	free(run.resolved);
+	free(run.report_dir);
 	logdir_release(&run.logs);
 	dag_release(&run.dag);
 	shard_store_release(&store);

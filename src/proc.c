@@ -98,6 +98,7 @@ int child_start(struct child *c, char *const *argv, const struct strvec *env,
 	sigaddset(&defaults, SIGPIPE);
 	sigaddset(&defaults, SIGCHLD);
 	sigaddset(&defaults, SIGQUIT);
+	sigaddset(&defaults, SIGWINCH);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);

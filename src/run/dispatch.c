@@ -1,6 +1,7 @@
 #include "dispatch.h"
 #include "build.h"
 #include "../loop.h"
+#include "../ui/report.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
 
@@ -33,6 +34,32 @@ static int fifo(const struct run *run)
 	return run->opts->policy == POLICY_FIFO;
 }
 
+/*
+ * No schedule can be shorter than the longest chain, nor than all the
+ * work spread evenly over every node's capacity. Known only when every
+ * job's duration and every node's capacity are remembered.
+ */
+static double lower_bound(const struct run *run)
+{
+	double work = 0, chain = 0;
+	int capacity = 0;
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		const struct job *j = &run->dag.jobs[i];
+		if (!j->known)
+			return 0;
+		work += j->estimate;
+		if (j->rank > chain)
+			chain = j->rank;
+	}
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		if (!run->stats[n].capacity)
+			return 0;
+		capacity += run->stats[n].capacity;
+	}
+	double spread = work / capacity;
+	return chain > spread ? chain : spread;
+}
+
 void dispatch_prepare(struct run *run)
 {
 	size_t nnodes = run->nodes->nr;
@@ -56,10 +83,12 @@ void dispatch_prepare(struct run *run)
 			int cap = run->history ? history_capacity(run->history,
 						      run->nodes->v[n].endpoint) : 0;
 			slots = cap ? cap + 1 : DEFAULT_SLOTS;
+			run->stats[n].capacity = cap;
 		}
 		run->stats[n].slots = slots;
 		total += (size_t)slots;
 	}
+	run->lower_bound = lower_bound(run);
 	/* slot order: every node's first slot, then every node's second... */
 	run->slots = xcalloc(total + 1, sizeof(*run->slots));
 	run->nslots = 0;
@@ -69,6 +98,7 @@ void dispatch_prepare(struct run *run)
 				continue;
 			struct slot *s = &run->slots[run->nslots++];
 			s->node = (int)n;
+			s->rank = rank;
 			s->jobs = xcalloc(run->dag.nr + 1, sizeof(*s->jobs));
 			s->log_fds = xcalloc(run->dag.nr + 1, sizeof(*s->log_fds));
 			s->child = (struct child)CHILD_INIT;
@@ -176,6 +206,7 @@ static int start_batch(struct run *run, struct slot *s)
 		progress_release(&in->progress);
 		in->progress = (struct progress)PROGRESS_INIT;
 		in->batch = s->njobs;
+		in->slot = s->rank;
 	}
 	s->child = (struct child)CHILD_INIT;
 	int ret = child_start(&s->child, argv.v, run->shard_env, 0);
@@ -454,6 +485,11 @@ static int running(const struct run *run)
 	return 0;
 }
 
+static int ui_fd(struct run *run)
+{
+	return run->ui->input_fd ? run->ui->input_fd(run) : -1;
+}
+
 static void handle_signals(struct run *run)
 {
 	int stops;
@@ -514,8 +550,9 @@ int dispatch_run(struct run *run)
 	run->ui->begin(run);
 	handle_signals(run);
 	fill_slots(run);
-	struct pollfd *pfd = xcalloc(run->nslots + 2, sizeof(*pfd));
-	size_t *owner = xcalloc(run->nslots + 2, sizeof(*owner));
+	struct pollfd *pfd = xcalloc(run->nslots + 3, sizeof(*pfd));
+	size_t *owner = xcalloc(run->nslots + 3, sizeof(*owner));
+	long long next_tick = 0;
 
 	while (running(run) || (!run->stopping && run->dag.left)) {
 		size_t n = 0;
@@ -523,6 +560,7 @@ int dispatch_run(struct run *run)
 		int timeout = 1000;
 		pfd[n++] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = run->cli_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = ui_fd(run), .events = POLLIN };
 		for (size_t i = 0; i < run->nslots; i++) {
 			struct slot *s = &run->slots[i];
 			if (!s->njobs && !s->moved)
@@ -537,6 +575,8 @@ int dispatch_run(struct run *run)
 			else if (s->njobs && !s->moved && timeout > 250)
 				timeout = 250; /* look for builds to move */
 		}
+		if (run->ui->tick && timeout > UI_TICK_MS)
+			timeout = UI_TICK_MS;
 		if (run->kill_at) {
 			long long left = run->kill_at - now;
 			if (left <= 0) {
@@ -554,7 +594,13 @@ int dispatch_run(struct run *run)
 			handle_signals(run);
 		if (pfd[1].revents)
 			handle_cli_socket(run);
-		for (size_t k = 2; k < n; k++)
+		if (pfd[2].revents && run->ui->on_input)
+			run->ui->on_input(run);
+		if (run->ui_cancel && !run->stop_signal) {
+			run->stop_signal = SIGINT;
+			begin_stop(run, "cancelled from the dashboard");
+		}
+		for (size_t k = 3; k < n; k++)
 			if (pfd[k].revents)
 				read_slot(run, &run->slots[owner[k]]);
 		reap_slots(run, now_ms());
@@ -562,11 +608,22 @@ int dispatch_run(struct run *run)
 			fill_slots(run);
 			move_waiting(run);
 		}
+		int resized = signals_resized();
+		if (run->ui->tick && (resized || now_ms() >= next_tick)) {
+			run->ui->tick(run, resized);
+			next_tick = now_ms() + UI_TICK_MS;
+		}
 	}
 	free(pfd);
 	free(owner);
 	run->end_ms = now_ms();
 	remember_capacity(run);
+	if (run->report_dir && report_write(run, run->report_dir) < 0) {
+		free(run->report_dir);
+		run->report_dir = NULL;
+	}
+	if (run->opts->metadata_file)
+		metadata_merge(run, run->opts->metadata_file);
 	run->ui->end(run);
 
 	if (run->stop_signal)

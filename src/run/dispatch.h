@@ -27,6 +27,7 @@ struct job_info {
 	char *metadata_path;
 	int exit_code;               /* of its last attempt */
 	size_t batch;                /* size of the batch it was built in */
+	int slot;                    /* rank of the slot on its node */
 	struct progress progress;
 };
 
@@ -41,11 +42,13 @@ struct slot {
 	long long spawn_ms;
 	long long drain_until; /* reaped but output still open: give up then */
 	int moved;         /* its jobs went elsewhere: only reap it */
+	int rank;          /* its place among its node's slots, from 0 */
 };
 
 /* What the run learns of each node, for the next run. */
 struct node_stats {
 	int slots;         /* slots it was given */
+	int capacity;      /* remembered capacity, 0 if unknown */
 	int running_max;   /* most invocations at once */
 	int steps_max;     /* most build steps in progress at once */
 };
@@ -71,6 +74,10 @@ struct run {
 	long long kill_at;              /* SIGKILL stragglers then (0: none) */
 	int failures;                   /* failed attempts seen */
 	int cli_fd;                     /* docker CLI plugin socket, or -1 */
+	int ui_cancel;                  /* the user quit the dashboard */
+	double lower_bound;             /* seconds, when every duration is
+					   known from history, else 0 */
+	char *report_dir;               /* where report.json/html go */
 };
 
 /* Grace between SIGTERM and SIGKILL when stopping builds. */

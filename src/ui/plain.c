@@ -94,7 +94,7 @@ static void plain_stopping(struct run *run, const char *why)
 	fflush(stdout);
 }
 
-static void plain_end(struct run *run)
+void ui_summary(struct run *run)
 {
 	struct run_counts c;
 	char dur[32];
@@ -111,6 +111,8 @@ static void plain_end(struct run *run)
 			       run->info[i].log_path ? run->info[i].log_path
 						     : "none");
 	printf("logs: %s\n", run->logs.path);
+	if (run->report_dir)
+		printf("report: %s/report.html\n", run->report_dir);
 	fflush(stdout);
 }
 
@@ -136,7 +138,7 @@ const struct ui_ops ui_plain = {
 	.job_started = plain_started,
 	.job_finished = plain_finished,
 	.stopping = plain_stopping,
-	.end = plain_end,
+	.end = ui_summary,
 };
 
 const struct ui_ops ui_quiet = {
@@ -144,5 +146,5 @@ const struct ui_ops ui_quiet = {
 	.job_started = nothing_job,
 	.job_finished = quiet_finished,
 	.stopping = nothing_why,
-	.end = plain_end,
+	.end = ui_summary,
 };

@@ -35,11 +35,6 @@ static int stop_requested(void)
 	return signals_stop_signal() != 0;
 }
 
-static void kill_children(void)
-{
-	proc_kill_all(SIGKILL);
-}
-
 /* Exit now if a stop signal came during setup: nothing was started. */
 static void exit_if_stopped(void)
 {
@@ -175,14 +170,38 @@ static void print_plan(const struct run *run)
 	json_decref(root);
 }
 
+/* Until src/ui/tty.c lands, the terminal gets plain lines too. */
+#define DASHBOARD (&ui_plain)
+
+/* The dashboard on a terminal that can show it, else plain lines. */
 static const struct ui_ops *pick_ui(const struct options *opts)
 {
-	if (opts->progress == PROGRESS_QUIET) {
+	const char *term = getenv("TERM");
+	int capable = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term &&
+		      *term && strcmp(term, "dumb");
+	switch (opts->progress) {
+	case PROGRESS_QUIET:
 		set_quiet(1);
 		return &ui_quiet;
+	case PROGRESS_PLAIN:
+		return &ui_plain;
+	case PROGRESS_TTY:
+		if (!capable)
+			warning("--progress tty needs a terminal; printing lines");
+		return capable ? DASHBOARD : &ui_plain;
+	case PROGRESS_AUTO:
+		break;
 	}
-	/* The dashboard comes later; every mode prints lines for now. */
-	return &ui_plain;
+	return capable ? DASHBOARD : &ui_plain;
+}
+
+static const struct ui_ops *active_ui;
+
+static void kill_children(void)
+{
+	if (active_ui && active_ui->emergency)
+		active_ui->emergency();
+	proc_kill_all(SIGKILL);
 }
 
 int main(int argc, char **argv)
@@ -211,7 +230,7 @@ int main(int argc, char **argv)
 	proc_stop_fd = signals_fd();
 	set_die_hook(kill_children);
 	run.cli_fd = plugin_socket_connect();
-	run.ui = pick_ui(&opts);
+	run.ui = active_ui = pick_ui(&opts);
 
 	struct discovery disc = { .child = CHILD_INIT };
 	if (nodes_discover_start(&disc, opts.builder, &opts.docker_globals) < 0) {

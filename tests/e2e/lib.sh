@@ -55,9 +55,22 @@ built_on() {
 	printf '%s\n' "$OUT" | sed -n "s/^\[\([^]]*\)\] built $1 in .*/\1/p" | head -n1
 }
 
-# No docker, buildx or bake process of ours is left running.
+# The run directory of the last run (from OUT, or the text given).
+run_dir() {
+	printf '%s\n' "${1:-$OUT}" | sed -n 's/^dbake: .* logs in \([^ ]*\)$/\1/p' | head -n1
+}
+
+# No docker, buildx or bake process of that run is left running: every
+# child bake reads the run's own bake.json. Without a run directory it
+# looks for any child bake of dbake at all.
 no_children_left() {
-	! pgrep -f 'docker-buildx bake|buildx bake --builder dbake-' >/dev/null
+	local dir
+	dir=$(run_dir "${1:-$OUT}")
+	if [ -n "$dir" ]; then
+		! pgrep -f "$dir/bake.json" >/dev/null
+	else
+		! pgrep -f 'buildx bake --builder dbake-' >/dev/null
+	fi
 }
 
 # The user's docker buildx ls shows no shard (shards are "dbake-BUILDER-...").

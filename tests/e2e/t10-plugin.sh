@@ -54,5 +54,6 @@ sed 's/^/# out: /' "$PROJ/term.out"
 check "SIGTERM to the docker CLI stops dbake (rc=$rc)" [ "$rc" -ne 0 ]
 check "it stops within the grace period (${took}s)" [ "$took" -le 10 ]
 check "it reports the build cancelled" grep -q 'cancelled slow' "$PROJ/term.out"
-check "no child process left" no_children_left
+OUT=$(cat "$PROJ/term.out")
+check "no child process of that run left" no_children_left
 rm -f "$DOCKER_CONFIG/cli-plugins/docker-dbake"

@@ -41,7 +41,10 @@ void proc_kill_all(int sig)
 		kill(-live[i], sig);
 }
 
-/* environ with `env` overrides applied; strings are borrowed. */
+/*
+ * environ with `env` applied: "NAME=VALUE" sets, a bare "NAME" removes.
+ * Strings are borrowed.
+ */
 static char **merged_env(const struct strvec *env)
 {
 	size_t n = 0;
@@ -55,13 +58,14 @@ static char **merged_env(const struct strvec *env)
 		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
 		for (size_t j = 0; env && j < env->nr; j++)
 			if (!strncmp(env->v[j], environ[i], len) &&
-			    env->v[j][len] == '=')
+			    (env->v[j][len] == '=' || env->v[j][len] == '\0'))
 				overridden = 1;
 		if (!overridden)
 			out[k++] = environ[i];
 	}
 	for (size_t j = 0; env && j < env->nr; j++)
-		out[k++] = env->v[j];
+		if (strchr(env->v[j], '='))
+			out[k++] = env->v[j];
 	out[k] = NULL;
 	return out;
 }

@@ -17,7 +17,8 @@ struct child {
 /*
  * Start argv[0] (looked up in PATH) with stdin from /dev/null, in a new
  * process group, default signal dispositions and an empty signal mask.
- * `env` holds "NAME=VALUE" overrides of our environment (may be NULL).
+ * `env` holds "NAME=VALUE" overrides of our environment and bare "NAME"
+ * removals (may be NULL).
  * With `split_stderr`, stderr gets its own pipe.
  */
 int child_start(struct child *c, char *const *argv, const struct strvec *env,

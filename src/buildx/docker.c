@@ -5,12 +5,92 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-void docker_argv(struct strvec *argv, const struct strvec *globals)
+/* Where docker looks for CLI plugins, after the user's config dir. */
+static const char *const plugin_dirs[] = {
+	"/usr/local/lib/docker/cli-plugins",
+	"/usr/local/libexec/docker/cli-plugins",
+	"/usr/lib/docker/cli-plugins",
+	"/usr/libexec/docker/cli-plugins",
+};
+
+static char *find_buildx(const struct strvec *globals)
 {
+	char *cfg = docker_config_dir(globals);
+	char *path = xstrfmt("%s/cli-plugins/docker-buildx", cfg);
+	free(cfg);
+	for (size_t i = 0; access(path, X_OK); i++) {
+		free(path);
+		if (i == ARRAY_SIZE(plugin_dirs))
+			return NULL;
+		path = xstrfmt("%s/docker-buildx", plugin_dirs[i]);
+	}
+	return path;
+}
+
+/*
+ * The environment that says what `globals` say, for buildx run on its
+ * own; -1 if some flag cannot be said that way. Flags beat variables
+ * in docker: --context wins over DOCKER_HOST, so it clears it.
+ */
+static int globals_as_env(const struct strvec *globals, struct strvec *env)
+{
+	for (size_t i = 0; i < globals->nr; i++) {
+		const char *a = globals->v[i], *val = NULL, *eq = strchr(a, '=');
+		char *flag = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < globals->nr)
+			val = globals->v[i + 1];
+		int ret = 0, used = !eq;
+		if (!strcmp(flag, "--config")) {
+			strvec_pushf(env, "DOCKER_CONFIG=%s", val);
+		} else if (!strcmp(flag, "--context") || !strcmp(flag, "-c")) {
+			strvec_pushf(env, "DOCKER_CONTEXT=%s", val);
+			strvec_push(env, "DOCKER_HOST");
+		} else if (!strcmp(flag, "-H") || !strcmp(flag, "--host")) {
+			strvec_pushf(env, "DOCKER_HOST=%s", val);
+			strvec_push(env, "DOCKER_CONTEXT");
+		} else {
+			ret = -1; /* -D, -l, --tls*: leave them to docker */
+		}
+		free(flag);
+		if (ret < 0 || !val)
+			return -1;
+		i += used;
+	}
+	return 0;
+}
+
+void buildx_argv(struct strvec *argv, struct strvec *env,
+		 const struct strvec *globals)
+{
+	static int decided, direct;
+	static char *path;
+	static struct strvec direct_env = STRVEC_INIT;
+
+	if (!decided) {
+		decided = 1;
+		/* ours to read, not buildx's: it would think it is a plugin */
+		strvec_push(&direct_env, "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND");
+		strvec_push(&direct_env, "DOCKER_CLI_PLUGIN_SOCKET");
+		path = getenv("DBAKE_VIA_DOCKER") ? NULL : find_buildx(globals);
+		direct = path && !globals_as_env(globals, &direct_env);
+	}
+	if (direct) {
+		if (argv)
+			strvec_push(argv, path);
+		for (size_t i = 0; env && i < direct_env.nr; i++)
+			strvec_push(env, direct_env.v[i]);
+		return;
+	}
+	if (!argv)
+		return;
 	strvec_push(argv, "docker");
 	for (size_t i = 0; i < globals->nr; i++)
 		strvec_push(argv, globals->v[i]);
+	strvec_push(argv, "buildx");
 }
 
 static const char *home(void)
@@ -23,8 +103,7 @@ char *docker_config_dir(const struct strvec *globals)
 {
 	for (size_t i = 0; i < globals->nr; i++) {
 		const char *a = globals->v[i];
-		if ((!strcmp(a, "--config") || !strcmp(a, "-c")) &&
-		    i + 1 < globals->nr)
+		if (!strcmp(a, "--config") && i + 1 < globals->nr)
 			return xstrdup(globals->v[i + 1]);
 		if (starts_with(a, "--config="))
 			return xstrdup(a + strlen("--config="));

@@ -4,8 +4,16 @@
 
 #include "../util/strbuf.h"
 
-/* Start argv with "docker" and the user's docker global flags. */
-void docker_argv(struct strvec *argv, const struct strvec *globals);
+/*
+ * Start a buildx command: argv gets the buildx plugin binary itself when
+ * it can be found and the user's docker global flags can be said with
+ * environment variables (--config, --context, -H), which saves starting
+ * the docker CLI for every command; else "docker GLOBALS... buildx".
+ * `env` (may be NULL) gets the "NAME=VALUE" settings and bare "NAME"
+ * removals the command needs; child_start applies them.
+ */
+void buildx_argv(struct strvec *argv, struct strvec *env,
+		 const struct strvec *globals);
 
 /* The docker config directory: --config, $DOCKER_CONFIG, ~/.docker. */
 char *docker_config_dir(const struct strvec *globals);

@@ -324,14 +324,15 @@ int nodes_discover_start(struct discovery *d, const char *builder,
 		builder = getenv("BUILDX_BUILDER");
 	d->builder = builder && *builder ? xstrdup(builder) : NULL;
 	d->globals = docker_globals;
-	docker_argv(&argv, docker_globals);
-	strvec_push(&argv, "buildx");
+	struct strvec env = STRVEC_INIT;
+	buildx_argv(&argv, &env, docker_globals);
 	strvec_push(&argv, "inspect");
 	if (d->builder)
 		strvec_push(&argv, d->builder);
 	d->child = (struct child)CHILD_INIT;
-	int ret = child_start(&d->child, argv.v, NULL, 1);
+	int ret = child_start(&d->child, argv.v, &env, 1);
 	strvec_clear(&argv);
+	strvec_clear(&env);
 	return ret;
 }
 

@@ -51,7 +51,7 @@ char *shard_name(const char *builder, const struct node *n)
 	return strbuf_detach(&sb);
 }
 
-static int open_store(struct shard_store *store)
+static int open_store(struct shard_store *store, const struct strvec *globals)
 {
 	char *state = dbake_state_dir();
 	store->dir = xstrfmt("%s/buildx", state);
@@ -66,6 +66,7 @@ static int open_store(struct shard_store *store)
 		return error("cannot open shard store lock in '%s': %s",
 			     store->dir, strerror(errno));
 	strvec_pushf(&store->env, "BUILDX_CONFIG=%s", store->dir);
+	buildx_argv(NULL, &store->env, globals);
 	return 0;
 }
 
@@ -83,8 +84,7 @@ static int shard_create(struct shard_store *store, const struct node *n,
 {
 	struct strvec argv = STRVEC_INIT;
 	struct strbuf err = STRBUF_INIT;
-	docker_argv(&argv, globals);
-	strvec_push(&argv, "buildx");
+	buildx_argv(&argv, NULL, globals);
 	strvec_push(&argv, "create");
 	strvec_push(&argv, "--name");
 	strvec_push(&argv, name);
@@ -119,7 +119,7 @@ static int shard_create(struct shard_store *store, const struct node *n,
 int shards_ensure(struct shard_store *store, struct nodeset *set,
 		  const struct strvec *globals)
 {
-	if (open_store(store) < 0)
+	if (open_store(store, globals) < 0)
 		return -1;
 	if (flock(store->lock_fd, LOCK_EX) < 0)
 		return error("cannot lock shard store: %s", strerror(errno));

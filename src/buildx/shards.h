@@ -12,7 +12,8 @@
 struct shard_store {
 	char *dir;   /* BUILDX_CONFIG for every shard command */
 	int lock_fd; /* flock held while shards are checked or made */
-	struct strvec env; /* "BUILDX_CONFIG=dir" for child processes */
+	struct strvec env; /* BUILDX_CONFIG=dir and buildx's environment,
+			      for every shard command and child bake */
 };
 
 #define SHARD_STORE_INIT { .dir = NULL, .lock_fd = -1, .env = STRVEC_INIT }

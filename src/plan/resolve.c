@@ -25,10 +25,10 @@ void default_bake_files(struct strvec *out)
 			strvec_push(out, names[i]);
 }
 
-static void bake_argv(struct strvec *argv, const struct options *opts)
+static void bake_argv(struct strvec *argv, struct strvec *env,
+		      const struct options *opts)
 {
-	docker_argv(argv, &opts->docker_globals);
-	strvec_push(argv, "buildx");
+	buildx_argv(argv, env, &opts->docker_globals);
 	strvec_push(argv, "bake");
 	for (size_t i = 0; i < opts->files.nr; i++) {
 		strvec_push(argv, "-f");
@@ -65,12 +65,12 @@ static char *bake_error(const struct strbuf *err)
 /* Every target and group name of the files, from bake --list. */
 static void list_names(const struct options *opts, struct strvec *names)
 {
-	struct strvec argv = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT;
-	bake_argv(&argv, opts);
+	bake_argv(&argv, &env, opts);
 	strvec_push(&argv, "--list");
 	strvec_push(&argv, "type=targets,format=json");
-	int status = run_capture(argv.v, NULL, &out, NULL);
+	int status = run_capture(argv.v, &env, &out, NULL);
 	json_t *doc = status >= 0 && !exit_code_of(status)
 			      ? json_loads(out.buf, 0, NULL) : NULL;
 	size_t i;
@@ -82,6 +82,7 @@ static void list_names(const struct options *opts, struct strvec *names)
 	}
 	json_decref(doc);
 	strvec_clear(&argv);
+	strvec_clear(&env);
 	strbuf_release(&out);
 }
 
@@ -121,13 +122,13 @@ static int check_files(const struct options *opts)
 int resolve_plan(struct plan *plan, const struct options *opts,
 		 const struct strvec *names)
 {
-	struct strvec argv = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	int ret = -1;
 
 	if (check_files(opts) < 0)
 		return -1;
-	bake_argv(&argv, opts);
+	bake_argv(&argv, &env, opts);
 	strvec_push(&argv, "--print");
 	for (size_t i = 0; i < opts->sets.nr; i++) {
 		strvec_push(&argv, "--set");
@@ -147,7 +148,7 @@ int resolve_plan(struct plan *plan, const struct options *opts,
 	for (size_t i = 0; i < names->nr; i++)
 		strvec_push(&argv, names->v[i]);
 
-	int status = run_capture(argv.v, NULL, &out, &err);
+	int status = run_capture(argv.v, &env, &out, &err);
 	if (status < 0) {
 		error("cannot run 'docker buildx bake --print'");
 		goto out;
@@ -180,6 +181,7 @@ int resolve_plan(struct plan *plan, const struct options *opts,
 	ret = plan_parse(plan, out.buf, out.len);
 out:
 	strvec_clear(&argv);
+	strvec_clear(&env);
 	strbuf_release(&out);
 	strbuf_release(&err);
 	return ret;

@@ -3,8 +3,7 @@
 
 void build_argv(struct strvec *argv, const struct build_args *b)
 {
-	docker_argv(argv, b->docker_globals);
-	strvec_push(argv, "buildx");
+	buildx_argv(argv, NULL, b->docker_globals); /* env: the run's */
 	strvec_push(argv, "bake");
 	strvec_push(argv, "--builder");
 	strvec_push(argv, b->shard);

@@ -197,6 +197,15 @@ static json_t *jstr(const char *s)
 	return v ? v : json_null();
 }
 
+/* x (>= 0) rounded to 1/scale, so the file reads "0.6952", not digits
+ * past what was measured. */
+static json_t *jround(double x, double scale)
+{
+	if (x < 0)
+		return json_real(x);
+	return json_real((double)(long long)(x * scale + 0.5) / scale);
+}
+
 /* Milliseconds as seconds, to the millisecond. */
 static json_t *jsec(long long ms)
 {
@@ -303,7 +312,7 @@ static json_t *node_json(const struct run *run, size_t n, long long wall)
 	json_object_set_new(o, "busy", jsec(busy));
 	json_object_set_new(o, "busy_sum", jsec(sum));
 	json_object_set_new(o, "busy_ratio",
-			    json_real(wall > 0 ? (double)busy / (double)wall : 0));
+			    jround(wall > 0 ? (double)busy / (double)wall : 0, 1e4));
 	return o;
 }
 
@@ -341,13 +350,13 @@ json_t *report_build(const struct run *run)
 
 	json_object_set_new(totals, "wall", jsec(wall));
 	json_object_set_new(totals, "counts", counts);
-	json_object_set_new(totals, "lower_bound", json_real(run->lower_bound));
+	json_object_set_new(totals, "lower_bound", jround(run->lower_bound, 1e3));
 	json_object_set_new(totals, "ratio",
 			    run->lower_bound > 0
-				    ? json_real((double)wall / 1000.0 / run->lower_bound)
+				    ? jround((double)wall / 1000.0 / run->lower_bound, 1e4)
 				    : json_null());
 	json_t *cpo = json_object();
-	json_object_set_new(cpo, "duration", json_real(cp));
+	json_object_set_new(cpo, "duration", jround(cp, 1e3));
 	json_object_set_new(cpo, "targets", chain);
 	json_object_set_new(totals, "critical_path", cpo);
 
@@ -376,29 +385,33 @@ int report_write(const struct run *run, const char *dir)
 	struct strbuf html = STRBUF_INIT;
 	char *json_path = xstrfmt("%s/report.json", dir);
 	char *html_path = xstrfmt("%s/report.html", dir);
-	int ret = 0;
+	int json_err = 0, html_err = 0;
 
 	report_html(&html, r);
 	if (!json) {
-		warning("could not write %s: out of memory", json_path);
+		json_err = ENOMEM;
 	} else {
-		size_t len = strlen(json);
 		/* a final newline, as a text file has */
 		char *text = xstrfmt("%s\n", json);
-		if (write_file_atomic(json_path, text, len + 1, 0644) < 0)
-			warning("could not write %s: %s", json_path, strerror(errno));
+		if (write_file_atomic(json_path, text, strlen(text), 0644) < 0)
+			json_err = errno;
 		free(text);
 	}
-	if (write_file_atomic(html_path, html.buf, html.len, 0644) < 0) {
-		warning("could not write %s: %s", html_path, strerror(errno));
-		ret = -1;
-	}
+	if (write_file_atomic(html_path, html.buf, html.len, 0644) < 0)
+		html_err = errno;
+	/* one line, whatever failed */
+	if (json_err && html_err)
+		warning("could not write the report in %s: %s", dir,
+			strerror(html_err));
+	else if (json_err || html_err)
+		warning("could not write %s: %s", json_err ? json_path : html_path,
+			strerror(json_err ? json_err : html_err));
 	free(json);
 	free(json_path);
 	free(html_path);
 	strbuf_release(&html);
 	json_decref(r);
-	return ret;
+	return html_err ? -1 : 0;
 }
 
 /* --- --metadata-file --- */
@@ -509,8 +522,6 @@ int metadata_merge(const struct run *run, const char *path)
 	}
 	json_t *out = metadata_collect(files, nfiles, targets, own, ntargets,
 				       &bad);
-	if (bad.len)
-		warning("left out of %s: %s", path, bad.buf);
 	char *text = json_dumps(out, JSON_INDENT(2));
 	if (!text) {
 		warning("could not write %s: out of memory", path);
@@ -520,6 +531,8 @@ int metadata_merge(const struct run *run, const char *path)
 		if (write_file_atomic(path, nl, strlen(nl), 0644) < 0) {
 			warning("could not write %s: %s", path, strerror(errno));
 			ret = -1;
+		} else if (bad.len) {
+			warning("left out of %s: %s", path, bad.buf);
 		}
 		free(nl);
 	}

@@ -15,6 +15,8 @@
 
 #define LANE_H 26 /* px per slot lane */
 #define BAR_PAD 3 /* px above and below a bar in its lane */
+#define SUB_H 19  /* px per target of a batch: a lane grows to hold them */
+#define IDLE_H 7  /* px for a slot that built nothing */
 
 static const char *jstring(json_t *o, const char *key)
 {
@@ -104,6 +106,7 @@ static const char css[] =
 	".nn{font-weight:650;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n"
 	".nm{font-size:11px;color:var(--muted);overflow:hidden;text-overflow:ellipsis;"
 	"white-space:nowrap}\n"
+	".ns{font-size:11px;font-weight:400;color:var(--muted);margin-left:4px}\n"
 	".busy{font-size:11px;margin-top:3px}\n"
 	".meter{height:4px;background:#eceef2;border-radius:2px;margin-top:3px}\n"
 	".meter i{display:block;height:100%;background:var(--built);border-radius:2px}\n"
@@ -118,6 +121,7 @@ static const char css[] =
 	".bar>span{overflow:hidden;text-overflow:ellipsis;flex:0 1 auto;min-width:0}\n"
 	".bar>small{margin-left:7px;opacity:.75;font-size:10.5px;flex:0 100 auto;"
 	"min-width:0;overflow:hidden}\n"
+	".bar.batched{font-size:10.5px;border-radius:3px}\n"
 	".st-built{background:var(--built)}\n"
 	".st-failed{background:var(--failed)}\n"
 	".st-cancelled{background:repeating-linear-gradient(135deg,#a7adb7 0 6px,"
@@ -397,8 +401,8 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 		"<span><i class=\"sw st-failed\"></i>failed</span>"
 		"<span><i class=\"sw st-cancelled\"></i>cancelled</span>"
 		"<span><i class=\"sw crit\"></i>critical path</span>"
-		"<span>one lane per slot; hover a bar for details and its "
-		"dependencies</span></div>\n<div class=\"tl\">\n<div></div>"
+		"<span>one lane per slot (thin: it built nothing); hover a bar "
+		"for details and its dependencies</span></div>\n<div class=\"tl\">\n<div></div>"
 		"<div class=\"axis\">");
 	for (int k = 0; k * step <= wall + 1e-9; k++) {
 		double s = k * step;
@@ -427,23 +431,29 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 		html_escape(sb, jstring(node, "name"));
 		strbuf_addstr(sb, "\">");
 		html_escape(sb, jstring(node, "name"));
+		strbuf_addf(sb, " <span class=\"ns\">%d slot%s</span>",
+			    (int)jnum(node, "slots"), jnum(node, "slots") == 1 ? "" : "s");
 		strbuf_addstr(sb, "</div><div class=\"nm\" title=\"");
 		html_escape(sb, jstring(node, "endpoint"));
 		strbuf_addstr(sb, "\">");
 		html_escape(sb, jstring(node, "endpoint"));
-		strbuf_addstr(sb, "</div><div class=\"nm\">");
+		strbuf_addstr(sb, "</div><div class=\"nm\" title=\"");
 		json_array_foreach(plats, p, pl) {
-			if (p == 3) {
-				strbuf_addf(sb, " +%zu", json_array_size(plats) - 3);
+			if (p)
+				strbuf_addstr(sb, ", ");
+			html_escape(sb, json_string_value(pl));
+		}
+		strbuf_addstr(sb, "\">");
+		json_array_foreach(plats, p, pl) {
+			if (p == 2) {
+				strbuf_addf(sb, " +%zu", json_array_size(plats) - 2);
 				break;
 			}
 			if (p)
 				strbuf_addstr(sb, ", ");
 			html_escape(sb, json_string_value(pl));
 		}
-		strbuf_addf(sb, " &middot; %d slot%s</div><div class=\"busy\">"
-			    "busy %.0f%% &middot; ", (int)jnum(node, "slots"),
-			    jnum(node, "slots") == 1 ? "" : "s",
+		strbuf_addf(sb, "</div><div class=\"busy\">busy <b>%.0f%%</b> &middot; ",
 			    ratio > 0 ? ratio * 100 : 0);
 		add_seconds(sb, jnum(node, "busy"));
 		strbuf_addstr(sb, " (builds sum ");
@@ -451,11 +461,24 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 		strbuf_addf(sb, ")</div><div class=\"meter\"><i style=\"width:%.1f%%\">"
 			    "</i></div></div>\n", ratio > 0 ? ratio * 100 : 0);
 
+		/* a lane per slot, as tall as its largest batch needs */
+		int *top = xcalloc((size_t)lanes + 1, sizeof(*top));
+		for (int k = 0; k < lanes; k++)
+			top[k + 1] = IDLE_H;
+		for (size_t b = 0; b < nb; b++) {
+			int need = bars[b].rows > 1
+					   ? bars[b].rows * SUB_H + 2 * BAR_PAD - 1
+					   : LANE_H;
+			if (bars[b].node == (int)i && need > top[bars[b].slot + 1])
+				top[bars[b].slot + 1] = need;
+		}
+		for (int k = 0; k < lanes; k++)
+			top[k + 1] += top[k];
 		strbuf_addf(sb, "<div class=\"lanes\" style=\"min-height:%dpx\">",
-			    lanes * LANE_H + 2);
+			    top[lanes] + 2);
 		for (int k = 1; k <= lanes; k++)
 			strbuf_addf(sb, "<i class=\"lane\" style=\"top:%dpx\"></i>",
-				    k * LANE_H);
+				    top[k]);
 		for (int k = 1; k * step < wall; k++)
 			strbuf_addf(sb, "<i class=\"grid\" style=\"left:%.3f%%\"></i>",
 				    k * step / wall * 100);
@@ -471,17 +494,15 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 				left = 100;
 			if (left + width > 100)
 				width = 100 - left;
-			int inner = LANE_H - 2 * BAR_PAD;
-			int h = inner / x->rows - (x->rows > 1 ? 1 : 0);
-			if (h < 3)
-				h = 3;
-			int top = x->slot * LANE_H + BAR_PAD + x->row * (inner / x->rows);
+			int h = x->rows > 1 ? SUB_H - 2 : LANE_H - 2 * BAR_PAD;
+			int y = top[x->slot] + BAR_PAD + x->row * SUB_H;
 			const char *status = jstring(x->t, "status");
 			int crit = json_is_true(json_object_get(x->t, "critical"));
 
 			strbuf_addstr(sb, "\n<div class=\"bar st-");
 			html_escape(sb, status);
-			strbuf_addf(sb, "%s\" data-target=\"", crit ? " crit" : "");
+			strbuf_addf(sb, "%s%s\" data-target=\"", crit ? " crit" : "",
+				    x->rows > 1 ? " batched" : "");
 			html_escape(sb, jstring(x->t, "name"));
 			strbuf_addstr(sb, "\" data-status=\"");
 			html_escape(sb, status);
@@ -489,7 +510,7 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 			html_escape(sb, jstring(node, "name"));
 			strbuf_addf(sb, "\" data-index=\"%zu\" style=\"left:%.3f%%;"
 				    "width:%.3f%%;top:%dpx;height:%dpx\" title=\"",
-				    (size_t)(x - bars), left, width, top, h);
+				    (size_t)(x - bars), left, width, y, h);
 			bar_title(sb, x, nodes);
 			strbuf_addstr(sb, "\"><span>");
 			html_escape(sb, jstring(x->t, "name"));
@@ -498,6 +519,7 @@ static void timeline(struct strbuf *sb, json_t *r, struct bar *bars, size_t nb)
 			strbuf_addstr(sb, "</small></div>");
 		}
 		strbuf_addstr(sb, "</div>\n");
+		free(top);
 	}
 	strbuf_addstr(sb, "</div></section>\n");
 }

@@ -1,0 +1,125 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sched/history.h"
+#include "util/util.h"
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/dbake-test-history.XXXXXX";
+	char *d = mkdtemp(tmpl);
+	assert_non_null(d);
+	return xstrdup(d);
+}
+
+static void cleanup(char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+static void t_empty_and_unknown(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	struct history h = HISTORY_INIT;
+	history_load(&h, path, "/proj");
+	assert_true(history_estimate(&h, "web", "tcp://n0") < 0);
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	assert_int_equal(history_capacity(&h, "tcp://n0"), 0);
+	history_release(&h);
+	cleanup(dir, path);
+	free(path);
+}
+
+static void t_record_blend_and_reload(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	struct history h = HISTORY_INIT;
+	history_load(&h, path, "/proj");
+	history_record(&h, "web", "tcp://n0", 4.0);
+	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 4.0, 1e-9);
+	history_record(&h, "web", "tcp://n0", 2.0);
+	/* the newest counts for half */
+	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 3.0, 1e-9);
+	history_record(&h, "web", "tcp://n1", 10.0);
+	/* per node when known, else the target's running average */
+	assert_float_equal(history_estimate(&h, "web", "tcp://n1"), 10.0, 1e-9);
+	assert_float_equal(history_estimate(&h, "web", "tcp://n9"), 6.5, 1e-9);
+	assert_float_equal(history_estimate(&h, "web", NULL), 6.5, 1e-9);
+	history_set_capacity(&h, "tcp://n0", 3);
+	assert_int_equal(history_save(&h), 0);
+	history_release(&h);
+
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	history_load(&h, path, "/proj");
+	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 3.0, 1e-9);
+	assert_int_equal(history_capacity(&h, "tcp://n0"), 3);
+	history_release(&h);
+
+	/* another project does not see it; capacities are per node */
+	history_load(&h, path, "/other");
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	assert_int_equal(history_capacity(&h, "tcp://n0"), 3);
+	history_release(&h);
+	cleanup(dir, path);
+	free(path);
+}
+
+static void t_garbage_file(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"projects\": [1, 2], \"nodes\": \"x\"}", f);
+	fclose(f);
+	struct history h = HISTORY_INIT;
+	history_load(&h, path, "/proj");
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	history_record(&h, "web", "tcp://n0", 1.0);
+	history_set_capacity(&h, "tcp://n0", 2);
+	assert_int_equal(history_save(&h), 0);
+	history_release(&h);
+	history_load(&h, path, "/proj");
+	assert_float_equal(history_estimate(&h, "web", NULL), 1.0, 1e-9);
+	history_release(&h);
+	cleanup(dir, path);
+	free(path);
+}
+
+static void t_save_unwritable(void **state)
+{
+	(void)state;
+	struct history h = HISTORY_INIT;
+	history_load(&h, "/nonexistent-dbake-dir/history.json", "/proj");
+	history_record(&h, "web", NULL, 1.0);
+	assert_int_equal(history_save(&h), -1);
+	history_release(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_empty_and_unknown),
+		cmocka_unit_test(t_record_blend_and_reload),
+		cmocka_unit_test(t_garbage_file),
+		cmocka_unit_test(t_save_unwritable),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -208,10 +208,6 @@ int plan_write(const struct plan *plan, const char *path,
 			append_entry(jt, "cache-from",
 				     json_pack("{s:s, s:s}", "type", "registry",
 					       "ref", ref));
-			append_entry(jt, "cache-to",
-				     json_pack("{s:s, s:s, s:s}", "type",
-					       "registry", "ref", ref, "mode",
-					       "max"));
 			free(ref);
 		}
 	}

@@ -48,8 +48,11 @@ char *cache_ref(const char *registry, const char *target);
 /*
  * Write the document every child bake reads to `path` (0600, never
  * through a symlink): the printed document with, when `cache_registry` is
- * set, the shared registry cache appended to each target's own cache-from
- * and cache-to.
+ * set, the shared registry cache appended to each target's own
+ * cache-from. The matching cache-to is given per invocation, to the
+ * targets it builds (build_argv), so that a dependency built again inside
+ * a dependent's invocation does not export its cache a second time, in a
+ * race with its own build.
  */
 int plan_write(const struct plan *plan, const char *path,
 	       const char *cache_registry);

@@ -1,5 +1,8 @@
 #include "build.h"
 #include "../buildx/docker.h"
+#include "../plan/bakefile.h"
+
+#include <stdlib.h>
 
 void build_argv(struct strvec *argv, const struct build_args *b)
 {
@@ -19,6 +22,13 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 	 * bake set to cacheonly.
 	 */
 	for (size_t i = 0; i < b->ntargets; i++) {
+		if (b->cache_registry) {
+			char *ref = cache_ref(b->cache_registry, b->targets[i]);
+			strvec_push(argv, "--set");
+			strvec_pushf(argv, "%s.cache-to+=type=registry,ref=%s,"
+				     "mode=max", b->targets[i], ref);
+			free(ref);
+		}
 		if (!b->outputs[i])
 			continue;
 		if (b->load) {

@@ -12,6 +12,7 @@ struct build_args {
 	const int *outputs;    /* per target: apply --load/--push to it */
 	size_t ntargets;
 	int no_cache;
+	const char *cache_registry; /* --cache-registry, or NULL */
 	int load;
 	int push;
 	const char *metadata;  /* --metadata-file path, or NULL */
@@ -19,7 +20,8 @@ struct build_args {
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
- * plain [--no-cache] [--set T.load=true] [--set T.push=true]...
+ * plain [--no-cache] [--set T.load=true] [--set T.push=true]
+ * [--set T.cache-to+=type=registry,ref=R/buildcache/T,mode=max]...
  * [--metadata-file F] -- TARGET...
  */
 void build_argv(struct strvec *argv, const struct build_args *b);

@@ -184,6 +184,7 @@ static int start_batch(struct run *run, struct slot *s)
 		.outputs = outputs,
 		.ntargets = s->njobs,
 		.no_cache = run->opts->no_cache,
+		.cache_registry = run->opts->cache_registry,
 		.load = run->opts->load,
 		.push = run->opts->push,
 		/* bake's metadata file holds every target of the invocation */

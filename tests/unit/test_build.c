@@ -1,0 +1,82 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/build.h"
+#include "util/util.h"
+
+/* The index of `s` in argv, or -1. */
+static int find(const struct strvec *argv, const char *s)
+{
+	for (size_t i = 0; i < argv->nr; i++)
+		if (!strcmp(argv->v[i], s))
+			return (int)i;
+	return -1;
+}
+
+static void t_batch_command_line(void **state)
+{
+	(void)state;
+	struct strvec globals = STRVEC_INIT, argv = STRVEC_INIT;
+	strvec_push(&globals, "--context");
+	strvec_push(&globals, "prod");
+	const char *targets[] = { "app", "dep" };
+	const int outputs[] = { 1, 0 };
+	struct build_args b = {
+		.docker_globals = &globals,
+		.shard = "dbake-b-n0-1234",
+		.resolved = "/run/bake.json",
+		.targets = targets,
+		.outputs = outputs,
+		.ntargets = 2,
+		.no_cache = 1,
+		.cache_registry = "reg:5000",
+		.load = 1,
+		.metadata = "/run/app.log.metadata.json",
+	};
+	build_argv(&argv, &b);
+	/* the docker route keeps the user's global flags before buildx */
+	assert_string_equal(argv.v[0], "docker");
+	assert_string_equal(argv.v[1], "--context");
+	assert_string_equal(argv.v[2], "prod");
+	assert_string_equal(argv.v[3], "buildx");
+	assert_string_equal(argv.v[4], "bake");
+	assert_string_equal(argv.v[find(&argv, "--builder") + 1], "dbake-b-n0-1234");
+	assert_string_equal(argv.v[find(&argv, "-f") + 1], "/run/bake.json");
+	assert_string_equal(argv.v[find(&argv, "--progress") + 1], "plain");
+	assert_true(find(&argv, "--no-cache") > 0);
+	/* cache export for every target of the invocation, load only where
+	 * the target has a real output */
+	assert_true(find(&argv, "app.cache-to+=type=registry,ref=reg:5000/"
+				"buildcache/app,mode=max") > 0);
+	assert_true(find(&argv, "dep.cache-to+=type=registry,ref=reg:5000/"
+				"buildcache/dep,mode=max") > 0);
+	assert_true(find(&argv, "app.load=true") > 0);
+	assert_int_equal(find(&argv, "dep.load=true"), -1);
+	assert_int_equal(find(&argv, "--push"), -1);
+	assert_string_equal(argv.v[find(&argv, "--metadata-file") + 1],
+			    "/run/app.log.metadata.json");
+	/* targets last, after "--", so a name may start with a dash */
+	int dd = find(&argv, "--");
+	assert_true(dd > 0);
+	assert_string_equal(argv.v[dd + 1], "app");
+	assert_string_equal(argv.v[dd + 2], "dep");
+	assert_int_equal((size_t)dd + 3, argv.nr);
+	strvec_clear(&argv);
+	strvec_clear(&globals);
+}
+
+int main(void)
+{
+	/* the docker CLI route, whatever plugins this machine has */
+	setenv("DBAKE_VIA_DOCKER", "1", 1);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_batch_command_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -71,6 +71,7 @@ void dispatch_prepare(struct run *run)
 		if (est >= 0) {
 			j->estimate = est;
 			j->known = 1;
+			j->work = history_work(run->history, j->name);
 		}
 	}
 	dag_rank(&run->dag); /* ranks follow the estimates just read */
@@ -370,7 +371,8 @@ static void remember(struct run *run, size_t job)
 	if (!run->history || run->info[job].batch > 1)
 		return;
 	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
-		       (double)(j->end_ms - j->start_ms) / 1000.0);
+		       (double)(j->end_ms - j->start_ms) / 1000.0,
+		       run->info[job].progress.work);
 }
 
 /* The slot's child has exited and its output is drained. */

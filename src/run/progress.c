@@ -76,6 +76,16 @@ void progress_line(struct progress *p, const char *line, size_t len)
 		if (*state == 1) {
 			*state = 2;
 			p->done++;
+			if (rlen > 5 && rest[4] == ' ') {
+				char num[32];
+				size_t n = rlen - 5 < sizeof(num) - 1 ? rlen - 5
+								: sizeof(num) - 1;
+				memcpy(num, rest + 5, n);
+				num[n] = '\0';
+				double secs = strtod(num, &end);
+				if (end != num && *end == 's' && secs >= 0 && secs < 1e6)
+					p->work += secs;
+			}
 		}
 	} else if (rlen >= 6 && !memcmp(rest, "CACHED", 6)) {
 		if (*state == 1) {

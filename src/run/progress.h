@@ -12,6 +12,7 @@ struct progress {
 	int steps;           /* build steps seen ("[... M/N]" vertices) */
 	int done;            /* of those, finished */
 	int cached;          /* of those, cache hits */
+	double work;         /* seconds the finished steps took ("DONE 1.2s") */
 	char current[160];   /* the latest step's title */
 	char error[256];     /* the first ERROR line, or "" */
 	struct strbuf line;  /* partial line carried between feeds */

@@ -14,6 +14,7 @@ size_t dag_add(struct dag *dag, const char *name, const struct strvec *platforms
 	j->platforms = platforms;
 	j->node = -1;
 	j->estimate = 1.0;
+	j->work = -1;
 	j->blocked_by = NO_JOB;
 	j->group = dag->nr;
 	j->group_next = NO_JOB;

@@ -31,6 +31,7 @@ struct job {
 	int node;                       /* where it runs or ran, -1 */
 	double estimate;                /* expected seconds */
 	int known;                      /* estimate comes from history */
+	double work;                    /* of it, the steps' own work, or -1 */
 	int solo;                       /* never batch it (a batch failed) */
 	double rank;                    /* estimate + longest chain after it */
 	size_t group;                   /* first job with the same steps */

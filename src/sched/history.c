@@ -72,8 +72,14 @@ static void blend(json_t *obj, const char *key, double seconds)
 	json_object_set_new(obj, key, json_real(v));
 }
 
+double history_work(const struct history *h, const char *target)
+{
+	json_t *v = json_object_get(target_entry(h, target), "work");
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
 void history_record(struct history *h, const char *target, const char *node,
-		    double seconds)
+		    double seconds, double work)
 {
 	json_t *targets = child(child(child(h->doc, "projects"), h->project),
 				"targets");
@@ -82,6 +88,8 @@ void history_record(struct history *h, const char *target, const char *node,
 		return;
 	json_t *t = child(targets, target);
 	blend(t, "avg", seconds);
+	if (work >= 0)
+		blend(t, "work", work);
 	if (node)
 		blend(child(t, "nodes"), node, seconds);
 }

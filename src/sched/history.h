@@ -28,8 +28,15 @@ double history_estimate(const struct history *h, const char *target,
 /* Steps `node` was seen running at once, 0 if unknown. */
 int history_capacity(const struct history *h, const char *node);
 
+/*
+ * Seconds `target`'s build steps took last time, without the cost of
+ * starting a build (what batching can't save), -1 if unknown.
+ */
+double history_work(const struct history *h, const char *target);
+
+/* Record a build: its wall time on `node`, and its steps' work. */
 void history_record(struct history *h, const char *target, const char *node,
-		    double seconds);
+		    double seconds, double work);
 void history_set_capacity(struct history *h, const char *node, int capacity);
 
 /* Write atomically (temporary file, then rename). */

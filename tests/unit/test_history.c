@@ -50,16 +50,19 @@ static void t_record_blend_and_reload(void **state)
 	char *path = xstrfmt("%s/history.json", dir);
 	struct history h = HISTORY_INIT;
 	history_load(&h, path, "/proj");
-	history_record(&h, "web", "tcp://n0", 4.0);
+	history_record(&h, "web", "tcp://n0", 4.0, 0.5);
 	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 4.0, 1e-9);
-	history_record(&h, "web", "tcp://n0", 2.0);
+	history_record(&h, "web", "tcp://n0", 2.0, -1);
 	/* the newest counts for half */
 	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 3.0, 1e-9);
-	history_record(&h, "web", "tcp://n1", 10.0);
+	history_record(&h, "web", "tcp://n1", 10.0, 1.5);
 	/* per node when known, else the target's running average */
 	assert_float_equal(history_estimate(&h, "web", "tcp://n1"), 10.0, 1e-9);
 	assert_float_equal(history_estimate(&h, "web", "tcp://n9"), 6.5, 1e-9);
 	assert_float_equal(history_estimate(&h, "web", NULL), 6.5, 1e-9);
+	/* step work: unknown work leaves it; known work blends */
+	assert_float_equal(history_work(&h, "web"), 1.0, 1e-9);
+	assert_true(history_work(&h, "other") < 0);
 	history_set_capacity(&h, "tcp://n0", 3);
 	assert_int_equal(history_save(&h), 0);
 	history_release(&h);
@@ -92,7 +95,7 @@ static void t_garbage_file(void **state)
 	struct history h = HISTORY_INIT;
 	history_load(&h, path, "/proj");
 	assert_true(history_estimate(&h, "web", NULL) < 0);
-	history_record(&h, "web", "tcp://n0", 1.0);
+	history_record(&h, "web", "tcp://n0", 1.0, -1);
 	history_set_capacity(&h, "tcp://n0", 2);
 	assert_int_equal(history_save(&h), 0);
 	history_release(&h);
@@ -108,7 +111,7 @@ static void t_save_unwritable(void **state)
 	(void)state;
 	struct history h = HISTORY_INIT;
 	history_load(&h, "/nonexistent-dbake-dir/history.json", "/proj");
-	history_record(&h, "web", NULL, 1.0);
+	history_record(&h, "web", NULL, 1.0, -1);
 	assert_int_equal(history_save(&h), -1);
 	history_release(&h);
 }

@@ -75,6 +75,7 @@ static const char build_fail[] =
 
 struct result {
 	int steps, done, cached;
+	double work;
 	char current[160];
 	char error[256];
 };
@@ -88,6 +89,7 @@ static void feed_chunks(struct result *r, const char *buf, size_t len,
 	r->steps = p.steps;
 	r->done = p.done;
 	r->cached = p.cached;
+	r->work = p.work;
 	memcpy(r->current, p.current, sizeof(r->current));
 	memcpy(r->error, p.error, sizeof(r->error));
 	progress_release(&p);
@@ -99,6 +101,7 @@ static void assert_same(const struct result *a, const struct result *b)
 	assert_int_equal(a->steps, b->steps);
 	assert_int_equal(a->done, b->done);
 	assert_int_equal(a->cached, b->cached);
+	assert_float_equal(a->work, b->work, 1e-9);
 	assert_string_equal(a->current, b->current);
 	assert_string_equal(a->error, b->error);
 }
@@ -113,6 +116,8 @@ static void t_build_ok(void **state)
 	assert_int_equal(whole.steps, 3);
 	assert_int_equal(whole.done, 3);
 	assert_int_equal(whole.cached, 2);
+	/* only build steps count: RUN's 0.2s, not the internal 0.5s */
+	assert_float_equal(whole.work, 0.2, 1e-9);
 	assert_string_equal(whole.current, "[3/3] COPY a /a");
 	assert_string_equal(whole.error, "");
 	for (size_t i = 0; i < ARRAY_SIZE(chunk_sizes); i++) {
@@ -128,6 +133,7 @@ static void t_build_fail(void **state)
 	feed_chunks(&whole, build_fail, sizeof(build_fail) - 1, sizeof(build_fail));
 	assert_int_equal(whole.steps, 4); /* #4 #5 #6 #7, #5 once */
 	assert_int_equal(whole.done, 2);  /* #4 #5 */
+	assert_float_equal(whole.work, 1.1, 1e-9);
 	assert_int_equal(whole.cached, 0);
 	assert_string_equal(whole.current, "[stage-1 2/2] COPY --from=build /app /app");
 	/* the first ERROR line, without its prefix */

@@ -6,6 +6,7 @@
 #   make uninstall  remove it again
 #   make check      install what is missing, run every test
 #   make demo       start a local cluster and build an example with dbake
+#   make bench      benchmark dbake against plain bake on a local cluster
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -16,7 +17,7 @@ else
 PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
 endif
 
-.PHONY: all install uninstall check unit e2e demo deps clean
+.PHONY: all install uninstall check unit e2e demo deps clean bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -57,6 +58,11 @@ e2e: $(ASAN_BUILD)/build.ninja all
 
 demo: all
 	tools/demo
+
+# Wall times of plain bake, dbake --policy fifo and dbake on a local
+# 4-node cluster of its own (bench/bench.py --help for a subset).
+bench: all
+	python3 bench/bench.py
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,564 @@
+#!/usr/bin/env python3
+"""Benchmark docker dbake against plain `docker buildx bake` on real BuildKit.
+
+    python3 bench/bench.py [--workloads W1,W3] [--reps 3] [--keep-cluster]
+
+Starts its own 4-node cluster with tools/cluster (state in /tmp/dbake-bench,
+builder "bench"; the test cluster in /tmp/dbake-cluster is never touched),
+runs each workload of bench/workloads.py with three modes, side by side,
+`--reps` times each (the order of the modes rotates from one repetition to
+the next), and prints per-run wall times, medians and ratios to the
+physical lower bound (LB). Raw runs and medians go to
+bench/results/bench-<date>.csv. Progress goes to stderr.
+
+Modes (run from the workload's directory, with the cluster's environment):
+  plain  docker buildx bake --progress quiet -f docker-bake.hcl
+  fifo   docker-dbake --progress quiet --policy fifo -f docker-bake.hcl
+  dbake  docker-dbake --progress quiet -f docker-bake.hcl
+Both dbake modes run with their defaults: no --cache-registry, no --slots.
+
+Timings never fail the benchmark: it exits 1 only if a build fails (or
+times out), 0 otherwise.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import workloads  # noqa: E402
+
+CLUSTER = os.path.join(TOP, "tools", "cluster")
+DBAKE_BIN = os.path.join(TOP, "build", "docker-dbake")
+RESULTS = os.path.join(HERE, "results")
+CLUSTER_DIR = os.environ.get("DBAKE_BENCH_CLUSTER_DIR", "/tmp/dbake-bench")
+BUILDER = "bench"
+NODES = 4
+MODES = ("plain", "fifo", "dbake")
+RUN_TIMEOUT = 900          # seconds for one measured build
+FILE = "docker-bake.hcl"
+CSV_HEADER = ["bench_id", "workload", "layout", "kind", "mode", "rep", "seconds", "ratio",
+              "rc", "lb_seconds", "history", "nonce", "builds_per_node",
+              "run_steps_executed_per_node", "tool_summary", "loadavg1", "started_utc",
+              "command"]
+
+T0 = time.monotonic()
+
+
+def progress(msg):
+    print(f"[bench {time.monotonic() - T0:5.0f}s] {msg}", file=sys.stderr, flush=True)
+
+
+class Stop(Exception):
+    """SIGTERM / SIGHUP: stop like Ctrl+C (the cluster still goes down)."""
+
+
+def on_signal(signum, _frame):
+    raise Stop(f"signal {signum}")
+
+
+# ------------------------------------------------------------------ cluster
+
+def cluster_env_base():
+    env = dict(os.environ)
+    for k in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS",
+              "BUILDX_BUILDER", "BUILDKIT_HOST", "BUILDX_CONFIG", "DOCKER_CONFIG",
+              "DOCKER_HOST", "DBAKE_STATE_DIR"):
+        env.pop(k, None)
+    env["DBAKE_CLUSTER_DIR"] = CLUSTER_DIR
+    return env
+
+
+def cluster(*args, capture=False):
+    """Run tools/cluster with our state dir; its log lines go to stderr."""
+    return subprocess.run([CLUSTER, *args], env=cluster_env_base(), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE if capture else sys.stderr,
+                          text=True)
+
+
+def running_layout():
+    """max_parallelism of the bench cluster if it is up and alive, else None."""
+    if cluster("status", capture=True).returncode != 0:
+        return None
+    try:
+        with open(os.path.join(CLUSTER_DIR, "config")) as f:
+            for line in f:
+                if line.startswith("max_parallelism="):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def layout_arg(layout):
+    return str(layout[0]) if len(set(layout)) == 1 else ",".join(map(str, layout))
+
+
+def cluster_up(layout):
+    want = layout_arg(layout)
+    have = running_layout()
+    if have is not None and have != want:
+        progress(f"bench cluster is up with max-parallelism {have!r}; bringing it down for {want}")
+        cluster("down")
+    elif have is None and os.path.exists(CLUSTER_DIR):
+        cluster("down")          # stale or half-dead: clean it
+    progress(f"tools/cluster up --nodes {NODES} --arm64 0 --max-parallelism {want} "
+             f"--name {BUILDER}  (DBAKE_CLUSTER_DIR={CLUSTER_DIR})")
+    r = cluster("up", "--nodes", str(NODES), "--arm64", "0", "--max-parallelism", want,
+                "--name", BUILDER, capture=True)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: tools/cluster up failed (exit {r.returncode})")
+    exports = {}
+    for line in r.stdout.splitlines():
+        parts = shlex.split(line)
+        if len(parts) == 2 and parts[0] == "export" and "=" in parts[1]:
+            k, v = parts[1].split("=", 1)
+            exports[k] = v
+    for k in ("DOCKER_CONFIG", "BUILDX_CONFIG", "BUILDX_BUILDER", "DOCKER_HOST",
+              "DBAKE_TEST_REGISTRY", "DBAKE_TEST_NODES", "DBAKE_TEST_NODE_ADDRS"):
+        if not exports.get(k):
+            raise SystemExit(f"bench: tools/cluster up did not export {k}")
+    if exports["BUILDX_BUILDER"] != BUILDER:
+        raise SystemExit(f"bench: cluster builder is {exports['BUILDX_BUILDER']!r}, want {BUILDER!r}")
+    return exports
+
+
+# ------------------------------------------------------------------ runs
+
+def buildctl_path():
+    cache = os.environ.get("DBAKE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ.get("HOME", "/root"), ".cache"),
+        "dbake-testbed")
+    p = os.path.join(cache, "bin", "buildctl")
+    return p if os.access(p, os.X_OK) else shutil.which("buildctl")
+
+
+def parse_ts(ts):
+    """'2026-11-22T06:58:09.429316243Z' or '2026-11-22 06:58:03.585123979 +0000 UTC'
+    -> epoch seconds (UTC)."""
+    ts = ts.strip().replace("T", " ").replace(" +0000 UTC", "").rstrip("Z")
+    base, _, frac = ts.partition(".")
+    return dt.datetime.fromisoformat(base + "." + (frac + "000000")[:6]).replace(
+        tzinfo=dt.timezone.utc).timestamp()
+
+
+def builds_by_node(env, t_start, t_end):
+    """{node: build requests} BuildKit recorded in this window (buildx history)."""
+    try:
+        r = subprocess.run(["docker", "buildx", "history", "ls", "--format", "json"],
+                           env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if r.returncode != 0:
+        return None
+    nodes = {}
+    for line in r.stdout.splitlines():
+        try:
+            rec = json.loads(line)
+            when = parse_ts(rec["created_at"])
+            node = rec["ref"].split("/")[1]
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        if t_start - 0.5 <= when <= t_end + 0.5:
+            nodes[node] = nodes.get(node, 0) + 1
+    return nodes
+
+
+def runs_by_node(buildctl, names, addrs, nonce, t_start, t_end):
+    """{node: RUN steps of this nonce executed there in this window}: cache
+    records 'mount / from exec ...<nonce>...' created during the run (a step
+    imported from the registry cache or reused is not counted)."""
+    if not buildctl:
+        return None
+    nodes = {}
+    for name, addr in zip(names, addrs):
+        try:
+            r = subprocess.run([buildctl, "--addr", addr, "du", "-v"], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if r.returncode != 0:
+            return None
+        n = 0
+        for block in r.stdout.split("\n\n"):
+            created = desc = ""
+            for line in block.splitlines():
+                k, _, v = line.partition(":")
+                if k == "Created at":
+                    created = v
+                elif k == "Description":
+                    desc = v
+            if "from exec" not in desc or nonce not in desc or not created:
+                continue
+            try:
+                if t_start - 0.5 <= parse_ts(created) <= t_end + 0.5:
+                    n += 1
+            except ValueError:
+                continue
+        nodes[name] = n
+    return nodes
+
+
+def per_node(counts, names):
+    """'24/0/0/0' in the order of names, '?' if unknown."""
+    if counts is None:
+        return "?"
+    return "/".join(str(counts.get(n, 0)) for n in names)
+
+
+def per_node_csv(text, names):
+    """'node0=24 node1=0 ...' for the CSV."""
+    if text == "?":
+        return "?"
+    return " ".join(f"{n}={v}" for n, v in zip(names, text.split("/")))
+
+
+def tool_summary(text):
+    for line in reversed(text.splitlines()):
+        if " built, " in line and " failed, " in line:
+            return line.strip()
+    return ""
+
+
+def run_once(argv, cwd, env):
+    """Run one build; returns (seconds, rc, stdout, stderr, wall start, wall end).
+    rc is 'timeout' on timeout. The child gets its own process group, which
+    is what we stop on timeout or interruption (and nothing else)."""
+    wall0 = time.time()
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=RUN_TIMEOUT)
+        rc = p.returncode
+    except BaseException as e:
+        stop_child(p)
+        if isinstance(e, subprocess.TimeoutExpired):
+            out, err = p.communicate()
+            rc = "timeout"
+        else:
+            raise
+    secs = time.monotonic() - t0
+    wall1 = time.time()
+    return secs, rc, out or "", err or "", wall0, wall1
+
+
+def stop_child(p):
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+
+
+# ------------------------------------------------------------------ bench
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.bench_id = self.stamp + "-" + uuid.uuid4().hex[:6]
+        self.tmp = tempfile.mkdtemp(prefix="dbake-bench-")
+        self.failures = []           # (label, rc, log path, tail)
+        self.results = {}            # key -> {mode: [run dicts]}
+        self.csv_path = os.path.join(RESULTS, f"bench-{self.stamp}.csv")
+        os.makedirs(RESULTS, exist_ok=True)
+        self.csv_file = open(self.csv_path, "w", newline="")
+        self.csv = csv.writer(self.csv_file)
+        self.csv.writerow(CSV_HEADER)
+        # one binary for the whole run, even if build/ is rebuilt meanwhile
+        self.buildctl = buildctl_path()
+        self.dbake = os.path.join(self.tmp, "docker-dbake")
+        shutil.copy2(DBAKE_BIN, self.dbake)
+        with open(self.dbake, "rb") as f:
+            self.dbake_sha = hashlib.sha256(f.read()).hexdigest()[:16]
+
+    def row(self, *vals):
+        assert len(vals) == len(CSV_HEADER), vals
+        self.csv.writerow(vals)
+        self.csv_file.flush()
+
+    def command(self, mode, reg):
+        if mode == "plain":
+            return ["docker", "buildx", "bake", "--progress", "quiet", "-f", FILE]
+        argv = [self.dbake, "--progress", "quiet"]
+        if mode == "fifo":
+            argv += ["--policy", "fifo"]
+        return argv + ["-f", FILE]
+
+    def shown(self, argv):
+        a = ["build/docker-dbake" if x == self.dbake else x for x in argv]
+        return " ".join(shlex.quote(x) for x in a)
+
+    def env_for(self, exports, state):
+        env = cluster_env_base()
+        env.update(exports)
+        env["TMPDIR"] = os.path.join(self.tmp, "tmp")
+        os.makedirs(env["TMPDIR"], exist_ok=True)
+        if state:
+            env["DBAKE_STATE_DIR"] = state
+            os.makedirs(state, exist_ok=True)
+        return env
+
+    def one(self, w, mode, rep, nonce, exports, wdir, warmup=False):
+        """Write the bake file with this nonce, run one mode, record it."""
+        reg = exports["DBAKE_TEST_REGISTRY"]
+        with open(os.path.join(wdir, FILE), "w") as f:
+            f.write(w.render(reg, nonce))
+        sub = f"warmup-{mode}" if warmup else mode
+        state = os.path.join(self.tmp, "state", w.key, sub) if mode != "plain" else None
+        env = self.env_for(exports, state)
+        argv = self.command(mode, reg)
+        label = f"{w.key} {mode} " + ("warm-up" if warmup else f"rep {rep}/{self.args.reps}")
+        load = os.getloadavg()[0]
+        started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        secs, rc, out, err, w0, w1 = run_once(argv, wdir, env)
+        names = exports["DBAKE_TEST_NODES"].split()
+        builds = per_node(builds_by_node(env, w0, w1), names)
+        runs = per_node(runs_by_node(self.buildctl, names, exports["DBAKE_TEST_NODE_ADDRS"].split(),
+                                     nonce, w0, w1), names)
+        summ = tool_summary(out + "\n" + err) if mode != "plain" else ""
+        progress(f"{label}: {secs:.1f} s (exit {rc}); per node {'/'.join(names)}: "
+                 f"builds {builds}, RUN steps executed {runs}" + (f"  [{summ}]" if summ else ""))
+        if rc != 0:
+            log = os.path.join(RESULTS, f"bench-{self.stamp}-{w.key}-{mode}-"
+                               + ("warmup" if warmup else f"r{rep}") + ".log")
+            with open(log, "w") as f:
+                f.write(f"command: {self.shown(argv)}\ncwd: {wdir}\nexit: {rc}\n"
+                        f"seconds: {secs:.2f}\n--- stdout\n{out}\n--- stderr\n{err}\n")
+            tail = "\n".join((err.strip() or out.strip()).splitlines()[-15:])
+            self.failures.append((label, rc, log, tail))
+            progress(f"{label} FAILED (exit {rc}); output in {log}")
+        history = "" if mode == "plain" else ("none" if (rep == 1 or warmup) else hist_of(rep))
+        self.row(self.bench_id, w.key, layout_arg(w.layout), "warmup" if warmup else "run", mode,
+                 rep if not warmup else "", f"{secs:.3f}", "", rc, f"{w.lower_bound():.3f}",
+                 history, nonce, per_node_csv(builds, names), per_node_csv(runs, names), summ, f"{load:.2f}", started,
+                 self.shown(argv))
+        return {"secs": secs, "rc": rc, "builds": builds, "runs": runs, "summary": summ}
+
+    def workload(self, w, exports):
+        wdir = os.path.join(self.tmp, "work", w.key)
+        os.makedirs(wdir, exist_ok=True)
+        progress(f"{w.key} {w.title}: {w.summary}; {w.lb_text()}")
+        runs = {m: [] for m in self.modes}
+        warm_nonce = f"{self.bench_id}-{w.key}-warm"
+        if w.warm:
+            for m in self.modes:
+                self.one(w, m, 0, warm_nonce, exports, wdir, warmup=True)
+        for rep in range(1, self.args.reps + 1):
+            k = (rep - 1) % len(self.modes)
+            order = self.modes[k:] + self.modes[:k]     # rotate the order
+            for m in order:
+                nonce = warm_nonce if w.warm else f"{self.bench_id}-{w.key}-{m}-r{rep}-{uuid.uuid4().hex[:6]}"
+                runs[m].append(self.one(w, m, rep, nonce, exports, wdir))
+        self.results[w.key] = runs
+        # medians and ratios, to the CSV
+        lb = w.lower_bound()
+        med = {}
+        for m in self.modes:
+            ok = [r["secs"] for r in runs[m] if r["rc"] == 0]
+            med[m] = statistics.median(ok) if ok else None
+            self.row(self.bench_id, w.key, layout_arg(w.layout), "median", m, f"n={len(ok)}",
+                     f"{med[m]:.3f}" if med[m] is not None else "",
+                     f"{med[m] / lb:.3f}" if med[m] is not None and lb > 0 else "",
+                     "", f"{lb:.3f}", "", "", "", "", "", "", "", "")
+        for name, a, b in self.ratio_defs():
+            r = ratio(med.get(a) if a != "LB" else lb, med.get(b) if b != "LB" else lb)
+            self.row(self.bench_id, w.key, layout_arg(w.layout), "ratio", name, "", "",
+                     f"{r:.3f}" if r is not None else "", "", f"{lb:.3f}",
+                     "", "", "", "", "", "", "", "")
+        self.print_workload(w, runs, med, exports)
+
+    def ratio_defs(self):
+        defs = [("dbake/LB", "dbake", "LB"), ("plain/dbake", "plain", "dbake"),
+                ("fifo/dbake", "fifo", "dbake")]
+        return [d for d in defs if all(x == "LB" or x in self.modes for x in d[1:])]
+
+    def print_workload(self, w, runs, med, exports):
+        names = exports["DBAKE_TEST_NODES"].split()
+        p = print
+        p(f"\n{w.key} {w.title}: {w.summary}")
+        p(f"   nodes {'/'.join(names)} with max-parallelism {layout_arg(w.layout)}; {w.lb_text()}"
+          + (f" ({w.lb_note})" if w.lb_note else ""))
+        for m in self.modes:
+            vals = "  ".join(f"{r['secs']:6.1f}" + ("" if r["rc"] == 0 else f"(exit {r['rc']})")
+                             for r in runs[m])
+            md = f"{med[m]:6.1f}" if med[m] is not None else "  FAIL"
+            rcs = ",".join(str(r["rc"]) for r in runs[m])
+            p(f"   {m:<6} runs {vals}   median {md}   exit codes {rcs}")
+            for i, r in enumerate(runs[m], 1):
+                extra = f"   {r['summary']}" if r["summary"] else ""
+                hist = ""
+                if m != "plain":
+                    hist = "  (no history)" if i == 1 else f"  (history of {hist_of(i)})"
+                p(f"          run {i}: builds {r['builds']}, RUN steps executed {r['runs']}"
+                  f"{hist}{extra}")
+        sys.stdout.flush()
+
+    def table(self):
+        cols = ["LB", *self.modes] + [d[0] for d in self.ratio_defs()]
+        head = f"{'workload':<9} " + " ".join(f"{c:>11}" for c in cols)
+        lines = [head]
+        partial = False
+        for key, runs in self.results.items():
+            w = workloads.get(key)
+            lb = w.lower_bound()
+            med, cells = {}, [f"{lb:.1f}"]
+            for m in self.modes:
+                ok = [r["secs"] for r in runs[m] if r["rc"] == 0]
+                med[m] = statistics.median(ok) if ok else None
+                if not ok:
+                    cells.append("FAIL")
+                elif len(ok) < len(runs[m]):
+                    partial = True
+                    cells.append(f"{med[m]:.1f}*")
+                else:
+                    cells.append(f"{med[m]:.1f}")
+            for _, a, b in self.ratio_defs():
+                r = ratio(lb if a == "LB" else med[a], lb if b == "LB" else med[b])
+                cells.append(f"{r:.2f}" if r is not None else "n/a")
+            lines.append(f"{key:<9} " + " ".join(f"{c:>11}" for c in cells))
+        if partial:
+            lines.append("* median of the successful runs only (a build failed, see below)")
+        return "\n".join(lines)
+
+    def run(self):
+        a = self.args
+        self.modes = [m for m in MODES if m in a.modes]
+        keys = a.workloads
+        groups = {}
+        for k in keys:
+            groups.setdefault(workloads.get(k).layout, []).append(k)
+        p = print
+        p(f"dbake benchmark {self.bench_id}: workloads {','.join(keys)}, {a.reps} runs per mode, "
+          f"median reported")
+        p(f"   {NODES} local BuildKit nodes (tools/cluster, DBAKE_CLUSTER_DIR={CLUSTER_DIR}, "
+          f"builder '{BUILDER}'); work is RUN sleep, limited by each node's max-parallelism")
+        p(f"   dbake binary: build/docker-dbake (sha256 {self.dbake_sha}..., copied once for the "
+          f"whole run); this machine: {os.cpu_count()} CPUs")
+        p("   modes, run in the workload's directory (order rotates between repetitions):")
+        for m in self.modes:
+            p(f"     {m:<6} {self.shown(self.command(m, '$DBAKE_TEST_REGISTRY'))}")
+        if "fifo" in self.modes or "dbake" in self.modes:
+            p("   fifo and dbake run with their defaults (no --cache-registry, no --slots): "
+              "fifo is one build per node by name, as the earlier tool did")
+            p("   dbake keeps its state (history, shards) in a fresh DBAKE_STATE_DIR per workload "
+              "and mode: run 1 is without history, runs 2.. may use what earlier runs taught it")
+        p("   cold workloads get a new nonce in every RUN for every single run; W3 is warmed by "
+          "one untimed build per mode, then reuses its nonce")
+        p("   LB = max(critical path, distinct work / total capacity)")
+        p("   per node: 'builds' = build requests in BuildKit's history during the run; "
+          "'RUN steps executed' = RUN steps of the run's nonce that the node really ran "
+          "(cache records created during the run; not cache hits, not registry imports)")
+        sys.stdout.flush()
+        for layout, ks in groups.items():
+            exports = cluster_up(layout)
+            for k in ks:
+                self.workload(workloads.get(k), exports)
+        p("\n" + self.table())
+        total = time.monotonic() - T0
+        p(f"\nmedian of {a.reps} wall times in seconds; total bench time {total / 60:.1f} min")
+        self.row(self.bench_id, "", "", "total", "", "", f"{total:.1f}", "", "", "", "", "",
+                 "", "", "", "", "", "")
+        p(f"raw runs and medians: {os.path.relpath(self.csv_path, TOP)}")
+        if self.failures:
+            p(f"\n{len(self.failures)} build(s) FAILED:")
+            for label, rc, log, tail in self.failures:
+                p(f"  {label}: exit {rc}, full output in {os.path.relpath(log, TOP)}")
+                for line in tail.splitlines():
+                    p(f"      | {line}")
+            p(f"  dbake's per-target logs are kept under {self.tmp}/tmp")
+        sys.stdout.flush()
+        return 1 if self.failures else 0
+
+    def close(self):
+        self.csv_file.close()
+        if not self.failures:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def hist_of(rep):
+    return "run 1" if rep == 2 else f"runs 1-{rep - 1}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b
+
+
+def main():
+    ap = argparse.ArgumentParser(description="benchmark docker dbake against plain bake "
+                                 "on a local 4-node BuildKit cluster")
+    ap.add_argument("--workloads", default=",".join(workloads.WORKLOADS),
+                    help="comma-separated subset of %(default)s")
+    ap.add_argument("--reps", type=int, default=3, help="runs per mode (default 3)")
+    ap.add_argument("--modes", default=",".join(MODES),
+                    help="comma-separated subset of %(default)s")
+    ap.add_argument("--keep-cluster", action="store_true",
+                    help="leave the bench cluster up at the end")
+    a = ap.parse_args()
+    a.workloads = [k.strip().upper() for k in a.workloads.split(",") if k.strip()]
+    bad = [k for k in a.workloads if k not in workloads.WORKLOADS]
+    if bad or not a.workloads:
+        ap.error(f"unknown workload(s) {','.join(bad)}; known: {','.join(workloads.WORKLOADS)}")
+    a.modes = [m.strip() for m in a.modes.split(",") if m.strip()]
+    if not a.modes or any(m not in MODES for m in a.modes):
+        ap.error(f"--modes: choose among {','.join(MODES)}")
+    if a.reps < 1:
+        ap.error("--reps must be at least 1")
+    if not os.access(DBAKE_BIN, os.X_OK):
+        sys.exit(f"bench: {DBAKE_BIN} missing; run make first")
+    if os.geteuid() != 0:
+        sys.exit("bench: tools/cluster needs root")
+
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    b = Bench(a)
+    rc = 1
+    try:
+        rc = b.run()
+    except (KeyboardInterrupt, Stop) as e:
+        progress(f"interrupted ({e or 'SIGINT'}); partial results in {b.csv_path}")
+        if b.results:
+            print("\n(interrupted; finished workloads only)\n" + b.table(), flush=True)
+        rc = 130
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)
+        b.close()
+        if a.keep_cluster:
+            progress(f"--keep-cluster: the bench cluster stays up "
+                     f"(DBAKE_CLUSTER_DIR={CLUSTER_DIR} tools/cluster down)")
+        else:
+            progress("tools/cluster down")
+            cluster("down")
+        progress(f"done in {(time.monotonic() - T0) / 60:.1f} min")
+    sys.exit(rc)
+
+
+if __name__ == "__main__":
+    main()

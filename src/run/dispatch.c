@@ -278,10 +278,35 @@ static int started(const struct run *run, const struct slot *s)
 	return 0;
 }
 
+/* Builds on `node` that have started a step. */
+static int working(const struct run *run, int node)
+{
+	int n = 0;
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		n += s->node == node && s->njobs && !s->moved && started(run, s);
+	}
+	return n;
+}
+
+/*
+ * Whether a build on slot s waits for its node: launched a while ago, no
+ * step started, while as many builds as the node can run are working.
+ */
+static int waiting(const struct run *run, const struct slot *s, long long now)
+{
+	if (!s->njobs || s->moved || s->child.pid <= 0 ||
+	    now - s->spawn_ms < MOVE_AFTER_MS || started(run, s))
+		return 0;
+	const struct node_stats *st = &run->stats[s->node];
+	int cap = st->capacity ? st->capacity : st->steps_max;
+	return working(run, s->node) >= (cap > 0 ? cap : 1);
+}
+
 /*
  * Work stealing: a free slot with nothing ready for its node takes over
- * a build that waits for a busy node (launched a while ago, no step
- * started yet). The waiting invocation is killed; nothing of it is lost.
+ * a build that waits for a busy node. The waiting invocation is killed;
+ * nothing of it is lost.
  */
 static void move_waiting(struct run *run)
 {
@@ -296,9 +321,7 @@ static void move_waiting(struct run *run)
 		struct slot *victim = NULL;
 		for (size_t k = 0; k < run->nslots; k++) {
 			struct slot *s = &run->slots[k];
-			if (!s->njobs || s->moved || s->node == free_slot->node ||
-			    s->child.pid <= 0 || now - s->spawn_ms < MOVE_AFTER_MS ||
-			    started(run, s))
+			if (s->node == free_slot->node || !waiting(run, s, now))
 				continue;
 			int fits = 1;
 			for (size_t j = 0; j < s->njobs; j++)

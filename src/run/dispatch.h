@@ -83,9 +83,10 @@ struct run {
 /* Grace between SIGTERM and SIGKILL when stopping builds. */
 #define STOP_GRACE_MS 5000
 
-/* A build that has not started a step this long after its launch is
- * waiting for its node: an idle node may take it over. */
-#define MOVE_AFTER_MS 1500
+/* A build that has not started a step this long after its launch, on a
+ * node busy with as many builds as it can run, is waiting for it: an idle
+ * node may take it over. */
+#define MOVE_AFTER_MS 700
 
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4

@@ -436,7 +436,12 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 	}
 }
 
-/* Build steps in progress on a node, for its capacity. */
+/*
+ * Build steps in progress on a node, for its capacity. Sampled on the
+ * loop's ticks, not on every read: one build's "DONE" can still sit in
+ * its pipe while the next build's first step is read, and counting that
+ * moment would overstate what the node runs at once.
+ */
 static void observe(struct run *run, int node)
 {
 	int steps = 0, running = 0;
@@ -475,8 +480,6 @@ static void read_slot(struct run *run, struct slot *s)
 		for (size_t i = 0; i < s->njobs; i++)
 			progress_feed(&run->info[s->jobs[i]].progress, buf, (size_t)n);
 	}
-	if (!s->moved && s->njobs)
-		observe(run, s->node);
 }
 
 /* Reap exited children; finish slots whose output is closed too. */
@@ -578,7 +581,7 @@ int dispatch_run(struct run *run)
 	fill_slots(run);
 	struct pollfd *pfd = xcalloc(run->nslots + 3, sizeof(*pfd));
 	size_t *owner = xcalloc(run->nslots + 3, sizeof(*owner));
-	long long next_tick = 0;
+	long long next_tick = 0, next_sample = 0;
 
 	while (running(run) || (!run->stopping && run->dag.left)) {
 		size_t n = 0;
@@ -633,6 +636,11 @@ int dispatch_run(struct run *run)
 		if (!run->stopping) {
 			fill_slots(run);
 			move_waiting(run);
+		}
+		if (now_ms() >= next_sample) {
+			for (size_t nd = 0; nd < run->nodes->nr; nd++)
+				observe(run, (int)nd);
+			next_sample = now_ms() + UI_TICK_MS;
 		}
 		int resized = signals_resized();
 		if (run->ui->tick && (resized || now_ms() >= next_tick)) {

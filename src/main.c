@@ -170,7 +170,7 @@ static void print_plan(const struct run *run)
 	json_decref(root);
 }
 
-#define DASHBOARD (&ui_plain)
+#define DASHBOARD (&ui_tty)
 
 /* The dashboard on a terminal that can show it, else plain lines. */
 static const struct ui_ops *pick_ui(const struct options *opts)

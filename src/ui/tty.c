@@ -51,7 +51,6 @@ enum view { VIEW_OVERVIEW, VIEW_LOG };
 enum pair { P_DONE = 1, P_RUN, P_FAIL, P_DIM, P_HEAD, P_WARN };
 
 struct tty {
-	struct run *run;
 	SCREEN *screen;
 	int up;       /* curses owns the terminal */
 	int fallback; /* no usable terminal description: plain lines */
@@ -604,40 +603,41 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 	put(y, x, end - x, text, sa);
 }
 
-/* "queue 12: a b c ...  idle: n2" */
+/* "queue 12: a b c +9   idle: n2": the idle nodes always show */
 static void draw_queue(const struct run *run, int y, int width)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t queued = 0;
+	struct strbuf sb = STRBUF_INIT, idle = STRBUF_INIT;
+	size_t queued = 0, shown = 0;
+	for (size_t n = 0; n < run->nodes->nr; n++)
+		if (!node_running(run, n))
+			strbuf_addf(&idle, "%s%s", idle.len ? " " : "   idle: ",
+				    run->nodes->v[n].name);
+	size_t budget = (size_t)width > idle.len + 20 ? (size_t)width - idle.len
+						      : (size_t)width;
 	for (size_t i = 0; i < run->dag.nr; i++)
 		queued += run->dag.jobs[i].state == JOB_PENDING ||
 			  run->dag.jobs[i].state == JOB_READY;
 	strbuf_addf(&sb, "queue %zu:", queued);
 	if (!queued)
 		strbuf_addstr(&sb, " empty");
-	size_t shown = 0;
 	/* ready ones first: they start next */
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < run->dag.nr; i++) {
+		for (size_t i = 0; i < run->dag.nr && shown < queued; i++) {
 			const struct job *j = &run->dag.jobs[i];
 			if (j->state != (pass ? JOB_PENDING : JOB_READY))
 				continue;
-			if (sb.len + strlen(j->name) + 12 > (size_t)width) {
+			if (sb.len + strlen(j->name) + 8 > budget) {
 				strbuf_addf(&sb, " +%zu", queued - shown);
-				goto full;
+				shown = queued;
+				break;
 			}
 			strbuf_addf(&sb, " %s", j->name);
 			shown++;
 		}
-full:;
 	int x = put(y, 0, width, sb.buf, A_NORMAL);
-	strbuf_reset(&sb);
-	for (size_t n = 0; n < run->nodes->nr; n++)
-		if (!node_running(run, n))
-			strbuf_addf(&sb, "%s%s", sb.len ? " " : "   idle: ",
-				    run->nodes->v[n].name);
-	put(y, x, width - x, sb.buf, pair(P_DIM));
+	put(y, x, width - x, idle.buf, pair(P_DIM));
 	strbuf_release(&sb);
+	strbuf_release(&idle);
 }
 
 static void draw_overview(struct run *run)
@@ -660,10 +660,6 @@ static void draw_overview(struct run *run)
 	int msgs = H >= 12 && T.nmsgs;
 	int top = header + info + rules;
 	int bottom = 1 + keys + queue + msgs + rules;
-	if (T.confirm && !keys && H >= 2) {
-		keys = 1;
-		bottom++;
-	}
 	T.body_h = H - top - bottom;
 	if (T.body_h < 0)
 		T.body_h = 0;
@@ -671,7 +667,8 @@ static void draw_overview(struct run *run)
 	int y = 0;
 	if (header) {
 		int x = put(y, 0, W, "dbake", A_BOLD);
-		putf(y, x, W - x, A_NORMAL, "  builder %s  %zu node%s  %zu target%s  %s",
+		putf(y, x, W - x, A_NORMAL,
+		     "  builder %s  %zu node%s  %zu target%s  elapsed %s",
 		     run->nodes->builder, run->nodes->nr,
 		     run->nodes->nr == 1 ? "" : "s", run->dag.nr,
 		     run->dag.nr == 1 ? "" : "s", el);
@@ -757,29 +754,42 @@ static void draw_overview(struct run *run)
 		y++;
 	}
 	/* counts, and the keys (or the question, or why it stops) */
-	if (T.confirm && !keys) { /* a single line: the question wins */
+	if (T.confirm && !keys) { /* no keys line: the question wins */
 		putf(y, 0, W, pair(P_FAIL) | A_BOLD | A_REVERSE, "Quit? y/n");
 		return;
 	}
-	int x = 0;
-	x += putf(y, x, W - x, A_NORMAL, "done %zu", c.done);
-	x += putf(y, x, W - x, c.running ? pair(P_RUN) : A_NORMAL,
-		  "  building %zu", c.running);
-	x += putf(y, x, W - x, A_NORMAL, "  pending %zu", c.pending);
+	int x = 0, wide = W >= 60;
+	const char *sep = wide ? "  " : " ";
+	x += putf(y, x, W - x, A_NORMAL, "%s %zu", wide ? "done" : "ok", c.done);
+	x += putf(y, x, W - x, c.running ? pair(P_RUN) : A_NORMAL, "%s%s %zu",
+		  sep, wide ? "building" : "run", c.running);
+	x += putf(y, x, W - x, A_NORMAL, "%s%s %zu", sep,
+		  wide ? "pending" : "wait", c.pending);
 	x += putf(y, x, W - x, c.failed ? pair(P_FAIL) | A_BOLD : A_NORMAL,
-		  "  failed %zu", c.failed);
-	x += putf(y, x, W - x, c.skipped ? pair(P_FAIL) : A_NORMAL,
-		  "  skipped %zu", c.skipped);
+		  "%s%s %zu", sep, wide ? "failed" : "fail", c.failed);
+	x += putf(y, x, W - x, c.skipped ? pair(P_FAIL) : A_NORMAL, "%s%s %zu",
+		  sep, wide ? "skipped" : "skip", c.skipped);
 	if (c.cancelled)
-		x += putf(y, x, W - x, pair(P_DIM), "  cancelled %zu", c.cancelled);
-	putf(y, x, W - x, A_NORMAL, "  %s", el);
+		x += putf(y, x, W - x, pair(P_DIM), "%s%s %zu", sep,
+			  wide ? "cancelled" : "cxl", c.cancelled);
+	putf(y, x, W - x, A_NORMAL, "%s%s", sep, el);
 	y++;
 	if (!keys)
 		return;
-	if (T.confirm)
-		putf(y, 0, W, pair(P_FAIL) | A_BOLD | A_REVERSE,
-		     "Quit? This cancels %zu running and %zu pending build%s. y/n",
-		     c.running, c.pending, c.running + c.pending == 1 ? "" : "s");
+	if (T.confirm) {
+		/* the longest form that fits: y/n must show */
+		char q[3][128];
+		snprintf(q[0], sizeof(q[0]),
+			 "Quit? This cancels %zu running and %zu pending build%s. y/n",
+			 c.running, c.pending, c.running + c.pending == 1 ? "" : "s");
+		snprintf(q[1], sizeof(q[1]), "Quit and cancel %zu builds? y/n",
+			 c.running + c.pending);
+		snprintf(q[2], sizeof(q[2]), "Quit? y/n");
+		int k = 0;
+		while (k < 2 && (int)strlen(q[k]) > room(y, 0))
+			k++;
+		put(y, 0, W, q[k], pair(P_FAIL) | A_BOLD | A_REVERSE);
+	}
 	else if (T.note[0] && now < T.note_until)
 		put(y, 0, W, T.note, A_BOLD);
 	else if (run->stopping && !info)
@@ -1101,9 +1111,14 @@ static void replay_messages(void)
 		unlink(T.msg_path);
 		return;
 	}
-	FILE *f = fdopen(dup(T.msg_fd), "r");
-	if (!f)
+	int fd = dup(T.msg_fd);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
+	rewind(f); /* the offset is shared with what wrote there */
 	char line[4096];
 	size_t shown = 0;
 	while (shown < REPLAY_LINES && fgets(line, sizeof(line), f)) {
@@ -1203,7 +1218,6 @@ static void stop_curses(int release)
 
 static void tty_begin(struct run *run)
 {
-	T.run = run;
 	T.msg_line = (struct strbuf)STRBUF_INIT;
 	if (start_curses() < 0) {
 		T.fallback = 1;
@@ -1331,9 +1345,7 @@ static void overview_key(struct run *run, int ch)
 			T.note_until = now_ms() + 3000;
 		} else if (busy(run)) {
 			T.confirm = 1;
-		} else {
-			run->ui_cancel = 1;
-		}
+		} /* else the run is ending by itself: nothing to cancel */
 		break;
 	default:
 		break;

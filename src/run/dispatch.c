@@ -60,6 +60,34 @@ static double lower_bound(const struct run *run)
 	return chain > spread ? chain : spread;
 }
 
+/*
+ * Tell the policy what history knows of each node: how fast it built
+ * the targets it built, against their average over all nodes, and how
+ * many builds it runs at once. Three targets make a speed.
+ */
+static void hint_nodes(struct run *run)
+{
+	if (!run->history || fifo(run))
+		return;
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		const char *ep = run->nodes->v[n].endpoint;
+		double ratio = 0;
+		int samples = 0;
+		for (size_t i = 0; i < run->dag.nr; i++) {
+			const struct job *j = &run->dag.jobs[i];
+			double here = history_node_estimate(run->history, j->name, ep);
+			if (!j->known || here <= 0 || j->estimate <= 0)
+				continue;
+			ratio += j->estimate / here;
+			samples++;
+		}
+		double speed = samples >= 3 ? ratio / samples : 0;
+		if (speed > 0 || run->stats[n].capacity)
+			policy_node_hint(&run->policy, (int)n, speed,
+					 run->stats[n].capacity);
+	}
+}
+
 void dispatch_prepare(struct run *run)
 {
 	size_t nnodes = run->nodes->nr;
@@ -106,6 +134,7 @@ void dispatch_prepare(struct run *run)
 		}
 	policy_init(&run->policy, &run->dag,
 		    fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
+	hint_nodes(run);
 }
 
 static void report_final(size_t job, void *data)

@@ -21,18 +21,27 @@ size_t dag_add(struct dag *dag, const char *name, const struct strvec *platforms
 	return dag->nr++;
 }
 
+/*
+ * Append to an array of n indices that doubles as it grows: its room is
+ * the power of two at or above n, so it is full when n is 0 or a power
+ * of two.
+ */
 static void push_index(size_t **arr, size_t *n, size_t v)
 {
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i] == v)
-			return;
-	*arr = xrealloc(*arr, sizeof(**arr) * (*n + 1));
+	if (!(*n & (*n - 1))) /* 0, 1, 2, 4...: full */
+		*arr = xrealloc(*arr, sizeof(**arr) * (*n ? 2 * *n : 1));
 	(*arr)[(*n)++] = v;
 }
 
 void dag_add_edge(struct dag *dag, size_t from, size_t dep)
 {
-	push_index(&dag->jobs[from].deps, &dag->jobs[from].ndeps, dep);
+	struct job *j = &dag->jobs[from];
+	/* an edge counts once; the deps of one job are few, the dependents
+	 * of a base image may be thousands: look on the deps side only */
+	for (size_t i = 0; i < j->ndeps; i++)
+		if (j->deps[i] == dep)
+			return;
+	push_index(&j->deps, &j->ndeps, dep);
 	push_index(&dag->jobs[dep].dependents, &dag->jobs[dep].ndependents, from);
 }
 

@@ -55,6 +55,14 @@ double history_estimate(const struct history *h, const char *target,
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
+double history_node_estimate(const struct history *h, const char *target,
+			     const char *node)
+{
+	json_t *v = json_object_get(json_object_get(target_entry(h, target),
+						    "nodes"), node);
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
 int history_capacity(const struct history *h, const char *node)
 {
 	json_t *n = json_object_get(json_object_get(h->doc, "nodes"), node);

@@ -25,6 +25,10 @@ void history_load(struct history *h, const char *path, const char *project);
 double history_estimate(const struct history *h, const char *target,
 			const char *node);
 
+/* Seconds of `target` on `node` itself, -1 if it never ran there. */
+double history_node_estimate(const struct history *h, const char *target,
+			     const char *node);
+
 /* Steps `node` was seen running at once, 0 if unknown. */
 int history_capacity(const struct history *h, const char *node);
 

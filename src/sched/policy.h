@@ -5,8 +5,10 @@
  * Default: a job whose layers are already on the node (a dependency or
  * a job with the same steps ran there) first, then the longest chain
  * (critical path, from remembered durations); identical jobs travel
- * together, and short jobs in batches. FIFO: first ready by name, one
- * at a time, as the earlier tool did.
+ * together, and short jobs in batches. Once it knows how fast nodes are
+ * (learned from jobs with remembered durations, or hinted), a slow node
+ * leaves jobs that would end late on it to faster ones. FIFO: first
+ * ready by name, one at a time, as the earlier tool did.
  */
 #ifndef DBAKE_POLICY_H
 #define DBAKE_POLICY_H
@@ -20,7 +22,8 @@ enum policy_mode {
 	POLICY_MODE_FIFO,
 };
 
-/* A job shorter than this (seconds, known from history) may be batched. */
+/* A job whose build steps took less than this (seconds, known from
+ * history) may be batched. */
 #define POLICY_SHORT 1.5
 
 struct job_list {
@@ -32,9 +35,13 @@ struct policy {
 	struct dag *dag;
 	enum policy_mode mode;
 	size_t *order;           /* per job: its place by name */
-	struct job_list heap;    /* ready jobs, best on top; may hold stale */
-	struct job_list *affine; /* per node: ready jobs with layers there */
+	struct job_list heap;    /* ready jobs that fit every node, best on
+				    top; may hold stale */
+	struct job_list *affine; /* per node: ready jobs with layers there
+				    that fit it, best on top; may hold stale */
 	struct job_list scratch;
+	struct policy_state *state; /* private to policy.c: jobs by the nodes
+				       they fit, node speeds seen so far */
 };
 
 #define POLICY_INIT { 0 }
@@ -48,7 +55,10 @@ void policy_init(struct policy *p, struct dag *dag, enum policy_mode mode);
 /*
  * Pick a READY job that fits `node`, or -1. With `affine_only`, only a
  * job whose layers are on that node. The job stays READY until the
- * caller starts it.
+ * caller starts it. Once node speeds are known (default mode), -1 also
+ * when every job would end later on this node than if it waited for a
+ * faster one, provided some job is running (a slot frees up, the caller
+ * asks again).
  */
 ssize_t policy_pick(struct policy *p, int node, int affine_only);
 
@@ -61,6 +71,14 @@ ssize_t policy_pick(struct policy *p, int node, int affine_only);
  */
 size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
 		    size_t max_short);
+
+/*
+ * What an earlier run showed of a node: its speed relative to the
+ * estimates (2: builds in half the remembered time; 0: unknown) and how
+ * many builds it runs at once (0: unknown). Optional: without it the
+ * policy learns speeds as jobs with remembered durations finish.
+ */
+void policy_node_hint(struct policy *p, int node, double speed, int slots);
 
 /* Tell the policy a job started on `node` (same-step jobs follow it). */
 void policy_started(struct policy *p, size_t job, int node);

@@ -7,10 +7,8 @@
  * to a file in the run's directory, counted in the footer and replayed
  * on the real stderr at the end.
  */
-#define NCURSES_WIDECHAR 1
-
+#include "tty.h"
 #include "ui.h"
-#include "logview.h"
 #include "../run/dispatch.h"
 #include "../util/util.h"
 
@@ -29,235 +27,9 @@
 #include <wchar.h>
 #include <wctype.h>
 
-/* The file dbake's stderr goes to while the dashboard is up; never a
- * target's log name (those end in ".log"). */
-#define MESSAGES_FILE "dbake.stderr"
-/* Messages replayed on the real stderr at the end, at most. */
-#define REPLAY_LINES 40
 
-enum row_kind {
-	ROW_NODE,  /* a node's header */
-	ROW_JOB,   /* a target, selectable */
-	ROW_TITLE, /* "not built" */
-};
-
-struct row {
-	enum row_kind kind;
-	size_t idx; /* node or job */
-};
-
-enum view { VIEW_OVERVIEW, VIEW_LOG };
-
-enum pair { P_DONE = 1, P_RUN, P_FAIL, P_DIM, P_HEAD, P_WARN };
-
-struct tty {
-	SCREEN *screen;
-	int up;       /* curses owns the terminal */
-	int fallback; /* no usable terminal description: plain lines */
-	int utf8;     /* the locale's charset is UTF-8 */
-	int color;
-	char *old_ctype;
-	unsigned spin;
-
-	/* dbake's stderr, into the run's directory */
-	int saved_err, msg_fd;
-	char *msg_path;
-	off_t msg_seen;
-	size_t nmsgs;
-	struct strbuf msg_line; /* the message being read */
-	char last_msg[256];
-
-	char why[160];        /* why the run stops, once it does */
-	char note[160];       /* a passing remark in the keys line */
-	long long note_until;
-
-	/* overview */
-	struct row *rows;
-	size_t nrows, rows_alloc;
-	size_t *order;        /* scratch: jobs of a node */
-	int has_sel;
-	size_t sel;           /* selected job */
-	size_t sel_pos;       /* its row, as last seen */
-	size_t scroll;        /* first row shown */
-	int body_h;           /* rows shown */
-	int confirm;          /* asking whether to quit */
-	int dry, dead_input;  /* readable without keys, how often */
-
-	/* log view */
-	enum view view;
-	size_t log_job;
-	struct logindex log;
-	size_t top;           /* first line shown */
-	int follow;           /* keep the last line in view */
-	int log_h;
-	int prompt;           /* typing a search */
-	char query[128];
-	size_t qlen;
-	char found[128];      /* the last search */
-	ssize_t match;        /* its line, or -1 */
-};
-
-static struct tty T = { .saved_err = -1, .msg_fd = -1, .match = -1,
+struct tty T = { .saved_err = -1, .msg_fd = -1, .match = -1,
 			 .log = LOGINDEX_INIT };
-
-/* ---- text on the screen ---------------------------------------------- */
-
-static attr_t pair(int p)
-{
-	return T.color ? (attr_t)COLOR_PAIR(p) : 0;
-}
-
-/* Columns we may use from x on row y: never the bottom-right cell. */
-static int room(int y, int x)
-{
-	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
-		return 0;
-	return COLS - x - (y == LINES - 1);
-}
-
-struct cells {
-	wchar_t buf[256];
-	int n, x, y;
-	attr_t attr;
-};
-
-static void cells_flush(struct cells *c, int width)
-{
-	if (!c->n)
-		return;
-	attrset(c->attr);
-	mvaddnwstr(c->y, c->x, c->buf, c->n);
-	c->x += width;
-	c->n = 0;
-	attrset(A_NORMAL);
-}
-
-/*
- * Put at most `width` columns of raw bytes at (y, x): printable text as
- * it is (UTF-8 when the locale is), tabs as spaces, any other byte or
- * invalid sequence as '?'. Escape sequences never reach the terminal.
- * Bytes with hl[i] set are shown reversed. Returns the columns used.
- */
-static int put_hl(int y, int x, int width, const char *s, size_t len,
-		  attr_t attr, const unsigned char *hl)
-{
-	int max = room(y, x);
-	if (width > max)
-		width = max;
-	if (width <= 0)
-		return 0;
-	struct cells c = { .x = x, .y = y, .attr = attr };
-	int col = 0, pending = 0; /* columns of what is in c.buf */
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	size_t i = 0;
-	while (i < len && col < width) {
-		unsigned char b = (unsigned char)s[i];
-		attr_t a = hl && hl[i] ? attr | A_REVERSE : attr;
-		wchar_t wc = '?';
-		size_t adv = 1;
-		int w = 1, spaces = 0;
-		if (b == '\t') {
-			spaces = 8 - col % 8;
-		} else if (b < 0x80) {
-			if (b >= 0x20 && b < 0x7f)
-				wc = b;
-		} else if (T.utf8) {
-			size_t r = mbrtowc(&wc, s + i, len - i, &st);
-			if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
-				memset(&st, 0, sizeof(st));
-				wc = '?';
-			} else {
-				adv = r;
-				w = iswprint((wint_t)wc) ? wcwidth(wc) : -1;
-				if (w == 0) { /* combining, invisible: leave out */
-					i += adv;
-					continue;
-				}
-				if (w < 0 || w > 2) {
-					wc = '?';
-					w = 1;
-				}
-			}
-		}
-		if (a != c.attr || c.n + 8 >= (int)ARRAY_SIZE(c.buf)) {
-			cells_flush(&c, pending);
-			pending = 0;
-			c.attr = a;
-		}
-		if (spaces) {
-			for (int k = 0; k < spaces && col < width; k++) {
-				c.buf[c.n++] = ' ';
-				col++;
-				pending++;
-			}
-		} else {
-			if (col + w > width)
-				break;
-			c.buf[c.n++] = wc;
-			col += w;
-			pending += w;
-		}
-		i += adv;
-	}
-	cells_flush(&c, pending);
-	return col;
-}
-
-static int put(int y, int x, int width, const char *s, attr_t attr)
-{
-	return put_hl(y, x, width, s, strlen(s), attr, NULL);
-}
-
-__attribute__((format(printf, 5, 6)))
-static int putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return put(y, x, width, buf, attr);
-}
-
-/* Right-aligned within [x, x + width). */
-static void put_right(int y, int x, int width, const char *s, attr_t attr)
-{
-	int len = (int)strlen(s); /* ASCII only */
-	if (len > width)
-		return;
-	put(y, x + width - len, len, s, attr);
-}
-
-static void rule(int y)
-{
-	int w = room(y, 0);
-	if (w > 0)
-		mvhline(y, 0, ACS_HLINE, w);
-}
-
-/* "[####------]" in `width` columns. */
-static void bar(int y, int x, int width, int done, int total, attr_t attr)
-{
-	if (width < 3)
-		return;
-	int inner = width - 2, fill = 0;
-	if (total > 0)
-		fill = (int)((long long)inner * (done < total ? done : total) / total);
-	char buf[512];
-	size_t n = 0;
-	buf[n++] = '[';
-	for (int i = 0; i < inner && n + 4 < sizeof(buf); i++) {
-		const char *c = i < fill ? (T.utf8 ? "\u2588" : "#")
-					 : (T.utf8 ? "\u2591" : "-");
-		size_t l = strlen(c);
-		memcpy(buf + n, c, l);
-		n += l;
-	}
-	buf[n++] = ']';
-	buf[n] = '\0';
-	put(y, x, width, buf, attr);
-}
 
 /* ---- what the run looks like ----------------------------------------- */
 
@@ -282,16 +54,16 @@ static const char *mark(const struct job *j)
 static attr_t state_attr(const struct job *j)
 {
 	switch (j->state) {
-	case JOB_RUNNING: return pair(P_RUN) | A_BOLD;
-	case JOB_DONE: return pair(P_DONE);
-	case JOB_FAILED: return pair(P_FAIL) | A_BOLD;
+	case JOB_RUNNING: return tty_pair(P_RUN) | A_BOLD;
+	case JOB_DONE: return tty_pair(P_DONE);
+	case JOB_FAILED: return tty_pair(P_FAIL) | A_BOLD;
 	case JOB_SKIPPED:
-	case JOB_CANCELLED: return pair(P_DIM);
+	case JOB_CANCELLED: return tty_pair(P_DIM);
 	default: return A_NORMAL;
 	}
 }
 
-static const char *state_name(enum job_state s)
+const char *tty_state_name(enum job_state s)
 {
 	switch (s) {
 	case JOB_PENDING: return "waiting";
@@ -495,24 +267,24 @@ static void draw_node(const struct run *run, int y, size_t n, int width)
 		finished += j->state != JOB_RUNNING;
 		running += j->state == JOB_RUNNING;
 	}
-	int x = put(y, 0, width, nd->name, pair(P_HEAD) | A_BOLD);
+	int x = tty_put(y, 0, width, nd->name, tty_pair(P_HEAD) | A_BOLD);
 	char st[64];
 	if (running)
 		snprintf(st, sizeof(st), "  building %zu", running);
 	else
 		snprintf(st, sizeof(st), "  idle");
-	x += put(y, x, width - x, st, running ? pair(P_RUN) : pair(P_DIM));
+	x += tty_put(y, x, width - x, st, running ? tty_pair(P_RUN) : tty_pair(P_DIM));
 	if (width - x >= 22) {
 		x += 2;
-		bar(y, x, 12, (int)finished, (int)total, A_NORMAL);
+		tty_bar(y, x, 12, (int)finished, (int)total, A_NORMAL);
 		x += 12;
-		x += putf(y, x, width - x, A_NORMAL, " %zu/%zu", finished, total);
+		x += tty_putf(y, x, width - x, A_NORMAL, " %zu/%zu", finished, total);
 	}
 	const struct strvec *pl = nd->pinned.nr ? &nd->pinned : &nd->platforms;
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t k = 0; k < pl->nr; k++)
 		strbuf_addf(&sb, "%s%s", k ? "," : "  ", pl->v[k]);
-	put(y, x, width - x, sb.buf, pair(P_DIM));
+	tty_put(y, x, width - x, sb.buf, tty_pair(P_DIM));
 	strbuf_release(&sb);
 }
 
@@ -525,7 +297,7 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 	int x = width >= 40 ? 2 : 0;
 	attr_t sa = state_attr(j);
 
-	x += put(y, x, width - x, mark(j), sa);
+	x += tty_put(y, x, width - x, mark(j), sa);
 	x++;
 	/* name column */
 	int nw = (int)namew;
@@ -533,7 +305,7 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 		nw = width - x;
 	if (nw <= 0)
 		return;
-	put(y, x, nw, j->name, j->state == JOB_RUNNING ? A_BOLD : A_NORMAL);
+	tty_put(y, x, nw, j->name, j->state == JOB_RUNNING ? A_BOLD : A_NORMAL);
 	x += nw + 1;
 
 	/* duration, right-aligned at the end */
@@ -552,17 +324,17 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 	}
 	int end = width - durw;
 	if (durw && x < end)
-		put_right(y, end, durw, dur, A_NORMAL);
+		tty_put_right(y, end, durw, dur, A_NORMAL);
 	end -= durw ? 1 : 0;
 
 	/* progress bar and step counts */
 	if (on_node(j) && end - x >= 40) {
 		int done = j->state == JOB_DONE ? p->steps : p->done;
-		bar(y, x, 12, done, j->state == JOB_DONE && !p->steps ? 1 : p->steps,
-		    j->state == JOB_FAILED ? pair(P_FAIL) : A_NORMAL);
+		tty_bar(y, x, 12, done, j->state == JOB_DONE && !p->steps ? 1 : p->steps,
+		    j->state == JOB_FAILED ? tty_pair(P_FAIL) : A_NORMAL);
 		x += 13;
 		if (p->steps)
-			putf(y, x, 7, A_NORMAL, "%d/%d", p->done, p->steps);
+			tty_putf(y, x, 7, A_NORMAL, "%d/%d", p->done, p->steps);
 		x += 8;
 	}
 	if (end <= x)
@@ -574,7 +346,7 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 	case JOB_RUNNING:
 		snprintf(text, sizeof(text), "%s", p->current[0] ? p->current
 				: p->steps ? "" : "starting");
-		put(y, x, end - x, text, A_NORMAL);
+		tty_put(y, x, end - x, text, A_NORMAL);
 		return;
 	case JOB_DONE:
 		if (p->cached)
@@ -597,10 +369,10 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 							: "cancelled before it started");
 		break;
 	default:
-		snprintf(text, sizeof(text), "%s", state_name(j->state));
+		snprintf(text, sizeof(text), "%s", tty_state_name(j->state));
 		break;
 	}
-	put(y, x, end - x, text, sa);
+	tty_put(y, x, end - x, text, sa);
 }
 
 /* "queue 12: a b c +9   idle: n2": the idle nodes always show */
@@ -634,8 +406,8 @@ static void draw_queue(const struct run *run, int y, int width)
 			strbuf_addf(&sb, " %s", j->name);
 			shown++;
 		}
-	int x = put(y, 0, width, sb.buf, A_NORMAL);
-	put(y, x, width - x, idle.buf, pair(P_DIM));
+	int x = tty_put(y, 0, width, sb.buf, A_NORMAL);
+	tty_put(y, x, width - x, idle.buf, tty_pair(P_DIM));
 	strbuf_release(&sb);
 	strbuf_release(&idle);
 }
@@ -666,8 +438,8 @@ static void draw_overview(struct run *run)
 
 	int y = 0;
 	if (header) {
-		int x = put(y, 0, W, "dbake", A_BOLD);
-		putf(y, x, W - x, A_NORMAL,
+		int x = tty_put(y, 0, W, "dbake", A_BOLD);
+		tty_putf(y, x, W - x, A_NORMAL,
 		     "  builder %s  %zu node%s  %zu target%s  elapsed %s",
 		     run->nodes->builder, run->nodes->nr,
 		     run->nodes->nr == 1 ? "" : "s", run->dag.nr,
@@ -682,20 +454,20 @@ static void draw_overview(struct run *run)
 			format_duration(fin, sizeof(fin),
 					now - run->start_ms + (long long)(left * 1000));
 			format_duration(lf, sizeof(lf), (long long)(left * 1000));
-			x += putf(y, x, W - x, A_NORMAL,
+			x += tty_putf(y, x, W - x, A_NORMAL,
 				  "lower bound %s  est. finish ~%s (%s left)  ", lb,
 				  fin, lf);
 		}
 		if (run->stopping)
-			putf(y, x, W - x, pair(P_FAIL) | A_BOLD,
+			tty_putf(y, x, W - x, tty_pair(P_FAIL) | A_BOLD,
 			     "stopping: %s, waiting for %zu build%s", T.why,
 			     c.running, c.running == 1 ? "" : "s");
 		y++;
 	}
 	if (rules) {
-		rule(y);
+		tty_rule(y);
 		if (T.scroll > 0 && W >= 20)
-			putf(y, W - 14, 12, A_NORMAL, " %zu above ", T.scroll);
+			tty_putf(y, W - 14, 12, A_NORMAL, " %zu above ", T.scroll);
 		y++;
 	}
 
@@ -728,51 +500,51 @@ static void draw_overview(struct run *run)
 			draw_node(run, y, row->idx, W);
 			break;
 		case ROW_TITLE:
-			put(y, 0, W, "not built", pair(P_HEAD) | A_BOLD);
+			tty_put(y, 0, W, "not built", tty_pair(P_HEAD) | A_BOLD);
 			break;
 		case ROW_JOB:
 			draw_job(run, y, row->idx, W, namew, now);
 			if (T.has_sel && r == T.sel_pos)
-				mvchgat(y, 0, room(y, 0), A_REVERSE, 0, NULL);
+				mvchgat(y, 0, tty_room(y, 0), A_REVERSE, 0, NULL);
 			break;
 		}
 	}
 	y = H - bottom;
 	if (rules) {
-		rule(y);
+		tty_rule(y);
 		size_t below = T.nrows > T.scroll + h ? T.nrows - T.scroll - h : 0;
 		if (below && W >= 20)
-			putf(y, W - 14, 12, A_NORMAL, " %zu below ", below);
+			tty_putf(y, W - 14, 12, A_NORMAL, " %zu below ", below);
 		y++;
 	}
 	if (queue)
 		draw_queue(run, y++, W);
 	if (msgs) {
-		int x = putf(y, 0, W, pair(P_WARN), "%zu message%s (%s/%s): ", T.nmsgs,
+		int x = tty_putf(y, 0, W, tty_pair(P_WARN), "%zu message%s (%s/%s): ", T.nmsgs,
 			     T.nmsgs == 1 ? "" : "s", run->logs.path, MESSAGES_FILE);
-		put(y, x, W - x, T.last_msg, pair(P_WARN));
+		tty_put(y, x, W - x, T.last_msg, tty_pair(P_WARN));
 		y++;
 	}
 	/* counts, and the keys (or the question, or why it stops) */
 	if (T.confirm && !keys) { /* no keys line: the question wins */
-		putf(y, 0, W, pair(P_FAIL) | A_BOLD | A_REVERSE, "Quit? y/n");
+		tty_putf(y, 0, W, tty_pair(P_FAIL) | A_BOLD | A_REVERSE, "Quit? y/n");
 		return;
 	}
 	int x = 0, wide = W >= 60;
 	const char *sep = wide ? "  " : " ";
-	x += putf(y, x, W - x, A_NORMAL, "%s %zu", wide ? "done" : "ok", c.done);
-	x += putf(y, x, W - x, c.running ? pair(P_RUN) : A_NORMAL, "%s%s %zu",
+	x += tty_putf(y, x, W - x, A_NORMAL, "%s %zu", wide ? "done" : "ok", c.done);
+	x += tty_putf(y, x, W - x, c.running ? tty_pair(P_RUN) : A_NORMAL, "%s%s %zu",
 		  sep, wide ? "building" : "run", c.running);
-	x += putf(y, x, W - x, A_NORMAL, "%s%s %zu", sep,
+	x += tty_putf(y, x, W - x, A_NORMAL, "%s%s %zu", sep,
 		  wide ? "pending" : "wait", c.pending);
-	x += putf(y, x, W - x, c.failed ? pair(P_FAIL) | A_BOLD : A_NORMAL,
+	x += tty_putf(y, x, W - x, c.failed ? tty_pair(P_FAIL) | A_BOLD : A_NORMAL,
 		  "%s%s %zu", sep, wide ? "failed" : "fail", c.failed);
-	x += putf(y, x, W - x, c.skipped ? pair(P_FAIL) : A_NORMAL, "%s%s %zu",
+	x += tty_putf(y, x, W - x, c.skipped ? tty_pair(P_FAIL) : A_NORMAL, "%s%s %zu",
 		  sep, wide ? "skipped" : "skip", c.skipped);
 	if (c.cancelled)
-		x += putf(y, x, W - x, pair(P_DIM), "%s%s %zu", sep,
+		x += tty_putf(y, x, W - x, tty_pair(P_DIM), "%s%s %zu", sep,
 			  wide ? "cancelled" : "cxl", c.cancelled);
-	putf(y, x, W - x, A_NORMAL, "%s%s", sep, el);
+	tty_putf(y, x, W - x, A_NORMAL, "%s%s", sep, el);
 	y++;
 	if (!keys)
 		return;
@@ -786,353 +558,20 @@ static void draw_overview(struct run *run)
 			 c.running + c.pending);
 		snprintf(q[2], sizeof(q[2]), "Quit? y/n");
 		int k = 0;
-		while (k < 2 && (int)strlen(q[k]) > room(y, 0))
+		while (k < 2 && (int)strlen(q[k]) > tty_room(y, 0))
 			k++;
-		put(y, 0, W, q[k], pair(P_FAIL) | A_BOLD | A_REVERSE);
+		tty_put(y, 0, W, q[k], tty_pair(P_FAIL) | A_BOLD | A_REVERSE);
 	}
 	else if (T.note[0] && now < T.note_until)
-		put(y, 0, W, T.note, A_BOLD);
+		tty_put(y, 0, W, T.note, A_BOLD);
 	else if (run->stopping && !info)
-		putf(y, 0, W, pair(P_FAIL) | A_BOLD, "stopping: %s", T.why);
+		tty_putf(y, 0, W, tty_pair(P_FAIL) | A_BOLD, "stopping: %s", T.why);
 	else
-		put(y, 0, W, T.utf8 ? "j/k \u2191\u2193 select  Enter log  "
+		tty_put(y, 0, W, T.utf8 ? "j/k \u2191\u2193 select  Enter log  "
 				      "PgUp/PgDn page  q quit  Ctrl+C cancel"
 				    : "j/k select  Enter log  PgUp/PgDn page  "
 				      "q quit  Ctrl+C cancel",
-		    pair(P_DIM));
-}
-
-/* ---- the log view ---------------------------------------------------- */
-
-static void open_log(struct run *run, size_t job)
-{
-	logindex_release(&T.log);
-	logindex_init(&T.log, run->info[job].log_path);
-	logindex_update(&T.log, 0);
-	T.view = VIEW_LOG;
-	T.log_job = job;
-	T.top = 0;
-	T.follow = 1;
-	T.prompt = 0;
-	T.match = -1;
-	T.note[0] = '\0';
-}
-
-static void close_log(void)
-{
-	logindex_release(&T.log);
-	T.view = VIEW_OVERVIEW;
-	T.prompt = 0;
-	T.note[0] = '\0';
-}
-
-static void log_clamp(void)
-{
-	size_t n = logindex_lines(&T.log), h = T.log_h > 0 ? (size_t)T.log_h : 1;
-	size_t max = n > h ? n - h : 0;
-	if (T.follow || T.top > max)
-		T.top = max;
-	T.follow = T.top >= max;
-}
-
-static void draw_log(struct run *run)
-{
-	int H = LINES, W = COLS;
-	const struct job *j = &run->dag.jobs[T.log_job];
-	int title = H >= 3, status = H >= 2;
-	erase();
-	if (H <= 0 || W <= 0)
-		return;
-	T.log_h = H - title - status;
-	if (T.log_h < 0)
-		T.log_h = 0;
-	if (!T.log.path && run->info[T.log_job].log_path) {
-		logindex_init(&T.log, run->info[T.log_job].log_path);
-		logindex_update(&T.log, 0);
-	}
-	log_clamp();
-	size_t n = logindex_lines(&T.log);
-	if (title) {
-		char where[96] = "";
-		if (j->node >= 0)
-			snprintf(where, sizeof(where), " on %s",
-				 run->nodes->v[j->node].name);
-		size_t last = T.top + (size_t)T.log_h < n ? T.top + (size_t)T.log_h : n;
-		mvchgat(0, 0, room(0, 0), A_REVERSE, 0, NULL);
-		int x = putf(0, 0, W, A_REVERSE | A_BOLD, " %s", j->name);
-		x += putf(0, x, W - x, A_REVERSE, "  %s%s  lines %zu-%zu of %zu%s%s  ",
-			  state_name(j->state), where, n ? T.top + 1 : 0, last, n,
-			  logindex_behind(&T.log) ? "+" : "",
-			  T.follow ? "  (following)" : "");
-		if (T.log.path)
-			put(0, x, W - x, T.log.path, A_REVERSE);
-	}
-	int y0 = title;
-	if (!T.log.path) {
-		put(y0, 0, W, "no log yet: this target has not started", pair(P_DIM));
-	} else if (!n && T.log_h) {
-		put(y0, 0, W, T.log.fd < 0 ? "the log cannot be opened" : "(empty)",
-		    pair(P_DIM));
-	}
-	size_t max = (size_t)W * 4 + 16;
-	char *buf = xmalloc(max);
-	unsigned char *hl = xmalloc(max);
-	size_t flen = strlen(T.found);
-	for (int i = 0; i < T.log_h; i++) {
-		size_t line = T.top + (size_t)i;
-		ssize_t got = logindex_read(&T.log, line, buf, max, NULL);
-		if (got < 0)
-			break;
-		memset(hl, 0, (size_t)got);
-		if (flen)
-			for (const char *p = buf, *e = buf + got;
-			     (p = memmem(p, (size_t)(e - p), T.found, flen)); p += flen)
-				memset(hl + (p - buf), 1, flen);
-		put_hl(y0 + i, 0, W, buf, (size_t)got,
-		       (ssize_t)line == T.match ? A_BOLD : A_NORMAL, flen ? hl : NULL);
-	}
-	free(buf);
-	free(hl);
-	if (!status)
-		return;
-	int y = H - 1;
-	if (T.prompt) {
-		int x = put(y, 0, W, "/", A_BOLD);
-		x += put_hl(y, x, W - x, T.query, T.qlen, A_NORMAL, NULL);
-		put(y, x, W - x, "_", A_BOLD);
-	} else if (T.note[0]) {
-		put(y, 0, W, T.note, A_BOLD);
-	} else {
-		put(y, 0, W, "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  "
-			     "n next  q back", pair(P_DIM));
-	}
-}
-
-/* Search from line `from` on, then from the top. */
-static void log_search(size_t from)
-{
-	size_t flen = strlen(T.found), n = logindex_lines(&T.log);
-	T.note[0] = '\0';
-	if (!flen)
-		return;
-	ssize_t hit = logindex_search(&T.log, from, T.found, flen);
-	if (hit < 0 && from > 0) {
-		hit = logindex_search(&T.log, 0, T.found, flen);
-		if (hit >= 0)
-			snprintf(T.note, sizeof(T.note),
-				 "search wrapped to the top");
-	}
-	if (hit < 0) {
-		snprintf(T.note, sizeof(T.note), "not found: %s", T.found);
-		return;
-	}
-	T.match = hit;
-	size_t h = T.log_h > 0 ? (size_t)T.log_h : 1;
-	size_t third = h / 3;
-	T.top = (size_t)hit > third ? (size_t)hit - third : 0;
-	if (T.top + h > n)
-		T.top = n > h ? n - h : 0;
-	T.follow = 0;
-	log_clamp();
-}
-
-static void log_key(int ch)
-{
-	size_t h = T.log_h > 1 ? (size_t)T.log_h : 1;
-	if (T.prompt) {
-		if (ch == 27) {
-			T.prompt = 0;
-		} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-			T.prompt = 0;
-			if (T.qlen) {
-				memcpy(T.found, T.query, T.qlen);
-				T.found[T.qlen] = '\0';
-				T.match = -1;
-				log_search(T.top);
-			}
-		} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-			if (T.qlen)
-				T.qlen--;
-		} else if (ch == 21) { /* ^U */
-			T.qlen = 0;
-		} else if (ch >= 0x20 && ch < 0x7f && T.qlen + 1 < sizeof(T.query)) {
-			T.query[T.qlen++] = (char)ch;
-		}
-		return;
-	}
-	T.note[0] = '\0';
-	switch (ch) {
-	case 'q':
-	case 27:
-	case KEY_LEFT:
-		close_log();
-		return;
-	case 'j':
-	case KEY_DOWN:
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		T.top++;
-		break;
-	case 'k':
-	case KEY_UP:
-		T.follow = 0;
-		if (T.top)
-			T.top--;
-		break;
-	case KEY_NPAGE:
-	case ' ':
-	case 'f':
-	case 6: /* ^F */
-		T.top += h;
-		break;
-	case KEY_PPAGE:
-	case 'b':
-	case 2: /* ^B */
-		T.follow = 0;
-		T.top = T.top > h ? T.top - h : 0;
-		break;
-	case 'd':
-		T.top += h / 2;
-		break;
-	case 'u':
-		T.follow = 0;
-		T.top = T.top > h / 2 ? T.top - h / 2 : 0;
-		break;
-	case 'g':
-	case '<':
-	case KEY_HOME:
-		T.follow = 0;
-		T.top = 0;
-		break;
-	case 'G':
-	case '>':
-	case KEY_END:
-		T.follow = 1;
-		break;
-	case '/':
-		T.prompt = 1;
-		T.qlen = 0;
-		return;
-	case 'n':
-		if (!T.found[0])
-			snprintf(T.note, sizeof(T.note), "no search yet: / to search");
-		else
-			log_search(T.match >= 0 ? (size_t)T.match + 1 : T.top);
-		return;
-	default:
-		return;
-	}
-	log_clamp();
-}
-
-/* ---- dbake's own stderr ----------------------------------------------- */
-
-static void redirect_stderr(struct run *run)
-{
-	if (!run->logs.path)
-		return;
-	T.msg_path = xstrfmt("%s/%s", run->logs.path, MESSAGES_FILE);
-	T.msg_fd = open(T.msg_path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW |
-				 O_CLOEXEC, 0600);
-	if (T.msg_fd < 0)
-		goto fail;
-	fflush(stderr);
-	T.saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (T.saved_err < 0 || dup2(T.msg_fd, STDERR_FILENO) < 0)
-		goto fail;
-	return;
-fail:
-	/* messages would garble the screen: drop them rather */
-	if (T.saved_err >= 0)
-		close(T.saved_err);
-	T.saved_err = -1;
-	if (T.msg_fd >= 0)
-		close(T.msg_fd);
-	T.msg_fd = -1;
-	free(T.msg_path);
-	T.msg_path = NULL;
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	T.saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (null >= 0) {
-		dup2(null, STDERR_FILENO);
-		close(null);
-	}
-}
-
-static void restore_stderr(void)
-{
-	if (T.saved_err < 0)
-		return;
-	fflush(stderr);
-	dup2(T.saved_err, STDERR_FILENO);
-	close(T.saved_err);
-	T.saved_err = -1;
-}
-
-/* Count the messages written since the last look; keep the last one. */
-static void read_messages(void)
-{
-	struct stat st;
-	char buf[4096];
-	if (T.msg_fd < 0 || fstat(T.msg_fd, &st) < 0)
-		return;
-	while (T.msg_seen < st.st_size) {
-		ssize_t n = pread(T.msg_fd, buf, sizeof(buf), T.msg_seen);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] != '\n') {
-				if (T.msg_line.len < sizeof(T.last_msg) - 1)
-					strbuf_addch(&T.msg_line, buf[i]);
-				continue;
-			}
-			T.nmsgs++;
-			snprintf(T.last_msg, sizeof(T.last_msg), "%s", T.msg_line.buf);
-			strbuf_reset(&T.msg_line);
-		}
-		T.msg_seen += n;
-	}
-}
-
-/* Show the messages on the real stderr, now that it is back. */
-static void replay_messages(void)
-{
-	if (T.msg_fd < 0)
-		return;
-	read_messages();
-	if (T.msg_line.len) { /* an unfinished line counts too */
-		T.nmsgs++;
-		strbuf_reset(&T.msg_line);
-	}
-	if (!T.nmsgs) {
-		unlink(T.msg_path);
-		return;
-	}
-	int fd = dup(T.msg_fd);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewind(f); /* the offset is shared with what wrote there */
-	char line[4096];
-	size_t shown = 0;
-	while (shown < REPLAY_LINES && fgets(line, sizeof(line), f)) {
-		fputs(line, stderr);
-		if (!strchr(line, '\n'))
-			fputc('\n', stderr);
-		else
-			shown++;
-	}
-	fclose(f);
-	if (T.nmsgs > shown)
-		fprintf(stderr, "dbake: %zu more message%s in %s\n", T.nmsgs - shown,
-			T.nmsgs - shown == 1 ? "" : "s", T.msg_path);
-	fflush(stderr);
+		    tty_pair(P_DIM));
 }
 
 /* ---- curses ------------------------------------------------------------ */
@@ -1142,7 +581,7 @@ static void draw(struct run *run)
 	if (!T.up)
 		return;
 	if (T.view == VIEW_LOG)
-		draw_log(run);
+		tty_log_draw(run);
 	else
 		draw_overview(run);
 	refresh();
@@ -1226,7 +665,7 @@ static void tty_begin(struct run *run)
 		ui_plain.begin(run);
 		return;
 	}
-	redirect_stderr(run);
+	tty_redirect_stderr(run);
 	draw(run);
 }
 
@@ -1260,9 +699,9 @@ static void tty_end(struct run *run)
 		return;
 	}
 	stop_curses(1);
-	restore_stderr();
+	tty_restore_stderr();
 	restore_locale();
-	replay_messages();
+	tty_replay_messages();
 	if (T.msg_fd >= 0)
 		close(T.msg_fd);
 	T.msg_fd = -1;
@@ -1335,7 +774,7 @@ static void overview_key(struct run *run, int ch)
 	case 'l':
 	case KEY_RIGHT:
 		if (T.has_sel)
-			open_log(run, T.sel);
+			tty_log_open(run, T.sel);
 		break;
 	case 'q':
 	case 27:
@@ -1367,7 +806,7 @@ static void tty_on_input(struct run *run)
 			continue;
 		}
 		if (T.view == VIEW_LOG) {
-			log_key(ch);
+			tty_log_key(ch);
 			continue;
 		}
 		build_rows(run);
@@ -1387,7 +826,7 @@ static void tty_tick(struct run *run, int resized)
 	if (resized)
 		resize();
 	T.spin++;
-	read_messages();
+	tty_read_messages();
 	if (T.view == VIEW_LOG)
 		logindex_update(&T.log, 0);
 	draw(run);
@@ -1397,7 +836,7 @@ static void tty_tick(struct run *run, int resized)
 static void tty_emergency(void)
 {
 	stop_curses(0);
-	restore_stderr();
+	tty_restore_stderr();
 }
 
 const struct ui_ops ui_tty = {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "cli.h"
 #include "util/util.h"
 
@@ -31,17 +33,6 @@ static enum cli_result parse_args(struct options *o, const char **args)
 	return cli_parse(o, argc, argv);
 }
 
-static void assert_strvec(const struct strvec *sv, const char **want)
-{
-	size_t n = 0;
-	while (want[n])
-		n++;
-	assert_int_equal(sv->nr, n);
-	for (size_t i = 0; i < n; i++)
-		assert_string_equal(sv->v[i], want[i]);
-	assert_null(sv->v[n]);
-}
-#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
 
 /* Redirect stdout (or stderr) to a temporary file while cli_parse prints. */
 struct capture {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "buildx/nodes.h"
 #include "buildx/shards.h"
 #include "util/util.h"
@@ -13,34 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void assert_strvec(const struct strvec *sv, const char **want)
-{
-	size_t n = 0;
-	while (want[n])
-		n++;
-	assert_int_equal(sv->nr, n);
-	for (size_t i = 0; i < n; i++)
-		assert_string_equal(sv->v[i], want[i]);
-}
-#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
 
-static char *read_fixture(const char *name)
-{
-	const char *dir = getenv("FIXTURES");
-	assert_non_null(dir);
-	char *path = xstrfmt("%s/%s", dir, name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	free(path);
-	return strbuf_detach(&sb);
-}
 
 /*
  * `docker buildx inspect` of a three-node remote builder, as buildx's

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "plan/bakefile.h"
 #include "util/util.h"
 
@@ -18,16 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void assert_strvec(const struct strvec *sv, const char **want)
-{
-	size_t n = 0;
-	while (want[n])
-		n++;
-	assert_int_equal(sv->nr, n);
-	for (size_t i = 0; i < n; i++)
-		assert_string_equal(sv->v[i], want[i]);
-}
-#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
 
 static char *read_path(const char *path, size_t *len)
 {
@@ -45,7 +37,7 @@ static char *read_path(const char *path, size_t *len)
 	return strbuf_detach(&sb);
 }
 
-static char *read_fixture(const char *name, size_t *len)
+static char *read_fixture_len(const char *name, size_t *len)
 {
 	const char *dir = getenv("FIXTURES");
 	assert_non_null(dir);
@@ -58,7 +50,7 @@ static char *read_fixture(const char *name, size_t *len)
 static void load_fixture(struct plan *plan, const char *name)
 {
 	size_t len;
-	char *text = read_fixture(name, &len);
+	char *text = read_fixture_len(name, &len);
 	assert_int_equal(plan_parse(plan, text, len), 0);
 	free(text);
 }
@@ -201,7 +193,7 @@ static void t_malformed(void **state)
 	assert_int_equal(parse_str("not json"), -1);
 	/* truncated fixture */
 	size_t len;
-	char *text = read_fixture("print-hcl.json", &len);
+	char *text = read_fixture_len("print-hcl.json", &len);
 	struct plan plan = PLAN_INIT;
 	assert_int_equal(plan_parse(&plan, text, len / 2), -1);
 	plan_release(&plan);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "plan/bakefile.h"
 #include "plan/compose.h"
 #include "plan/select.h"
@@ -14,38 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void assert_strvec(const struct strvec *sv, const char **want)
-{
-	size_t n = 0;
-	while (want[n])
-		n++;
-	if (sv->nr != n) {
-		for (size_t i = 0; i < sv->nr; i++)
-			print_message("  got[%zu] = %s\n", i, sv->v[i]);
-	}
-	assert_int_equal(sv->nr, n);
-	for (size_t i = 0; i < n; i++)
-		assert_string_equal(sv->v[i], want[i]);
-}
-#define ASSERT_STRVEC(sv, ...) assert_strvec((sv), (const char *[]){ __VA_ARGS__, NULL })
-
 static void load_fixture(struct plan *plan, const char *name)
 {
-	const char *dir = getenv("FIXTURES");
-	assert_non_null(dir);
-	char *path = xstrfmt("%s/%s", dir, name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	free(path);
-	assert_int_equal(plan_parse(plan, sb.buf, sb.len), 0);
-	strbuf_release(&sb);
+	char *text = read_fixture(name);
+	assert_int_equal(plan_parse(plan, text, strlen(text)), 0);
+	free(text);
 }
 
 /* The selected targets' names, in plan order, into `out`. */

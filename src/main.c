@@ -305,14 +305,7 @@ out:
 		progress_release(&run.info[i].progress);
 	}
 	free(run.info);
-	for (size_t i = 0; i < run.nslots; i++) {
-		free(run.slots[i].jobs);
-		free(run.slots[i].log_fds);
-	}
-	free(run.slots);
-	free(run.stats);
-	if (run.policy.dag)
-		policy_release(&run.policy);
+	dispatch_release(&run);
 	history_release(&history);
 	if (run.cli_fd >= 0)
 		close(run.cli_fd);

@@ -293,19 +293,6 @@ static char *lowercase(const char *s)
 	return p;
 }
 
-static int read_file(const char *path, struct strbuf *sb)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(f);
-	return 0;
-}
-
 /* First line of a child's stderr, for one-line errors. */
 static const char *first_line(struct strbuf *sb)
 {
@@ -385,7 +372,7 @@ int nodes_discover_finish(struct discovery *d, struct nodeset *set)
 	char *lname = lowercase(set->builder);
 	char *path = xstrfmt("%s/instances/%s", store, lname);
 	strbuf_reset(&out);
-	if (read_file(path, &out) == 0)
+	if (strbuf_read_file(&out, path) == 0)
 		ret = nodes_merge_store(set, out.buf);
 	else
 		ret = 0; /* inspect alone is enough without TLS options */

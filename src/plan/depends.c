@@ -286,15 +286,11 @@ int json_depends_scan(struct compose *out, const char *text, size_t len,
 
 int depends_scan_file(struct compose *out, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0; /* bake reports unreadable files */
 	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
+	if (strbuf_read_file(&sb, path) < 0) {
+		strbuf_release(&sb);
+		return 0; /* bake reports unreadable files */
+	}
 	int ret = ends_with(path, ".json")
 			  ? json_depends_scan(out, sb.buf, sb.len, path)
 			  : hcl_depends_scan(out, sb.buf, sb.len, path);

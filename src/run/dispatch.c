@@ -105,15 +105,12 @@ void dispatch_prepare(struct run *run)
 	dag_rank(&run->dag); /* ranks follow the estimates just read */
 	size_t total = 0;
 	for (size_t n = 0; n < nnodes; n++) {
+		int cap = run->history ? history_capacity(run->history,
+					      run->nodes->v[n].endpoint) : 0;
 		int slots = run->opts->slots;
-		if (!slots && fifo(run))
-			slots = 1;
-		if (!slots) {
-			int cap = run->history ? history_capacity(run->history,
-						      run->nodes->v[n].endpoint) : 0;
-			slots = cap ? cap + 1 : DEFAULT_SLOTS;
-			run->stats[n].capacity = cap;
-		}
+		if (!slots)
+			slots = fifo(run) ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
+		run->stats[n].capacity = cap;
 		run->stats[n].slots = slots;
 		total += (size_t)slots;
 	}
@@ -128,13 +125,38 @@ void dispatch_prepare(struct run *run)
 			struct slot *s = &run->slots[run->nslots++];
 			s->node = (int)n;
 			s->rank = rank;
-			s->jobs = xcalloc(run->dag.nr + 1, sizeof(*s->jobs));
-			s->log_fds = xcalloc(run->dag.nr + 1, sizeof(*s->log_fds));
 			s->child = (struct child)CHILD_INIT;
 		}
+	run->batch = xcalloc(run->dag.nr + 1, sizeof(*run->batch));
 	policy_init(&run->policy, &run->dag,
 		    fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
 	hint_nodes(run);
+}
+
+void dispatch_release(struct run *run)
+{
+	for (size_t i = 0; i < run->nslots; i++) {
+		free(run->slots[i].jobs);
+		free(run->slots[i].log_fds);
+	}
+	free(run->slots);
+	free(run->stats);
+	free(run->batch);
+	if (run->policy.dag)
+		policy_release(&run->policy);
+	run->slots = NULL;
+	run->stats = NULL;
+	run->batch = NULL;
+	run->nslots = 0;
+}
+
+/* Give a free slot the batch `jobs` (n of them); its arrays fit it. */
+static void slot_take(struct slot *s, const size_t *jobs, size_t n)
+{
+	s->jobs = xrealloc(s->jobs, n * sizeof(*s->jobs));
+	s->log_fds = xrealloc(s->log_fds, n * sizeof(*s->log_fds));
+	memcpy(s->jobs, jobs, n * sizeof(*jobs));
+	s->njobs = n;
 }
 
 static void report_final(size_t job, void *data)
@@ -292,8 +314,9 @@ static void fill_slots(struct run *run)
 				size_t r = ready_count(run), n = run->nodes->nr;
 				max_short = (r + n - 1) / n;
 			}
-			s->njobs = policy_batch(&run->policy, (size_t)job, s->node,
-						s->jobs, max_short);
+			size_t n = policy_batch(&run->policy, (size_t)job, s->node,
+						run->batch, max_short);
+			slot_take(s, run->batch, n);
 			start_batch(run, s);
 		}
 	}
@@ -307,29 +330,30 @@ static int started(const struct run *run, const struct slot *s)
 	return 0;
 }
 
-/* Builds on `node` that have started a step. */
-static int working(const struct run *run, int node)
+/*
+ * The slots whose build waits for its node: launched a while ago, no
+ * step started, while the node runs as many working builds as it can.
+ * Returns how many it wrote to `out`.
+ */
+static size_t waiting_slots(struct run *run, long long now, size_t *out)
 {
-	int n = 0;
+	size_t nnodes = run->nodes->nr, n = 0;
+	int *working = xcalloc(nnodes + 1, sizeof(*working));
 	for (size_t i = 0; i < run->nslots; i++) {
 		const struct slot *s = &run->slots[i];
-		n += s->node == node && s->njobs && !s->moved && started(run, s);
+		working[s->node] += s->njobs && !s->moved && started(run, s);
 	}
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		const struct node_stats *st = &run->stats[s->node];
+		int cap = st->capacity ? st->capacity : st->steps_max;
+		if (s->njobs && !s->moved && s->child.pid > 0 &&
+		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(run, s) &&
+		    working[s->node] >= (cap > 0 ? cap : 1))
+			out[n++] = i;
+	}
+	free(working);
 	return n;
-}
-
-/*
- * Whether a build on slot s waits for its node: launched a while ago, no
- * step started, while as many builds as the node can run are working.
- */
-static int waiting(const struct run *run, const struct slot *s, long long now)
-{
-	if (!s->njobs || s->moved || s->child.pid <= 0 ||
-	    now - s->spawn_ms < MOVE_AFTER_MS || started(run, s))
-		return 0;
-	const struct node_stats *st = &run->stats[s->node];
-	int cap = st->capacity ? st->capacity : st->steps_max;
-	return working(run, s->node) >= (cap > 0 ? cap : 1);
 }
 
 /*
@@ -340,17 +364,25 @@ static int waiting(const struct run *run, const struct slot *s, long long now)
 static void move_waiting(struct run *run)
 {
 	long long now = now_ms();
+	int any_free = 0;
 	if (fifo(run) || run->stopping)
 		return;
-	for (size_t i = 0; i < run->nslots; i++) {
+	for (size_t i = 0; i < run->nslots && !any_free; i++)
+		any_free = !run->slots[i].njobs && !run->slots[i].moved &&
+			   run->slots[i].child.pid <= 0;
+	if (!any_free)
+		return;
+	size_t *cand = xcalloc(run->nslots + 1, sizeof(*cand));
+	size_t ncand = waiting_slots(run, now, cand);
+	for (size_t i = 0; i < run->nslots && ncand; i++) {
 		struct slot *free_slot = &run->slots[i];
 		if (free_slot->njobs || free_slot->moved ||
 		    free_slot->child.pid > 0)
 			continue;
 		struct slot *victim = NULL;
-		for (size_t k = 0; k < run->nslots; k++) {
-			struct slot *s = &run->slots[k];
-			if (s->node == free_slot->node || !waiting(run, s, now))
+		for (size_t k = 0; k < ncand; k++) {
+			struct slot *s = &run->slots[cand[k]];
+			if (s->node == free_slot->node || s->moved)
 				continue;
 			int fits = 1;
 			for (size_t j = 0; j < s->njobs; j++)
@@ -359,7 +391,7 @@ static void move_waiting(struct run *run)
 				victim = s;
 		}
 		if (!victim)
-			return;
+			continue;
 		char note[256];
 		snprintf(note, sizeof(note), "# dbake: moved to node %s: it had "
 			 "not started here\n",
@@ -370,12 +402,11 @@ static void move_waiting(struct run *run)
 		victim->moved = 1;
 		for (size_t j = 0; j < victim->njobs; j++)
 			dag_requeue(&run->dag, victim->jobs[j]);
-		memcpy(free_slot->jobs, victim->jobs,
-		       victim->njobs * sizeof(*victim->jobs));
-		free_slot->njobs = victim->njobs;
+		slot_take(free_slot, victim->jobs, victim->njobs);
 		victim->njobs = 0;
 		start_batch(run, free_slot);
 	}
+	free(cand);
 }
 
 static void begin_stop(struct run *run, const char *why)
@@ -405,7 +436,6 @@ static void kill_all(struct run *run, int sig)
 /* A job failed on its own merits: report it, then what it blocks. */
 static void fail_job(struct run *run, size_t job, long long now)
 {
-	run->failures++;
 	dag_fail(&run->dag, job, now, NULL, NULL);
 	run->ui->job_finished(run, job);
 	for (size_t i = 0; i < run->dag.nr; i++)

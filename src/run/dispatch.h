@@ -34,7 +34,7 @@ struct job_info {
 /* One bake invocation at a time on a node; it builds a batch of jobs. */
 struct slot {
 	int node;          /* index into the nodeset */
-	size_t *jobs;      /* the batch it runs (room for every job) */
+	size_t *jobs;      /* the batch it runs */
 	size_t njobs;      /* 0 when free */
 	int *log_fds;      /* per job of the batch */
 	struct child child;
@@ -63,16 +63,15 @@ struct run {
 	size_t nslots;
 	struct node_stats *stats;       /* per node */
 	struct policy policy;
+	size_t *batch;                  /* scratch for choosing a batch */
 	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;
 	char *resolved;                 /* bake file for child bakes */
 	const struct ui_ops *ui;
-	void *ui_data;
 	long long start_ms, end_ms;
 	int stopping;                   /* cancelling: no new builds */
 	int stop_signal;                /* signal that stopped the run, or 0 */
 	long long kill_at;              /* SIGKILL stragglers then (0: none) */
-	int failures;                   /* failed attempts seen */
 	int cli_fd;                     /* docker CLI plugin socket, or -1 */
 	int ui_cancel;                  /* the user quit the dashboard */
 	double lower_bound;             /* seconds, when every duration is
@@ -96,6 +95,9 @@ struct run {
  * capacity), the policy and the estimates. Call before dispatch_run.
  */
 void dispatch_prepare(struct run *run);
+
+/* Free what dispatch_prepare set up. */
+void dispatch_release(struct run *run);
 
 /*
  * Build every job of run->dag. Returns the process exit code: 0 all built,

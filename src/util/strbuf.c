@@ -100,6 +100,20 @@ void strbuf_trim(struct strbuf *sb)
 	sb->buf[sb->len] = '\0';
 }
 
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	int bad = ferror(f);
+	fclose(f);
+	return bad ? -1 : 0;
+}
+
 void strvec_init(struct strvec *sv)
 {
 	*sv = (struct strvec)STRVEC_INIT;

@@ -25,6 +25,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 /* Hand the buffer to the caller (who frees it); sb is left empty. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_trim(struct strbuf *sb);
+/* Append the whole file at `path`; -1 (errno set) if it can't be read. */
+int strbuf_read_file(struct strbuf *sb, const char *path);
 
 struct strvec {
 	char **v; /* owned strings, NULL-terminated */

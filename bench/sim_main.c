@@ -160,7 +160,7 @@ static void main_grid(const struct opts *o, struct cost *cost, int equal,
 	printf("makespan / LB, %d runs a row (%d seed%s x {tiers, lognormal} "
 	       "durations)\n\n", 2 * reps, reps, reps > 1 ? "s" : "");
 	printf("%-5s %-5s %7s %5s | %6s %6s | %6s %6s | %6s %6s | %6s | %7s %5s\n",
-	       "shape", "est", "targets", "nodes", "dbake", "worst", "+hints",
+	       "shape", "est", "targets", "nodes", "run1", "worst", "hist",
 	       "worst", "fifo", "worst", "heft", "LB s", "CP/LB");
 	}
 	for (int shape = 0; shape < 2; shape++)
@@ -223,8 +223,8 @@ static void main_grid(const struct opts *o, struct cost *cost, int equal,
 		printf("\ngoals: mean makespan / LB over every run of the group "
 		       "(all sizes and node counts)\n\n");
 	printf("%-18s %4s | %6s %6s | %6s %6s | %6s %6s | %6s | %7s  %-3s %s\n",
-	       "group", "runs", "dbake", "worst", "+hints", "worst", "fifo",
-	       "worst", "heft", "goal", "met", "+hints");
+	       "group", "runs", "run1", "worst", "hist", "worst", "fifo",
+	       "worst", "heft", "goal", "run1", "hist");
 	for (int shape = 0; shape < 2; shape++)
 		for (int noisy = 0; noisy < 2; noisy++) {
 			const struct group *g = &groups[shape][noisy];
@@ -251,7 +251,7 @@ static void pinned_table(const struct opts *o, struct cost *cost)
 	       "and heft as above (LB ignores the pinning)\n\n",
 	       o->pinned * 100, 2 * reps);
 	printf("%7s %5s | %6s %6s | %6s %6s | %6s %6s | %6s\n", "targets",
-	       "nodes", "dbake", "worst", "+hints", "worst", "fifo", "worst",
+	       "nodes", "run1", "worst", "hist", "worst", "fifo", "worst",
 	       "heft");
 	for (size_t ti = 1; ti < ARRAY_SIZE(targets_grid); ti++)
 		for (size_t ni = 0; ni < ARRAY_SIZE(nodes_grid); ni++) {
@@ -520,15 +520,17 @@ int main(int argc, char **argv)
 	       "         estimates from history: exact, or noisy = true x "
 	       "exp(%.2f N(0,1))\n", o.sigma);
 	printf("dbake    default policy as dispatch.c drives it: a slot per unit "
-	       "of capacity, slots\n"
-	       "         rank-major across nodes, affinity pass then general "
-	       "pass, no batches;\n"
-	       "         node speeds learned as jobs finish (unknown at the "
-	       "start)\n"
-	       "+hints   the same, told every node's speed and capacity up "
-	       "front (policy_node_hint,\n"
-	       "         what history of an earlier run could tell; not wired "
-	       "in dispatch.c)\n"
+	       "of capacity,\n"
+	       "         affinity pass then general pass, no batches; two "
+	       "columns:\n"
+	       "run1     a first run: nothing known of the nodes, slots "
+	       "rank-major across nodes,\n"
+	       "         node speeds learned as jobs finish\n"
+	       "hist     a later run: told every node's speed and capacity "
+	       "(what dispatch.c reads\n"
+	       "         from history: policy_node_hint), the fastest nodes' "
+	       "slots asked first\n"
+	       "         (policy_slot_order)\n"
 	       "fifo     FIFO by name, one slot per node (the earlier tool)\n"
 	       "heft     a yardstick, not dbake: offline HEFT knowing every true "
 	       "duration and speed\n"

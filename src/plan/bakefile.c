@@ -18,6 +18,8 @@ static struct target *target_append(struct plan *plan, const char *name)
 	t->name = xstrdup(name);
 	strvec_init(&t->platforms);
 	strvec_init(&t->deps);
+	strvec_init(&t->ctx_keys);
+	strvec_init(&t->ctx_targets);
 	strvec_init(&t->compose_deps);
 	strvec_init(&t->after);
 	strvec_init(&t->profiles);
@@ -97,8 +99,11 @@ static int parse_target(struct plan *plan, const char *name, json_t *jt)
 	const char *key;
 	json_object_foreach(json_object_get(jt, "contexts"), key, v) {
 		const char *val = json_string_value(v);
-		if (val && starts_with(val, "target:") && val[7] &&
-		    !strvec_has(&t->deps, val + 7))
+		if (!val || !starts_with(val, "target:") || !val[7])
+			continue;
+		strvec_push(&t->ctx_keys, key);
+		strvec_push(&t->ctx_targets, val + 7);
+		if (!strvec_has(&t->deps, val + 7))
 			strvec_push(&t->deps, val + 7);
 	}
 	json_t *out = json_object_get(jt, "output");
@@ -241,6 +246,8 @@ void plan_release(struct plan *plan)
 		free(t->name);
 		strvec_clear(&t->platforms);
 		strvec_clear(&t->deps);
+		strvec_clear(&t->ctx_keys);
+		strvec_clear(&t->ctx_targets);
 		strvec_clear(&t->compose_deps);
 		strvec_clear(&t->after);
 		strvec_clear(&t->profiles);

@@ -16,6 +16,8 @@ struct target {
 	char *name;
 	struct strvec platforms;     /* normalised, empty: the node's own */
 	struct strvec deps;          /* targets named by "target:" contexts */
+	struct strvec ctx_keys;      /* every "target:" context: its name... */
+	struct strvec ctx_targets;   /* ...and the target it names */
 	struct strvec compose_deps;  /* compose depends_on (selection only) */
 	struct strvec after;         /* HCL/JSON depends_on: order only */
 	struct strvec profiles;      /* compose profiles */

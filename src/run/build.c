@@ -40,6 +40,16 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 			strvec_pushf(argv, "%s.push=true", b->targets[i]);
 		}
 	}
+	for (size_t i = 0; b->sets && i < b->sets->nr; i++) {
+		strvec_push(argv, "--set");
+		strvec_push(argv, b->sets->v[i]);
+	}
+	if (b->allow_dir) {
+		strvec_push(argv, "--allow");
+		strvec_pushf(argv, "fs.read=%s", b->allow_dir);
+		strvec_push(argv, "--allow");
+		strvec_pushf(argv, "fs.write=%s", b->allow_dir);
+	}
 	if (b->metadata) {
 		strvec_push(argv, "--metadata-file");
 		strvec_push(argv, b->metadata);

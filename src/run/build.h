@@ -16,12 +16,15 @@ struct build_args {
 	int load;
 	int push;
 	const char *metadata;  /* --metadata-file path, or NULL */
+	const struct strvec *sets; /* more --set values, or NULL */
+	const char *allow_dir; /* bake may read and write there, or NULL */
 };
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
  * plain [--no-cache] [--set T.load=true] [--set T.push=true]
  * [--set T.cache-to+=type=registry,ref=R/buildcache/T,mode=max]...
+ * [--set S]... [--allow fs.read=D --allow fs.write=D]
  * [--metadata-file F] -- TARGET...
  */
 void build_argv(struct strvec *argv, const struct build_args *b);

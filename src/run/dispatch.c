@@ -61,11 +61,11 @@ static double lower_bound(const struct run *run)
 }
 
 /*
- * Tell the policy what history knows of each node: how fast it built
- * the targets it built, against their average over all nodes, and how
- * many builds it runs at once. Three targets make a speed.
+ * What history knows of each node's speed: how fast it built the
+ * targets it built, against their average over all nodes. Three targets
+ * make a speed; 0: unknown.
  */
-static void hint_nodes(struct run *run)
+static void node_speeds(struct run *run, double *speed)
 {
 	if (!run->history || fifo(run))
 		return;
@@ -81,10 +81,32 @@ static void hint_nodes(struct run *run)
 			ratio += j->estimate / here;
 			samples++;
 		}
-		double speed = samples >= 3 ? ratio / samples : 0;
-		if (speed > 0 || run->stats[n].capacity)
-			policy_node_hint(&run->policy, (int)n, speed,
+		speed[n] = samples >= 3 ? ratio / samples : 0;
+	}
+}
+
+/* Tell the policy the speeds and how many builds each node runs at once. */
+static void hint_nodes(struct run *run, const double *speed)
+{
+	if (fifo(run))
+		return;
+	for (size_t n = 0; n < run->nodes->nr; n++)
+		if (speed[n] > 0 || run->stats[n].capacity)
+			policy_node_hint(&run->policy, (int)n, speed[n],
 					 run->stats[n].capacity);
+}
+
+/* Send each target back to the node that built it last: its cache. */
+static void home_nodes(struct run *run)
+{
+	if (!run->history || fifo(run))
+		return;
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		const char *last = history_last(run->history,
+						run->dag.jobs[i].name);
+		for (size_t n = 0; last && n < run->nodes->nr; n++)
+			if (!strcmp(run->nodes->v[n].endpoint, last))
+				policy_home(&run->policy, i, (int)n);
 	}
 }
 
@@ -104,6 +126,9 @@ void dispatch_prepare(struct run *run)
 	}
 	dag_rank(&run->dag); /* ranks follow the estimates just read */
 	size_t total = 0;
+	double *speed = xcalloc(nnodes + 1, sizeof(*speed));
+	int *nslots = xcalloc(nnodes + 1, sizeof(*nslots));
+	int *real = xcalloc(nnodes + 1, sizeof(*real));
 	for (size_t n = 0; n < nnodes; n++) {
 		int cap = run->history ? history_capacity(run->history,
 					      run->nodes->v[n].endpoint) : 0;
@@ -112,25 +137,36 @@ void dispatch_prepare(struct run *run)
 			slots = fifo(run) ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
 		run->stats[n].capacity = cap;
 		run->stats[n].slots = slots;
+		nslots[n] = slots;
+		real[n] = cap && cap < slots ? cap : slots;
 		total += (size_t)slots;
 	}
+	node_speeds(run, speed);
 	run->lower_bound = lower_bound(run);
-	/* slot order: every node's first slot, then every node's second... */
+	/* slot order: the fastest nodes first, nodes of a speed taking
+	 * turns, the extra slots last */
+	int *onode = xcalloc(total + 1, sizeof(*onode));
+	int *orank = xcalloc(total + 1, sizeof(*orank));
+	run->nslots = policy_slot_order(nnodes, speed, nslots, real, onode,
+					orank);
 	run->slots = xcalloc(total + 1, sizeof(*run->slots));
-	run->nslots = 0;
-	for (int rank = 0; run->nslots < total; rank++)
-		for (size_t n = 0; n < nnodes; n++) {
-			if (rank >= run->stats[n].slots)
-				continue;
-			struct slot *s = &run->slots[run->nslots++];
-			s->node = (int)n;
-			s->rank = rank;
-			s->child = (struct child)CHILD_INIT;
-		}
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *s = &run->slots[i];
+		s->node = onode[i];
+		s->rank = orank[i];
+		s->child = (struct child)CHILD_INIT;
+	}
+	free(onode);
+	free(orank);
+	free(nslots);
+	free(real);
 	run->batch = xcalloc(run->dag.nr + 1, sizeof(*run->batch));
 	policy_init(&run->policy, &run->dag,
 		    fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
-	hint_nodes(run);
+	hint_nodes(run, speed);
+	free(speed);
+	home_nodes(run);
+	transfer_prepare(&run->transfer, run, !fifo(run));
 }
 
 void dispatch_release(struct run *run)
@@ -144,6 +180,7 @@ void dispatch_release(struct run *run)
 	free(run->batch);
 	if (run->policy.dag)
 		policy_release(&run->policy);
+	transfer_release(&run->transfer);
 	run->slots = NULL;
 	run->stats = NULL;
 	run->batch = NULL;
@@ -220,6 +257,7 @@ static int start_batch(struct run *run, struct slot *s)
 	struct strvec argv = STRVEC_INIT;
 	const char **names = xcalloc(s->njobs, sizeof(*names));
 	int *outputs = xcalloc(s->njobs, sizeof(*outputs));
+	struct strvec sets = STRVEC_INIT;
 	long long now = now_ms();
 
 	for (size_t i = 0; i < s->njobs; i++) {
@@ -227,6 +265,7 @@ static int start_batch(struct run *run, struct slot *s)
 		s->log_fds[i] = open_log(run, s->jobs[i]);
 		names[i] = t->name;
 		outputs[i] = !t->cacheonly;
+		transfer_sets(&run->transfer, run, s->jobs[i], s->node, &sets);
 	}
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
@@ -241,9 +280,12 @@ static int start_batch(struct run *run, struct slot *s)
 		.push = run->opts->push,
 		/* bake's metadata file holds every target of the invocation */
 		.metadata = run->info[s->jobs[0]].metadata_path,
+		.sets = &sets,
+		.allow_dir = sets.nr ? run->transfer.dir : NULL,
 	};
 	build_argv(&argv, &b);
 	struct strbuf head = STRBUF_INIT;
+	strvec_clear(&sets);
 	strbuf_addf(&head, "# dbake: node %s (%s), shard %s\n# dbake:", node->name,
 		    node->endpoint, node->shard);
 	for (size_t i = 0; i < argv.nr; i++)
@@ -306,7 +348,20 @@ static void fill_slots(struct run *run)
 			struct slot *s = &run->slots[i];
 			if (s->njobs || s->moved || s->child.pid > 0)
 				continue;
+			/*
+			 * A slot past the node's capacity only hides the next
+			 * build's start-up: it takes what other nodes leave,
+			 * not a job that would wait here for a dependency's
+			 * layers; but a job whose cache is here (built here
+			 * last time) waits for the node rather than start
+			 * over elsewhere.
+			 */
+			int cap = run->stats[s->node].capacity;
+			int extra = cap && s->rank >= cap;
 			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
+			if (job >= 0 && pass == 0 && extra &&
+			    policy_home_of(&run->policy, (size_t)job) != s->node)
+				job = -1;
 			if (job < 0)
 				continue;
 			if (!max_short) {
@@ -449,8 +504,11 @@ static void fail_job(struct run *run, size_t job, long long now)
 static void remember(struct run *run, size_t job)
 {
 	const struct job *j = &run->dag.jobs[job];
+	if (!run->history)
+		return;
+	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint);
 	/* a batch's time is not any one target's */
-	if (!run->history || run->info[job].batch > 1)
+	if (run->info[job].batch > 1)
 		return;
 	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
 		       (double)(j->end_ms - j->start_ms) / 1000.0,
@@ -479,6 +537,7 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 		size_t job = s->jobs[i];
 		run->info[job].exit_code = code;
 		if (code == 0) {
+			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
 			remember(run, job);
 			run->ui->job_finished(run, job);

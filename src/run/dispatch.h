@@ -15,6 +15,7 @@
 #include "../sched/policy.h"
 #include "logs.h"
 #include "progress.h"
+#include "transfer.h"
 
 #include <sys/types.h>
 
@@ -63,6 +64,7 @@ struct run {
 	size_t nslots;
 	struct node_stats *stats;       /* per node */
 	struct policy policy;
+	struct transfer transfer;       /* dependencies between nodes */
 	size_t *batch;                  /* scratch for choosing a batch */
 	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;

@@ -102,6 +102,22 @@ void history_record(struct history *h, const char *target, const char *node,
 		blend(child(t, "nodes"), node, seconds);
 }
 
+const char *history_last(const struct history *h, const char *target)
+{
+	return json_string_value(json_object_get(target_entry(h, target),
+						 "last"));
+}
+
+void history_set_last(struct history *h, const char *target, const char *node)
+{
+	json_t *targets = child(child(child(h->doc, "projects"), h->project),
+				"targets");
+	if (!json_object_get(targets, target) &&
+	    json_object_size(targets) >= HISTORY_MAX_TARGETS)
+		return;
+	json_object_set_new(child(targets, target), "last", json_string(node));
+}
+
 void history_set_capacity(struct history *h, const char *node, int capacity)
 {
 	json_t *n = child(child(h->doc, "nodes"), node);

@@ -43,6 +43,10 @@ void history_record(struct history *h, const char *target, const char *node,
 		    double seconds, double work);
 void history_set_capacity(struct history *h, const char *node, int capacity);
 
+/* The node that built `target` last (its cache is there), or NULL. */
+const char *history_last(const struct history *h, const char *target);
+void history_set_last(struct history *h, const char *target, const char *node);
+
 /* Write atomically (temporary file, then rename). */
 int history_save(const struct history *h);
 

@@ -1,6 +1,7 @@
 #include "policy.h"
 #include "../util/util.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ struct policy_state {
 	size_t nrun, allocrun;
 	double *est, *took;      /* per node: estimates and seconds of its jobs */
 	int *done, *busy, *most; /* per node: jobs finished, running, most at once */
+	int *home;               /* per job: node of its last build, or -1 */
 	double *hint_speed;      /* per node: speed from an earlier run, or 0 */
 	int *hint_slots;         /* per node: builds at once, or 0 */
 	double *speed;           /* per node, as of the last look */
@@ -424,6 +426,9 @@ static void on_ready(size_t job, void *data)
 		if (n >= 0 && n != gn && j->fits[n])
 			heap_push(p, &p->affine[n], job);
 	}
+	int home = p->state->home[job];
+	if (home >= 0 && home != gn)
+		heap_push(p, &p->affine[home], job);
 }
 
 static const struct dag *sort_dag;
@@ -448,6 +453,9 @@ static struct policy_state *state_new(const struct dag *dag)
 	l->speed = xcalloc(n, sizeof(*l->speed));
 	l->left = xcalloc(n, sizeof(*l->left));
 	l->left_seen = dag->left;
+	l->home = xcalloc(dag->nr + 1, sizeof(*l->home));
+	for (size_t i = 0; i < dag->nr; i++)
+		l->home[i] = -1;
 	for (size_t i = 0; i < dag->nr; i++)
 		if (dag->jobs[i].state == JOB_PENDING ||
 		    dag->jobs[i].state == JOB_READY)
@@ -696,6 +704,22 @@ void policy_started(struct policy *p, size_t job, int node)
 			heap_push(p, &p->affine[node], k);
 }
 
+void policy_home(struct policy *p, size_t job, int node)
+{
+	const struct dag *dag = p->dag;
+	if (p->mode != POLICY_MODE_DEFAULT || job >= dag->nr || node < 0 ||
+	    (size_t)node >= dag->nodes || !dag->jobs[job].fits[node])
+		return;
+	p->state->home[job] = node;
+	if (dag->jobs[job].state == JOB_READY)
+		heap_push(p, &p->affine[node], job);
+}
+
+int policy_home_of(const struct policy *p, size_t job)
+{
+	return p->state && job < p->dag->nr ? p->state->home[job] : -1;
+}
+
 void policy_node_hint(struct policy *p, int node, double speed, int slots)
 {
 	struct policy_state *l = p->state;
@@ -726,6 +750,7 @@ void policy_release(struct policy *p)
 		free(l->done);
 		free(l->busy);
 		free(l->most);
+		free(l->home);
 		free(l->hint_speed);
 		free(l->hint_slots);
 		free(l->speed);
@@ -736,4 +761,51 @@ void policy_release(struct policy *p)
 	free(p->scratch.v);
 	free(p->order);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Nodes whose speeds differ by less than this factor count as equal
+ * when slots are ordered (speeds from history are noisy). */
+#define SPEED_CLASS 1.25
+
+struct slot_key {
+	int extra;    /* past the node's capacity: after every real slot */
+	long bucket;  /* speed class, higher first */
+	int rank;     /* slot of its node */
+	size_t node;
+};
+
+static int by_slot_key(const void *a, const void *b)
+{
+	const struct slot_key *x = a, *y = b;
+	if (x->extra != y->extra)
+		return x->extra < y->extra ? -1 : 1;
+	if (x->bucket != y->bucket && !x->extra)
+		return x->bucket > y->bucket ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+size_t policy_slot_order(size_t nnodes, const double *speed, const int *slots,
+			 const int *real, int *node_out, int *rank_out)
+{
+	size_t total = 0;
+	for (size_t n = 0; n < nnodes; n++)
+		total += slots[n] > 0 ? (size_t)slots[n] : 0;
+	struct slot_key *k = xcalloc(total + 1, sizeof(*k));
+	size_t i = 0;
+	for (size_t n = 0; n < nnodes; n++) {
+		double sp = speed && speed[n] > 0 ? speed[n] : 1;
+		long bucket = lround(log(sp) / log(SPEED_CLASS));
+		for (int r = 0; r < slots[n]; r++)
+			k[i++] = (struct slot_key){ real && r >= real[n], bucket,
+						    r, n };
+	}
+	qsort(k, total, sizeof(*k), by_slot_key);
+	for (i = 0; i < total; i++) {
+		node_out[i] = (int)k[i].node;
+		rank_out[i] = k[i].rank;
+	}
+	free(k);
+	return total;
 }

@@ -80,6 +80,26 @@ size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
  */
 void policy_node_hint(struct policy *p, int node, double speed, int slots);
 
+/*
+ * The order in which free slots are offered work: nodes of about the
+ * same speed (within 25 %, or all when speeds are unknown: 0) take
+ * turns, first slots first; a faster node's slots all come before a
+ * slower node's, so the best jobs start on the fastest nodes. Slots
+ * past a node's `real` capacity (NULL: none are) come after every real
+ * slot, taking turns. `slots` per node; writes sum(slots) (node, rank)
+ * pairs, returns the count.
+ */
+size_t policy_slot_order(size_t nnodes, const double *speed, const int *slots,
+			 const int *real, int *node_out, int *rank_out);
+
+/*
+ * The node that built `job` last, in an earlier run: its cache is
+ * there, so the job counts as having layers on it.
+ */
+void policy_home(struct policy *p, size_t job, int node);
+/* That node, or -1. */
+int policy_home_of(const struct policy *p, size_t job);
+
 /* Tell the policy a job started on `node` (same-step jobs follow it). */
 void policy_started(struct policy *p, size_t job, int node);
 

@@ -516,7 +516,7 @@ int sim_run(const struct sim_workload *w, const struct sim_config *cfg,
 {
 	struct sim s = { .w = w, .cfg = cfg, .res = res, .dag = DAG_INIT };
 	size_t total = 0;
-	int ret = 0, maxcap = 0;
+	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->node = xcalloc(w->njobs + 1, sizeof(*res->node));
@@ -527,14 +527,25 @@ int sim_run(const struct sim_workload *w, const struct sim_config *cfg,
 	for (size_t n = 0; n < w->nnodes; n++) {
 		int c = cfg->one_slot ? 1 : w->nodes[n].capacity;
 		total += (size_t)c;
-		if (c > maxcap)
-			maxcap = c;
 	}
 	s.slots = xcalloc(total + 1, sizeof(*s.slots));
-	for (int rank = 0; rank < maxcap; rank++)
-		for (size_t n = 0; n < w->nnodes; n++)
-			if (rank < (cfg->one_slot ? 1 : w->nodes[n].capacity))
-				s.slots[s.nslots++] = (struct sim_slot){ (int)n, NO_JOB };
+	/* as dispatch_prepare orders them: by speed when history tells it */
+	double *speed = xcalloc(w->nnodes + 1, sizeof(*speed));
+	int *caps = xcalloc(w->nnodes + 1, sizeof(*caps));
+	int *onode = xcalloc(total + 1, sizeof(*onode));
+	int *orank = xcalloc(total + 1, sizeof(*orank));
+	for (size_t n = 0; n < w->nnodes; n++) {
+		speed[n] = cfg->hints ? w->nodes[n].speed : 0;
+		caps[n] = cfg->one_slot ? 1 : w->nodes[n].capacity;
+	}
+	s.nslots = policy_slot_order(w->nnodes, speed, caps, NULL, onode,
+				     orank);
+	for (size_t i = 0; i < s.nslots; i++)
+		s.slots[i] = (struct sim_slot){ onode[i], NO_JOB };
+	free(speed);
+	free(caps);
+	free(onode);
+	free(orank);
 	s.ev.v = xcalloc(total + 1, sizeof(*s.ev.v));
 
 	build_dag(&s);

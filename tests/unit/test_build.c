@@ -71,12 +71,53 @@ static void t_batch_command_line(void **state)
 	strvec_clear(&globals);
 }
 
+/* Layouts of built dependencies and their export go in as --set values;
+ * bake may then read and write the layout directory. */
+static void t_transfer_sets(void **state)
+{
+	(void)state;
+	struct strvec globals = STRVEC_INIT, argv = STRVEC_INIT;
+	struct strvec sets = STRVEC_INIT;
+	strvec_push(&sets, "app.contexts.base=oci-layout:///r/oci/0@sha256:ab");
+	strvec_push(&sets, "app.output+=type=oci,dest=/r/oci/1,tar=false");
+	const char *targets[] = { "app" };
+	const int outputs[] = { 1 };
+	struct build_args b = {
+		.docker_globals = &globals, .shard = "s", .resolved = "/r/b.json",
+		.targets = targets, .outputs = outputs, .ntargets = 1,
+		.sets = &sets, .allow_dir = "/r/oci",
+	};
+	build_argv(&argv, &b);
+	int c = find(&argv, "app.contexts.base=oci-layout:///r/oci/0@sha256:ab");
+	int o = find(&argv, "app.output+=type=oci,dest=/r/oci/1,tar=false");
+	assert_true(c > 0 && o > 0);
+	assert_string_equal(argv.v[c - 1], "--set");
+	assert_string_equal(argv.v[o - 1], "--set");
+	int r = find(&argv, "fs.read=/r/oci"), w = find(&argv, "fs.write=/r/oci");
+	assert_true(r > 0 && w > 0);
+	assert_string_equal(argv.v[r - 1], "--allow");
+	assert_string_equal(argv.v[w - 1], "--allow");
+	assert_true(o < find(&argv, "--"));
+	strvec_clear(&argv);
+
+	/* without them, neither */
+	b.sets = NULL;
+	b.allow_dir = NULL;
+	build_argv(&argv, &b);
+	assert_int_equal(find(&argv, "--allow"), -1);
+	assert_int_equal(find(&argv, "--set"), -1);
+	strvec_clear(&argv);
+	strvec_clear(&sets);
+	strvec_clear(&globals);
+}
+
 int main(void)
 {
 	/* the docker CLI route, whatever plugins this machine has */
 	setenv("DBAKE_VIA_DOCKER", "1", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_batch_command_line),
+		cmocka_unit_test(t_transfer_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

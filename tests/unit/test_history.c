@@ -64,6 +64,11 @@ static void t_record_blend_and_reload(void **state)
 	assert_float_equal(history_work(&h, "web"), 1.0, 1e-9);
 	assert_true(history_work(&h, "other") < 0);
 	history_set_capacity(&h, "tcp://n0", 3);
+	/* the node of the last build, batched ones too */
+	assert_null(history_last(&h, "web"));
+	history_set_last(&h, "web", "tcp://n1");
+	history_set_last(&h, "web", "tcp://n0");
+	history_set_last(&h, "api", "tcp://n1");
 	assert_int_equal(history_save(&h), 0);
 	history_release(&h);
 
@@ -72,6 +77,8 @@ static void t_record_blend_and_reload(void **state)
 	history_load(&h, path, "/proj");
 	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 3.0, 1e-9);
 	assert_int_equal(history_capacity(&h, "tcp://n0"), 3);
+	assert_string_equal(history_last(&h, "web"), "tcp://n0");
+	assert_string_equal(history_last(&h, "api"), "tcp://n1");
 	history_release(&h);
 
 	/* another project does not see it; capacities are per node */

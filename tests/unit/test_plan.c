@@ -252,6 +252,11 @@ static void t_no_default_group(void **state)
 		assert_true(plan.v[i].requested); /* no default group: all */
 	struct target *a = must_find(&plan, "a");
 	ASSERT_STRVEC(&a->deps, "b"); /* deduplicated, only target: ones */
+	/* every target: context kept by name, for dependency layouts */
+	assert_int_equal(a->ctx_keys.nr, 2);
+	ASSERT_STRVEC(&a->ctx_targets, "b", "b");
+	assert_true(strvec_has(&a->ctx_keys, "b"));
+	assert_true(strvec_has(&a->ctx_keys, "again"));
 	assert_true(a->cacheonly);    /* older string form */
 	assert_false(must_find(&plan, "b")->cacheonly); /* a real output too */
 	struct target *c = must_find(&plan, "c");

@@ -331,6 +331,59 @@ static void t_speed_hints(void **state)
 	sim_workload_release(&w);
 }
 
+static void t_slot_order(void **state)
+{
+	(void)state;
+	int node[16], rank[16];
+	/* speeds unknown: every node's first slot, then the second ones */
+	int slots[] = { 2, 2, 1 };
+	assert_int_equal(policy_slot_order(3, NULL, slots, NULL, node, rank), 5);
+	int want_node[] = { 0, 1, 2, 0, 1 }, want_rank[] = { 0, 0, 0, 1, 1 };
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(node[i], want_node[i]);
+		assert_int_equal(rank[i], want_rank[i]);
+	}
+	/* node 2 twice as fast: all its slots first; nodes 0 and 1 within
+	 * 25 % take turns; extra slots (past `real`) last, taking turns */
+	double speed[] = { 1.0, 0.9, 2.0 };
+	int slots2[] = { 3, 3, 3 }, real[] = { 2, 2, 2 };
+	assert_int_equal(policy_slot_order(3, speed, slots2, real, node, rank), 9);
+	int wn[] = { 2, 2, 0, 1, 0, 1, 0, 1, 2 }, wr[] = { 0, 1, 0, 0, 1, 1, 2, 2, 2 };
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(node[i], wn[i]);
+		assert_int_equal(rank[i], wr[i]);
+	}
+}
+
+/*
+ * Told the speeds, the fastest node is asked first: the longest jobs
+ * start there although the slow node comes first in the builder and
+ * would end them within the bound (much short work follows).
+ */
+static void t_fastest_first(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	sim_workload_init(&w, 2);
+	sim_set_node(&w, 0, 2, 0.5);
+	sim_set_node(&w, 1, 2, 2);
+	size_t a = sim_add_job(&w, "a", 3, -1);
+	size_t b = sim_add_job(&w, "b", 3, -1);
+	for (int i = 0; i < 40; i++)
+		sim_add_job(&w, NULL, 1, -1);
+	struct sim_config c = { .mode = POLICY_MODE_DEFAULT, .hints = 1 };
+	struct sim_result r;
+	assert_int_equal(sim_run(&w, &c, &r), 0);
+	assert_int_equal(r.node[a], 1);
+	assert_int_equal(r.node[b], 1);
+	assert_near(r.start[a], 0);
+	assert_near(r.start[b], 0);
+	/* LB: 46 s of work over 2 x 0.5 + 2 x 2 */
+	assert_true(r.makespan <= 1.05 * sim_lower_bound(&w));
+	sim_result_release(&r);
+	sim_workload_release(&w);
+}
+
 /* Every run ends, respects fits, capacities and dependencies. */
 static void check_schedule(const struct sim_workload *w,
 			   const struct sim_config *c, const struct sim_result *r)
@@ -541,6 +594,36 @@ static void t_batch_same_steps(void **state)
 	n = policy_batch(&f->policy, s, 0, out, 8);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0], s);
+}
+
+/* A job goes back to the node that built it last (its cache), before
+ * a job that ranks higher; without a home it waits for the general pass. */
+static void t_home_node(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = job(f, "big", 10, 1);
+	size_t small = job(f, "small", 1, 1);
+	size_t late = job(f, "late", 1, 1);
+	size_t dep = job(f, "dep", 1, 1);
+	dag_add_edge(&f->dag, late, dep);
+	assert_int_equal(dag_prepare(&f->dag, f->nodes, 3), 0);
+	f->dag.jobs[small].fits[2] = 0;
+	policy_init(&f->policy, &f->dag, POLICY_MODE_DEFAULT);
+	policy_home(&f->policy, small, 1);
+	policy_home(&f->policy, late, 2);
+	policy_home(&f->policy, big, 2);
+	policy_home(&f->policy, small, 2); /* does not fit: ignored */
+	assert_int_equal(policy_pick(&f->policy, 1, 1), (ssize_t)small);
+	assert_int_equal(policy_pick(&f->policy, 0, 1), -1);
+	assert_int_equal(policy_pick(&f->policy, 0, 0), (ssize_t)big);
+	start(f, small, 1, 0);
+	start(f, big, 2, 0);
+	assert_int_equal(policy_pick(&f->policy, 1, 1), -1);
+	/* a job that becomes ready later finds its home too */
+	start(f, dep, 0, 0);
+	dag_done(&f->dag, dep, 1000);
+	assert_int_equal(policy_pick(&f->policy, 2, 1), (ssize_t)late);
+	assert_int_equal(policy_pick(&f->policy, 1, 1), -1);
 }
 
 static void t_batch_short(void **state)
@@ -782,10 +865,13 @@ int main(void)
 		cmocka_unit_test(t_pinned_job),
 		cmocka_unit_test(t_affinity),
 		cmocka_unit_test(t_speed_hints),
+		cmocka_unit_test(t_slot_order),
+		cmocka_unit_test(t_fastest_first),
 		cmocka_unit_test(t_sim_properties),
 		cmocka_unit_test(t_generate_reproducible),
 		FX(t_batch_same_steps),
 		FX(t_batch_short),
+		FX(t_home_node),
 		FX(t_batch_fifo),
 		FX(t_requeue),
 		FX(t_learned_speeds),

@@ -337,6 +337,54 @@ static size_t ready_count(const struct run *run)
 }
 
 /*
+ * Whether a build on `node` (but `skip`) is due to end within `ms`, as
+ * far as history tells; `unknown` when a duration is not known.
+ */
+static int ending_within(const struct run *run, int node, long long ms,
+			 const struct slot *skip, int unknown)
+{
+	long long now = now_ms();
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved || s == skip)
+			continue;
+		double end = 0;
+		for (size_t k = 0; k < s->njobs; k++) {
+			const struct job *j = &run->dag.jobs[s->jobs[k]];
+			if (!j->known)
+				return unknown;
+			double e = (double)j->start_ms + j->estimate * 1000.0;
+			if (e > end)
+				end = e;
+		}
+		if (end - (double)now <= (double)ms)
+			return 1;
+	}
+	return 0;
+}
+
+/* Jobs in the builds running on `node`. */
+static size_t node_jobs(const struct run *run, int node)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < run->nslots; i++)
+		if (run->slots[i].node == node && !run->slots[i].moved)
+			n += run->slots[i].njobs;
+	return n;
+}
+
+/*
+ * Whether the node's extra slot may start a build: one of the node's
+ * builds is due to end within EXTRA_AHEAD_MS, so the next one starts up
+ * meanwhile. Before that, it would only wait for the node, and start up
+ * while every other build does.
+ */
+static int ending_soon(const struct run *run, int node)
+{
+	return ending_within(run, node, EXTRA_AHEAD_MS, NULL, 1);
+}
+
+/*
  * Give every free slot work: first jobs whose layers are on its node,
  * then by the policy's order; each with the jobs it batches.
  */
@@ -351,16 +399,17 @@ static void fill_slots(struct run *run)
 			/*
 			 * A slot past the node's capacity only hides the next
 			 * build's start-up: it takes what other nodes leave,
-			 * not a job that would wait here for a dependency's
-			 * layers; but a job whose cache is here (built here
-			 * last time) waits for the node rather than start
-			 * over elsewhere.
+			 * once a build here is about to end, not a job that
+			 * would wait here for a dependency's layers; but a job
+			 * whose cache is here (built here last time) waits for
+			 * the node rather than start over elsewhere.
 			 */
 			int cap = run->stats[s->node].capacity;
 			int extra = cap && s->rank >= cap;
 			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
-			if (job >= 0 && pass == 0 && extra &&
-			    policy_home_of(&run->policy, (size_t)job) != s->node)
+			if (job >= 0 && extra &&
+			    policy_home_of(&run->policy, (size_t)job) != s->node &&
+			    (pass == 0 || !ending_soon(run, s->node)))
 				job = -1;
 			if (job < 0)
 				continue;
@@ -369,8 +418,20 @@ static void fill_slots(struct run *run)
 				size_t r = ready_count(run), n = run->nodes->nr;
 				max_short = (r + n - 1) / n;
 			}
+			/* and, when their steps take time, no more than the
+			 * node has room for beside what it runs: a batch
+			 * builds its jobs at once, and the node runs no more
+			 * steps at a time than its capacity */
+			size_t most = max_short;
+			const struct job *fj = &run->dag.jobs[job];
+			if (cap && fj->known && fj->work >= BATCH_FREE_WORK) {
+				size_t busy = node_jobs(run, s->node);
+				size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
+				if (room < most)
+					most = room;
+			}
 			size_t n = policy_batch(&run->policy, (size_t)job, s->node,
-						run->batch, max_short);
+						run->batch, most);
 			slot_take(s, run->batch, n);
 			start_batch(run, s);
 		}
@@ -402,9 +463,12 @@ static size_t waiting_slots(struct run *run, long long now, size_t *out)
 		const struct slot *s = &run->slots[i];
 		const struct node_stats *st = &run->stats[s->node];
 		int cap = st->capacity ? st->capacity : st->steps_max;
+		/* not when a build there is about to end, as history
+		 * tells: it gets the node in a moment */
 		if (s->njobs && !s->moved && s->child.pid > 0 &&
 		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(run, s) &&
-		    working[s->node] >= (cap > 0 ? cap : 1))
+		    working[s->node] >= (cap > 0 ? cap : 1) &&
+		    !ending_within(run, s->node, MOVE_AFTER_MS, s, 0))
 			out[n++] = i;
 	}
 	free(working);

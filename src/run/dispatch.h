@@ -91,6 +91,12 @@ struct run {
 
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4
+/* A node's extra slot starts a build this long before one of the node's
+ * builds is due to end (durations from history), not sooner. */
+#define EXTRA_AHEAD_MS 1500
+/* Short jobs whose steps took less (seconds: cached, or trivial) batch
+ * whatever the node runs; longer ones only into its free capacity. */
+#define BATCH_FREE_WORK 0.25
 
 /*
  * Set up slots (per node, from --slots, else from the node's remembered

@@ -421,14 +421,18 @@ static void on_ready(size_t job, void *data)
 	int gn = p->dag->group_node[j->group];
 	if (gn >= 0 && j->fits[gn])
 		heap_push(p, &p->affine[gn], job);
+	/* its own cache first: then its dependencies' nodes are not
+	 * where its layers are */
+	int home = p->state->home[job];
+	if (home >= 0 && home != gn) {
+		heap_push(p, &p->affine[home], job);
+		return;
+	}
 	for (size_t i = 0; i < j->ndeps; i++) {
 		int n = p->dag->jobs[j->deps[i]].node;
 		if (n >= 0 && n != gn && j->fits[n])
 			heap_push(p, &p->affine[n], job);
 	}
-	int home = p->state->home[job];
-	if (home >= 0 && home != gn)
-		heap_push(p, &p->affine[home], job);
 }
 
 static const struct dag *sort_dag;
@@ -531,6 +535,9 @@ static ssize_t pick_affine(struct policy *p, int node)
 	ssize_t top = heap_top(p, h), found = -1, best;
 	if (top < 0)
 		return -1;
+	/* its cache is here: likely faster here than anywhere */
+	if (p->state->home[top] == node)
+		return top;
 	learn_update(p);
 	if (!p->state->fastest || (best = best_ready(p)) < 0)
 		return top;
@@ -649,10 +656,19 @@ size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
 	if (!is_short(f))
 		return n;
 	/* other short ones: each once (a heap may hold a job twice), none
-	 * already in */
+	 * already in; first those with layers or a cache on this node */
 	unsigned char *in = xcalloc(dag->nr + 1, 1);
 	for (size_t i = 0; i < n; i++)
 		in[out[i]] = 1;
+	const struct job_list *mine = &p->affine[node];
+	for (size_t i = 0; i < mine->nr && n < max_short; i++) {
+		size_t k = mine->v[i];
+		const struct job *j = &dag->jobs[k];
+		if (j->state == JOB_READY && !j->solo && is_short(j) && !in[k]) {
+			in[k] = 1;
+			out[n++] = k;
+		}
+	}
 	for (size_t c = 0; c < p->state->nclasses && n < max_short; c++) {
 		const struct job_list *h = class_heap(p, c);
 		if (!class_fits(p, c, node))

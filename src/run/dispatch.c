@@ -96,14 +96,18 @@ static void hint_nodes(struct run *run, const double *speed)
 					 run->stats[n].capacity);
 }
 
-/* Send each target back to the node that built it last: its cache. */
+/*
+ * Send each target back to the node that built it last, its cache, when
+ * its definition is unchanged since.
+ */
 static void home_nodes(struct run *run)
 {
 	if (!run->history || fifo(run))
 		return;
 	for (size_t i = 0; i < run->dag.nr; i++) {
 		const char *last = history_last(run->history,
-						run->dag.jobs[i].name);
+						run->dag.jobs[i].name,
+						run->info[i].target->defhash);
 		for (size_t n = 0; last && n < run->nodes->nr; n++)
 			if (!strcmp(run->nodes->v[n].endpoint, last))
 				policy_home(&run->policy, i, (int)n);
@@ -250,6 +254,21 @@ static int open_log(struct run *run, size_t job)
 
 static void fail_job(struct run *run, size_t job, long long now);
 
+/* Whether a job that depends on `job` is not in the slot's batch. */
+static int needed_outside(const struct run *run, const struct slot *s,
+			  size_t job)
+{
+	const struct job *j = &run->dag.jobs[job];
+	for (size_t k = 0; k < j->ndependents; k++) {
+		size_t i = 0;
+		while (i < s->njobs && s->jobs[i] != j->dependents[k])
+			i++;
+		if (i == s->njobs)
+			return 1;
+	}
+	return 0;
+}
+
 /* Launch the slot's batch (s->jobs, s->njobs) on its node. */
 static int start_batch(struct run *run, struct slot *s)
 {
@@ -265,7 +284,8 @@ static int start_batch(struct run *run, struct slot *s)
 		s->log_fds[i] = open_log(run, s->jobs[i]);
 		names[i] = t->name;
 		outputs[i] = !t->cacheonly;
-		transfer_sets(&run->transfer, run, s->jobs[i], s->node, &sets);
+		transfer_sets(&run->transfer, run, s->jobs[i], s->node,
+			      needed_outside(run, s, s->jobs[i]), &sets);
 	}
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
@@ -279,7 +299,8 @@ static int start_batch(struct run *run, struct slot *s)
 		.load = run->opts->load,
 		.push = run->opts->push,
 		/* bake's metadata file holds every target of the invocation */
-		.metadata = run->info[s->jobs[0]].metadata_path,
+		.metadata = run->opts->metadata_file ?
+				    run->info[s->jobs[0]].metadata_path : NULL,
 		.sets = &sets,
 		.allow_dir = sets.nr ? run->transfer.dir : NULL,
 	};
@@ -307,7 +328,7 @@ static int start_batch(struct run *run, struct slot *s)
 	int ret = child_start(&s->child, argv.v, run->shard_env, 0);
 	strvec_clear(&argv);
 	for (size_t i = 0; i < s->njobs; i++) {
-		dag_start(&run->dag, s->jobs[i], s->node, now);
+		dag_start_with_deps(&run->dag, s->jobs[i], s->node, now);
 		policy_started(&run->policy, s->jobs[i], s->node);
 	}
 	if (ret < 0) {
@@ -385,12 +406,84 @@ static int ending_soon(const struct run *run, int node)
 }
 
 /*
+ * A run of targets that are all unchanged since history saw them short
+ * (each with its cache on a node, its steps quick) is built as plain
+ * bake builds it: one bake of all of them, in dependency order, on the
+ * node most of them built on last. Cached, a bake per node would cost
+ * more than the work; should they not be, their steps are still few
+ * (ONE_BAKE_WORK at most on that node). Only before anything started.
+ */
+static int one_bake(struct run *run)
+{
+	const struct dag *dag = &run->dag;
+	size_t nnodes = run->nodes->nr;
+	double work = 0;
+	if (fifo(run) || dag->nr < 2)
+		return 0;
+	for (size_t i = 0; i < dag->nr; i++) {
+		const struct job *j = &dag->jobs[i];
+		double w = j->work >= 0 ? j->work : j->estimate;
+		if ((j->state != JOB_READY && j->state != JOB_PENDING) ||
+		    !j->known || j->solo || w >= POLICY_SHORT ||
+		    policy_home_of(&run->policy, i) < 0)
+			return 0;
+		work += w;
+	}
+	size_t *homes = xcalloc(nnodes + 1, sizeof(*homes));
+	int node = -1;
+	for (size_t i = 0; i < dag->nr; i++) {
+		int h = policy_home_of(&run->policy, i);
+		if (h >= 0)
+			homes[h]++;
+	}
+	for (size_t n = 0; n < nnodes; n++) {
+		int fits = 1;
+		for (size_t i = 0; i < dag->nr && fits; i++)
+			fits = dag->jobs[i].fits[n];
+		if (fits && (node < 0 || homes[n] > homes[node]))
+			node = (int)n;
+	}
+	free(homes);
+	int cap = node >= 0 ? run->stats[node].capacity : 0;
+	if (node < 0 || work / (cap > 0 ? cap : 1) > ONE_BAKE_WORK)
+		return 0;
+	struct slot *s = NULL;
+	for (size_t i = 0; i < run->nslots && node >= 0 && !s; i++)
+		if (run->slots[i].node == node && !run->slots[i].njobs &&
+		    !run->slots[i].moved && run->slots[i].child.pid <= 0)
+			s = &run->slots[i];
+	if (!s)
+		return 0;
+	/* dependencies first: a job once all of its are in (the batch
+	 * array doubles as the queue) */
+	size_t *left = xcalloc(dag->nr + 1, sizeof(*left));
+	size_t n = 0;
+	for (size_t i = 0; i < dag->nr; i++)
+		if (!(left[i] = dag->jobs[i].ndeps))
+			run->batch[n++] = i;
+	for (size_t q = 0; q < n; q++) {
+		const struct job *j = &dag->jobs[run->batch[q]];
+		for (size_t k = 0; k < j->ndependents; k++)
+			if (!--left[j->dependents[k]])
+				run->batch[n++] = j->dependents[k];
+	}
+	free(left);
+	if (n != dag->nr)
+		BUG("dependency cycle in a prepared DAG");
+	slot_take(s, run->batch, n);
+	start_batch(run, s);
+	return 1;
+}
+
+/*
  * Give every free slot work: first jobs whose layers are on its node,
  * then by the policy's order; each with the jobs it batches.
  */
 static void fill_slots(struct run *run)
 {
 	size_t max_short = 0;
+	if (one_bake(run))
+		return;
 	for (int pass = fifo(run); pass < 2; pass++) {
 		for (size_t i = 0; i < run->nslots && !run->stopping; i++) {
 			struct slot *s = &run->slots[i];
@@ -424,7 +517,8 @@ static void fill_slots(struct run *run)
 			 * steps at a time than its capacity */
 			size_t most = max_short;
 			const struct job *fj = &run->dag.jobs[job];
-			if (cap && fj->known && fj->work >= BATCH_FREE_WORK) {
+			double w = fj->work >= 0 ? fj->work : fj->estimate;
+			if (cap && fj->known && w >= BATCH_FREE_WORK) {
 				size_t busy = node_jobs(run, s->node);
 				size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
 				if (room < most)
@@ -570,7 +664,8 @@ static void remember(struct run *run, size_t job)
 	const struct job *j = &run->dag.jobs[job];
 	if (!run->history)
 		return;
-	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint);
+	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint,
+			 run->info[job].target->defhash);
 	/* a batch's time is not any one target's */
 	if (run->info[job].batch > 1)
 		return;

@@ -97,6 +97,9 @@ struct run {
 /* Short jobs whose steps took less (seconds: cached, or trivial) batch
  * whatever the node runs; longer ones only into its free capacity. */
 #define BATCH_FREE_WORK 0.25
+/* Seconds of step work (by history) one node may get in a run built
+ * as one bake (see one_bake()). */
+#define ONE_BAKE_WORK 10.0
 
 /*
  * Set up slots (per node, from --slots, else from the node's remembered

@@ -143,12 +143,12 @@ static void context_sets(const struct transfer *t, const struct run *run,
 }
 
 void transfer_sets(const struct transfer *t, const struct run *run,
-		   size_t job, int node, struct strvec *sets)
+		   size_t job, int node, int export, struct strvec *sets)
 {
 	if (!t->dir)
 		return;
 	const struct target *tg = run->info[job].target;
-	if (t->exports[job])
+	if (t->exports[job] && export)
 		strvec_pushf(sets, "%s.output%s=type=oci,dest=%s/%zu,tar=false",
 			     tg->name, tg->cacheonly ? "" : "+", t->dir, job);
 	context_sets(t, run, job, node, sets);

@@ -36,10 +36,11 @@ void transfer_prepare(struct transfer *t, const struct run *run, int on);
 
 /*
  * The --set values (without "--set") for building `job` on `node`: its
- * export, and a layout for each of its "target:" contexts already built.
+ * export (if `export`: a dependent is built in another bake), and a
+ * layout for each of its "target:" contexts already built.
  */
 void transfer_sets(const struct transfer *t, const struct run *run,
-		   size_t job, int node, struct strvec *sets);
+		   size_t job, int node, int export, struct strvec *sets);
 
 /* `job` built: take its layout if the export is complete. */
 void transfer_built(struct transfer *t, size_t job);

@@ -194,11 +194,29 @@ void dag_start(struct dag *dag, size_t job, int node, long long now)
 	dag->group_node[j->group] = node;
 }
 
+void dag_start_with_deps(struct dag *dag, size_t job, int node, long long now)
+{
+	struct job *j = &dag->jobs[job];
+	for (size_t i = 0; i < j->ndeps; i++) {
+		enum job_state st = dag->jobs[j->deps[i]].state;
+		if (st != JOB_DONE && st != JOB_RUNNING)
+			BUG("starting job '%s' before its dependency '%s'",
+			    j->name, dag->jobs[j->deps[i]].name);
+	}
+	if (j->state == JOB_PENDING)
+		j->state = JOB_READY;
+	dag_start(dag, job, node, now);
+}
+
 void dag_requeue(struct dag *dag, size_t job)
 {
 	struct job *j = &dag->jobs[job];
 	if (j->state != JOB_RUNNING)
 		BUG("requeueing job '%s' that is not running", j->name);
+	if (j->waiting) {
+		j->state = JOB_PENDING;
+		return;
+	}
 	j->state = JOB_READY;
 	if (dag->on_ready)
 		dag->on_ready(job, dag->on_ready_data);
@@ -212,7 +230,9 @@ void dag_done(struct dag *dag, size_t job, long long now)
 	dag->left--;
 	for (size_t i = 0; i < j->ndependents; i++) {
 		struct job *d = &dag->jobs[j->dependents[i]];
-		if (d->state == JOB_PENDING && !--d->waiting) {
+		if (d->state == JOB_RUNNING && d->waiting) {
+			d->waiting--; /* started with it (dag_start_with_deps) */
+		} else if (d->state == JOB_PENDING && !--d->waiting) {
 			d->state = JOB_READY;
 			if (dag->on_ready)
 				dag->on_ready(j->dependents[i], dag->on_ready_data);

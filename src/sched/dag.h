@@ -89,6 +89,11 @@ void dag_rank(struct dag *dag);
 int dag_find_cycle(const struct dag *dag, struct strbuf *sb);
 
 void dag_start(struct dag *dag, size_t job, int node, long long now);
+/*
+ * Start a job with dependencies not yet done, in the same bake as
+ * them (bake builds them first): each must be running.
+ */
+void dag_start_with_deps(struct dag *dag, size_t job, int node, long long now);
 void dag_done(struct dag *dag, size_t job, long long now);
 /*
  * Mark a job failed and every job that depends on it, transitively,
@@ -101,7 +106,8 @@ void dag_cancel_rest(struct dag *dag, long long now,
 		     void (*on_cancel)(size_t job, void *data), void *data);
 
 /* A running job goes back to ready (moved to another node, or to be
- * built alone after its batch failed). */
+ * built alone after its batch failed), or to pending when it was
+ * started with dependencies not done. */
 void dag_requeue(struct dag *dag, size_t job);
 
 /* A running job was stopped. */

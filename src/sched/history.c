@@ -102,20 +102,31 @@ void history_record(struct history *h, const char *target, const char *node,
 		blend(child(t, "nodes"), node, seconds);
 }
 
-const char *history_last(const struct history *h, const char *target)
+const char *history_last(const struct history *h, const char *target,
+			 unsigned long long def)
 {
-	return json_string_value(json_object_get(target_entry(h, target),
-						 "last"));
+	json_t *t = target_entry(h, target);
+	char hex[17];
+	snprintf(hex, sizeof(hex), "%016llx", def);
+	const char *was = json_string_value(json_object_get(t, "def"));
+	if (!was || strcmp(was, hex))
+		return NULL;
+	return json_string_value(json_object_get(t, "last"));
 }
 
-void history_set_last(struct history *h, const char *target, const char *node)
+void history_set_last(struct history *h, const char *target, const char *node,
+		      unsigned long long def)
 {
+	char hex[17];
+	snprintf(hex, sizeof(hex), "%016llx", def);
 	json_t *targets = child(child(child(h->doc, "projects"), h->project),
 				"targets");
 	if (!json_object_get(targets, target) &&
 	    json_object_size(targets) >= HISTORY_MAX_TARGETS)
 		return;
-	json_object_set_new(child(targets, target), "last", json_string(node));
+	json_t *t = child(targets, target);
+	json_object_set_new(t, "last", json_string(node));
+	json_object_set_new(t, "def", json_string(hex));
 }
 
 void history_set_capacity(struct history *h, const char *node, int capacity)

@@ -43,9 +43,15 @@ void history_record(struct history *h, const char *target, const char *node,
 		    double seconds, double work);
 void history_set_capacity(struct history *h, const char *node, int capacity);
 
-/* The node that built `target` last (its cache is there), or NULL. */
-const char *history_last(const struct history *h, const char *target);
-void history_set_last(struct history *h, const char *target, const char *node);
+/*
+ * The node that built `target` last, or NULL; only while its definition
+ * (`def`, a hash of it) is the same: then its cache there is likely
+ * still good, at least for its first steps.
+ */
+const char *history_last(const struct history *h, const char *target,
+			 unsigned long long def);
+void history_set_last(struct history *h, const char *target, const char *node,
+		      unsigned long long def);
 
 /* Write atomically (temporary file, then rename). */
 int history_save(const struct history *h);

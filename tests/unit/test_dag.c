@@ -245,6 +245,42 @@ static void t_dag_readiness(void **state)
 	assert_int_equal(d->left, 0);
 }
 
+/* A job started in one bake with its dependencies, then requeued. */
+static void t_dag_start_with_deps(void **state)
+{
+	struct world *w = *state;
+	struct dag *d = &w->dag;
+	size_t a = dag_add(d, "a", &w->none);
+	size_t b = dag_add(d, "b", &w->none);
+	size_t c = dag_add(d, "c", &w->none);
+	dag_add_edge(d, b, a);
+	dag_add_edge(d, c, b);
+	assert_int_equal(dag_prepare(d, w->nodes, 2), 0);
+	dag_start_with_deps(d, a, 0, 10);
+	dag_start_with_deps(d, b, 0, 10);
+	dag_start_with_deps(d, c, 0, 10);
+	assert_int_equal(d->jobs[c].state, JOB_RUNNING);
+	assert_int_equal(d->jobs[c].waiting, 1);
+	/* the batch failed: each alone, in order again */
+	dag_requeue(d, a);
+	dag_requeue(d, b);
+	dag_requeue(d, c);
+	assert_int_equal(d->jobs[a].state, JOB_READY);
+	assert_int_equal(d->jobs[b].state, JOB_PENDING);
+	assert_int_equal(d->jobs[c].state, JOB_PENDING);
+	/* together again, and done in order: nothing becomes ready twice */
+	dag_start_with_deps(d, a, 1, 20);
+	dag_start_with_deps(d, b, 1, 20);
+	dag_done(d, a, 30);
+	assert_int_equal(d->jobs[b].state, JOB_RUNNING);
+	assert_int_equal(d->jobs[b].waiting, 0);
+	dag_done(d, b, 30);
+	assert_int_equal(d->jobs[c].state, JOB_READY);
+	dag_start_with_deps(d, c, 1, 40);
+	dag_done(d, c, 50);
+	assert_int_equal(d->left, 0);
+}
+
 static void t_dag_fail_skips(void **state)
 {
 	struct world *w = *state;
@@ -616,6 +652,7 @@ int main(void)
 		cmocka_unit_test(t_platform_normalize),
 		cmocka_unit_test(t_platform_match),
 		WT(t_dag_readiness),
+		WT(t_dag_start_with_deps),
 		WT(t_dag_fail_skips),
 		WT(t_dag_fail_diamond),
 		WT(t_dag_cancel_rest),

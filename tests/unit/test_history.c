@@ -65,10 +65,10 @@ static void t_record_blend_and_reload(void **state)
 	assert_true(history_work(&h, "other") < 0);
 	history_set_capacity(&h, "tcp://n0", 3);
 	/* the node of the last build, batched ones too */
-	assert_null(history_last(&h, "web"));
-	history_set_last(&h, "web", "tcp://n1");
-	history_set_last(&h, "web", "tcp://n0");
-	history_set_last(&h, "api", "tcp://n1");
+	assert_null(history_last(&h, "web", 7));
+	history_set_last(&h, "web", "tcp://n1", 7);
+	history_set_last(&h, "web", "tcp://n0", 7);
+	history_set_last(&h, "api", "tcp://n1", 0xfedcba9876543210ULL);
 	assert_int_equal(history_save(&h), 0);
 	history_release(&h);
 
@@ -77,8 +77,12 @@ static void t_record_blend_and_reload(void **state)
 	history_load(&h, path, "/proj");
 	assert_float_equal(history_estimate(&h, "web", "tcp://n0"), 3.0, 1e-9);
 	assert_int_equal(history_capacity(&h, "tcp://n0"), 3);
-	assert_string_equal(history_last(&h, "web"), "tcp://n0");
-	assert_string_equal(history_last(&h, "api"), "tcp://n1");
+	assert_string_equal(history_last(&h, "web", 7), "tcp://n0");
+	assert_string_equal(history_last(&h, "api", 0xfedcba9876543210ULL),
+			    "tcp://n1");
+	/* a changed definition has no home */
+	assert_null(history_last(&h, "web", 8));
+	assert_null(history_last(&h, "api", 0xfedcba9876543211ULL));
 	history_release(&h);
 
 	/* another project does not see it; capacities are per node */

@@ -499,6 +499,11 @@ static void fill_slots(struct run *run)
 			 */
 			int cap = run->stats[s->node].capacity;
 			int extra = cap && s->rank >= cap;
+			/* a batch takes a place per job: a node with its
+			 * capacity's worth of jobs running fills no more
+			 * slots, but its extra one */
+			if (cap && node_jobs(run, s->node) >= (size_t)cap + extra)
+				continue;
 			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
 			if (job >= 0 && extra &&
 			    policy_home_of(&run->policy, (size_t)job) != s->node &&
@@ -589,8 +594,10 @@ static void move_waiting(struct run *run)
 	size_t ncand = waiting_slots(run, now, cand);
 	for (size_t i = 0; i < run->nslots && ncand; i++) {
 		struct slot *free_slot = &run->slots[i];
+		int cap = run->stats[free_slot->node].capacity;
 		if (free_slot->njobs || free_slot->moved ||
-		    free_slot->child.pid > 0)
+		    free_slot->child.pid > 0 ||
+		    (cap && node_jobs(run, free_slot->node) >= (size_t)cap))
 			continue;
 		struct slot *victim = NULL;
 		for (size_t k = 0; k < ncand; k++) {

@@ -779,9 +779,9 @@ void policy_release(struct policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Nodes whose speeds differ by less than this factor count as equal
- * when slots are ordered (speeds from history are noisy). */
-#define SPEED_CLASS 1.25
+/* Slots are ordered by speed classes this factor apart (log(speed) /
+ * log(SPEED_CLASS), rounded): speeds from history are noisy. */
+#define SPEED_CLASS 1.15
 
 struct slot_key {
 	int extra;    /* past the node's capacity: after every real slot */

@@ -82,8 +82,8 @@ void policy_node_hint(struct policy *p, int node, double speed, int slots);
 
 /*
  * The order in which free slots are offered work: nodes of about the
- * same speed (within 25 %, or all when speeds are unknown: 0) take
- * turns, first slots first; a faster node's slots all come before a
+ * same speed (speeds rounded to classes 15 % apart; all when speeds are
+ * unknown: 0) take turns, first slots first; a faster node's slots all come before a
  * slower node's, so the best jobs start on the fastest nodes. Slots
  * past a node's `real` capacity (NULL: none are) come after every real
  * slot, taking turns. `slots` per node; writes sum(slots) (node, rank)

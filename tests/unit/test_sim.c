@@ -343,9 +343,10 @@ static void t_slot_order(void **state)
 		assert_int_equal(node[i], want_node[i]);
 		assert_int_equal(rank[i], want_rank[i]);
 	}
-	/* node 2 twice as fast: all its slots first; nodes 0 and 1 within
-	 * 25 % take turns; extra slots (past `real`) last, taking turns */
-	double speed[] = { 1.0, 0.9, 2.0 };
+	/* node 2 twice as fast: all its slots first; nodes 0 and 1 of
+	 * about one speed take turns; extra slots (past `real`) last,
+	 * taking turns */
+	double speed[] = { 1.0, 0.95, 2.0 };
 	int slots2[] = { 3, 3, 3 }, real[] = { 2, 2, 2 };
 	assert_int_equal(policy_slot_order(3, speed, slots2, real, node, rank), 9);
 	int wn[] = { 2, 2, 0, 1, 0, 1, 0, 1, 2 }, wr[] = { 0, 1, 0, 0, 1, 1, 2, 2, 2 };

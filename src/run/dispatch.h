@@ -101,6 +101,12 @@ struct run {
  * as one bake (see one_bake()). */
 #define ONE_BAKE_WORK 10.0
 
+/* The earlier tool's mode: one build per node, by name. */
+static inline int run_fifo(const struct run *run)
+{
+	return run->opts->policy == POLICY_FIFO;
+}
+
 /*
  * Set up slots (per node, from --slots, else from the node's remembered
  * capacity), the policy and the estimates. Call before dispatch_run.

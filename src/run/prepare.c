@@ -1,0 +1,167 @@
+/*
+ * Before the loop: what history tells of the targets (durations, their
+ * cache's node) and of the nodes (capacity, speed), the slots and the
+ * order they are offered work in, the policy, the dependency layouts.
+ */
+#include "dispatch.h"
+#include "../util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * No schedule can be shorter than the longest chain, nor than all the
+ * work spread evenly over every node's capacity. Known only when every
+ * job's duration and every node's capacity are remembered.
+ */
+static double lower_bound(const struct run *run)
+{
+	double work = 0, chain = 0;
+	int capacity = 0;
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		const struct job *j = &run->dag.jobs[i];
+		if (!j->known)
+			return 0;
+		work += j->estimate;
+		if (j->rank > chain)
+			chain = j->rank;
+	}
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		if (!run->stats[n].capacity)
+			return 0;
+		capacity += run->stats[n].capacity;
+	}
+	double spread = work / capacity;
+	return chain > spread ? chain : spread;
+}
+
+/*
+ * What history knows of each node's speed: how fast it built the
+ * targets it built, against their average over all nodes. Three targets
+ * make a speed; 0: unknown.
+ */
+static void node_speeds(struct run *run, double *speed)
+{
+	if (!run->history || run_fifo(run))
+		return;
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		const char *ep = run->nodes->v[n].endpoint;
+		double ratio = 0;
+		int samples = 0;
+		for (size_t i = 0; i < run->dag.nr; i++) {
+			const struct job *j = &run->dag.jobs[i];
+			double here = history_node_estimate(run->history, j->name, ep);
+			if (!j->known || here <= 0 || j->estimate <= 0)
+				continue;
+			ratio += j->estimate / here;
+			samples++;
+		}
+		speed[n] = samples >= 3 ? ratio / samples : 0;
+	}
+}
+
+/* Tell the policy the speeds and how many builds each node runs at once. */
+static void hint_nodes(struct run *run, const double *speed)
+{
+	if (run_fifo(run))
+		return;
+	for (size_t n = 0; n < run->nodes->nr; n++)
+		if (speed[n] > 0 || run->stats[n].capacity)
+			policy_node_hint(&run->policy, (int)n, speed[n],
+					 run->stats[n].capacity);
+}
+
+/*
+ * Send each target back to the node that built it last, its cache, when
+ * its definition is unchanged since.
+ */
+static void home_nodes(struct run *run)
+{
+	if (!run->history || run_fifo(run))
+		return;
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		const char *last = history_last(run->history,
+						run->dag.jobs[i].name,
+						run->info[i].target->defhash);
+		for (size_t n = 0; last && n < run->nodes->nr; n++)
+			if (!strcmp(run->nodes->v[n].endpoint, last))
+				policy_home(&run->policy, i, (int)n);
+	}
+}
+
+void dispatch_prepare(struct run *run)
+{
+	size_t nnodes = run->nodes->nr;
+	run->stats = xcalloc(nnodes, sizeof(*run->stats));
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		struct job *j = &run->dag.jobs[i];
+		double est = run->history ? history_estimate(run->history, j->name,
+							     NULL) : -1;
+		if (est >= 0) {
+			j->estimate = est;
+			j->known = 1;
+			j->work = history_work(run->history, j->name);
+		}
+	}
+	dag_rank(&run->dag); /* ranks follow the estimates just read */
+	size_t total = 0;
+	double *speed = xcalloc(nnodes + 1, sizeof(*speed));
+	int *nslots = xcalloc(nnodes + 1, sizeof(*nslots));
+	int *real = xcalloc(nnodes + 1, sizeof(*real));
+	for (size_t n = 0; n < nnodes; n++) {
+		int cap = run->history ? history_capacity(run->history,
+					      run->nodes->v[n].endpoint) : 0;
+		int slots = run->opts->slots;
+		if (!slots)
+			slots = run_fifo(run) ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
+		run->stats[n].capacity = cap;
+		run->stats[n].slots = slots;
+		nslots[n] = slots;
+		real[n] = cap && cap < slots ? cap : slots;
+		total += (size_t)slots;
+	}
+	node_speeds(run, speed);
+	run->lower_bound = lower_bound(run);
+	/* slot order: the fastest nodes first, nodes of a speed taking
+	 * turns, the extra slots last */
+	int *onode = xcalloc(total + 1, sizeof(*onode));
+	int *orank = xcalloc(total + 1, sizeof(*orank));
+	run->nslots = policy_slot_order(nnodes, speed, nslots, real, onode,
+					orank);
+	run->slots = xcalloc(total + 1, sizeof(*run->slots));
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *s = &run->slots[i];
+		s->node = onode[i];
+		s->rank = orank[i];
+		s->child = (struct child)CHILD_INIT;
+	}
+	free(onode);
+	free(orank);
+	free(nslots);
+	free(real);
+	run->batch = xcalloc(run->dag.nr + 1, sizeof(*run->batch));
+	policy_init(&run->policy, &run->dag,
+		    run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
+	hint_nodes(run, speed);
+	free(speed);
+	home_nodes(run);
+	transfer_prepare(&run->transfer, run, !run_fifo(run));
+}
+
+void dispatch_release(struct run *run)
+{
+	for (size_t i = 0; i < run->nslots; i++) {
+		free(run->slots[i].jobs);
+		free(run->slots[i].log_fds);
+	}
+	free(run->slots);
+	free(run->stats);
+	free(run->batch);
+	if (run->policy.dag)
+		policy_release(&run->policy);
+	transfer_release(&run->transfer);
+	run->slots = NULL;
+	run->stats = NULL;
+	run->batch = NULL;
+	run->nslots = 0;
+}

@@ -92,18 +92,14 @@ static int open_log(struct run *run, size_t job)
 
 static void fail_job(struct run *run, size_t job, long long now);
 
-/* Whether a job that depends on `job` is not in the slot's batch. */
-static int needed_outside(const struct run *run, const struct slot *s,
+/* Whether a job that depends on `job` is not in the batch (`in`). */
+static int needed_outside(const struct run *run, const unsigned char *in,
 			  size_t job)
 {
 	const struct job *j = &run->dag.jobs[job];
-	for (size_t k = 0; k < j->ndependents; k++) {
-		size_t i = 0;
-		while (i < s->njobs && s->jobs[i] != j->dependents[k])
-			i++;
-		if (i == s->njobs)
+	for (size_t k = 0; k < j->ndependents; k++)
+		if (!in[j->dependents[k]])
 			return 1;
-	}
 	return 0;
 }
 
@@ -115,16 +111,20 @@ static int start_batch(struct run *run, struct slot *s)
 	const char **names = xcalloc(s->njobs, sizeof(*names));
 	int *outputs = xcalloc(s->njobs, sizeof(*outputs));
 	struct strvec sets = STRVEC_INIT;
+	unsigned char *in = xcalloc(run->dag.nr + 1, 1);
 	long long now = now_ms();
 
+	for (size_t i = 0; i < s->njobs; i++)
+		in[s->jobs[i]] = 1;
 	for (size_t i = 0; i < s->njobs; i++) {
 		const struct target *t = run->info[s->jobs[i]].target;
 		s->log_fds[i] = open_log(run, s->jobs[i]);
 		names[i] = t->name;
 		outputs[i] = !t->cacheonly;
 		transfer_sets(&run->transfer, run, s->jobs[i], s->node,
-			      needed_outside(run, s, s->jobs[i]), &sets);
+			      needed_outside(run, in, s->jobs[i]), &sets);
 	}
+	free(in);
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
 		.shard = node->shard,
@@ -258,6 +258,9 @@ static int one_bake(struct run *run)
 	double work = 0;
 	if (run_fifo(run) || dag->nr < 2)
 		return 0;
+	for (size_t i = 0; i < run->nslots; i++)
+		if (run->slots[i].njobs || run->slots[i].moved)
+			return 0; /* something started */
 	for (size_t i = 0; i < dag->nr; i++) {
 		const struct job *j = &dag->jobs[i];
 		double w = j->work >= 0 ? j->work : j->estimate;

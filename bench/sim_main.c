@@ -67,6 +67,22 @@ static uint64_t scenario_seed(const struct opts *o, size_t targets,
 	return mix_seed(s, (uint64_t)rep);
 }
 
+/* The workload of one grid cell and repetition: seeded from all of it
+ * (`salt` tells the tables apart), estimates as noisy as --sigma. */
+static struct sim_params scenario(const struct opts *o, size_t targets,
+				  size_t nodes, enum sim_shape shape, int salt,
+				  int mix, int rep)
+{
+	return (struct sim_params){
+		.targets = targets,
+		.nodes = nodes,
+		.shape = shape,
+		.mix = mix ? SIM_LOGNORMAL : SIM_TIERS,
+		.sigma = o->sigma,
+		.seed = scenario_seed(o, targets, nodes, salt, mix, rep),
+	};
+}
+
 static double run_ratio(const struct sim_workload *w, const struct sim_config *c,
 			double lb, struct sim_result *keep)
 {
@@ -121,14 +137,8 @@ static void base_table(const struct opts *o, struct cost *cost)
 		struct stat d = { 0 }, f = { 0 }, he = { 0 };
 		for (int mix = 0; mix < 2; mix++)
 			for (int rep = 0; rep < reps; rep++) {
-				struct sim_params p = {
-					.targets = 10000, .nodes = nodes_grid[ni],
-					.shape = SIM_BASE,
-					.mix = mix ? SIM_LOGNORMAL : SIM_TIERS,
-					.sigma = o->sigma,
-					.seed = scenario_seed(o, 10000, nodes_grid[ni],
-							      9, mix, rep),
-				};
+				struct sim_params p = scenario(o, 10000, nodes_grid[ni],
+							       SIM_BASE, 9, mix, rep);
 				struct sim_workload w;
 				sim_generate(&w, &p);
 				double lb = sim_lower_bound(&w);
@@ -171,17 +181,12 @@ static void main_grid(const struct opts *o, struct cost *cost, int equal,
 			    cps = { 0 }, he = { 0 };
 		for (int mix = 0; mix < 2; mix++)
 		for (int rep = 0; rep < reps; rep++) {
-			struct sim_params p = {
-				.targets = targets_grid[ti],
-				.nodes = nodes_grid[ni],
-				.shape = shape ? SIM_DAG : SIM_INDEPENDENT,
-				.mix = mix ? SIM_LOGNORMAL : SIM_TIERS,
-				/* same workload, exact or noisy estimates */
-				.sigma = noisy ? o->sigma : 0,
-				.equal_speeds = equal,
-				.seed = scenario_seed(o, targets_grid[ti],
-						      nodes_grid[ni], shape, mix, rep),
-			};
+			struct sim_params p = scenario(o, targets_grid[ti],
+				nodes_grid[ni], shape ? SIM_DAG : SIM_INDEPENDENT,
+				shape, mix, rep);
+			/* same workload, exact or noisy estimates */
+			p.sigma = noisy ? o->sigma : 0;
+			p.equal_speeds = equal;
 			struct sim_workload w;
 			sim_generate(&w, &p);
 			double lb = sim_lower_bound(&w), fastest = 0;
@@ -258,16 +263,10 @@ static void pinned_table(const struct opts *o, struct cost *cost)
 			struct stat d = { 0 }, h = { 0 }, f = { 0 }, he = { 0 };
 			for (int mix = 0; mix < 2; mix++)
 				for (int rep = 0; rep < reps; rep++) {
-					struct sim_params p = {
-						.targets = targets_grid[ti],
-						.nodes = nodes_grid[ni],
-						.shape = SIM_DAG,
-						.mix = mix ? SIM_LOGNORMAL : SIM_TIERS,
-						.sigma = o->sigma,
-						.pinned = o->pinned,
-						.seed = scenario_seed(o, targets_grid[ti],
-								      nodes_grid[ni], 7, mix, rep),
-					};
+					struct sim_params p = scenario(o,
+						targets_grid[ti], nodes_grid[ni],
+						SIM_DAG, 7, mix, rep);
+					p.pinned = o->pinned;
 					struct sim_workload w;
 					sim_generate(&w, &p);
 					double lb = sim_lower_bound(&w);
@@ -314,15 +313,9 @@ static void locality_table(const struct opts *o)
 			size_t jobs = 0;
 			for (int mix = 0; mix < 2; mix++)
 				for (int rep = 0; rep < reps; rep++) {
-					struct sim_params p = {
-						.targets = targets_grid[ti],
-						.nodes = nodes_grid[ni],
-						.shape = SIM_DAG,
-						.mix = mix ? SIM_LOGNORMAL : SIM_TIERS,
-						.sigma = o->sigma,
-						.seed = scenario_seed(o, targets_grid[ti],
-								      nodes_grid[ni], 1, mix, rep),
-					};
+					struct sim_params p = scenario(o,
+						targets_grid[ti], nodes_grid[ni],
+						SIM_DAG, 1, mix, rep);
 					struct sim_workload w;
 					sim_generate(&w, &p);
 					double lb = sim_lower_bound(&w);
@@ -431,9 +424,7 @@ static void measure_memory(const struct opts *o, struct mem *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->rss_start = maxrss_kb();
-	struct sim_params p = { .targets = 10000, .nodes = 64,
-		.shape = SIM_DAG, .mix = SIM_LOGNORMAL, .sigma = o->sigma,
-		.seed = scenario_seed(o, 10000, 64, 1, 1, 0) };
+	struct sim_params p = scenario(o, 10000, 64, SIM_DAG, 1, 1, 0);
 	struct sim_workload w;
 	sim_generate(&w, &p);
 	m->rss_workload = maxrss_kb();

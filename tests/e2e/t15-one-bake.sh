@@ -24,6 +24,8 @@ check "first run: exit 0" [ "$RC" -eq 0 ]
 check "first run: all six built" all_built base l1 l2 l3 l4 l5
 check "first run: base alone first (no history yet)" \
 	grep -qE -- ' -- base$' <<<"$(cmd_of base)"
+check "first run: base exports a layout for its dependents" \
+	grep -qE 'base\.output\+?=type=oci' "$(run_dir)/base.log"
 [ "$RC" -eq 0 ] || show
 
 run_dbake
@@ -38,6 +40,8 @@ done
 check "second run: one bake of all six on one node" [ "$same" -eq 1 ]
 check "second run: dependency first on its command line" \
 	grep -qE -- ' -- base( l[1-5]){5}$' <<<"$(cmd_of base)"
-check "second run: one build in the output" [ "$(grep -c '^# dbake: node' "$(run_dir)/base.log")" -eq 1 ]
+# its dependents are in the same bake: no layout to hand over
+check "second run: base exports no layout" \
+	bash -c "! grep -q 'base.output+\?=type=oci' \"\$0\"" "$(run_dir)/base.log"
 check "second run: nothing left behind" no_children_left
 [ "$RC" -eq 0 ] || show

@@ -188,6 +188,12 @@ int child_collect(struct child *cp, struct strbuf *out, struct strbuf *err)
 				continue;
 			break;
 		}
+		if (pfd[2].revents & POLLIN) {
+			/* A signal's wake-up byte: the handler kept what counts. */
+			char junk[64];
+			while (read(proc_stop_fd, junk, sizeof(junk)) > 0)
+				;
+		}
 		for (int i = 0; i < 2; i++) {
 			int *fd = i ? &c.err_fd : &c.out_fd;
 			struct strbuf *sb = i ? err : out;

@@ -179,7 +179,8 @@ static int start_batch(struct run *run, struct slot *s)
 		return -1;
 	}
 	fcntl(s->child.out_fd, F_SETFL, O_NONBLOCK);
-	s->spawn_ms = now;
+	s->spawn_ms = s->run_from = now;
+	s->ahead = 0;
 	s->drain_until = 0;
 	s->moved = 0;
 	for (size_t i = 0; i < s->njobs; i++)
@@ -212,7 +213,9 @@ static int ending_within(const struct run *run, int node, long long ms,
 			const struct job *j = &run->dag.jobs[s->jobs[k]];
 			if (!j->known)
 				return unknown;
-			double e = (double)j->start_ms + j->estimate * 1000.0;
+			long long from = s->run_from > j->start_ms ?
+					 s->run_from : j->start_ms;
+			double e = (double)from + j->estimate * 1000.0;
 			if (e > end)
 				end = e;
 		}
@@ -220,6 +223,54 @@ static int ending_within(const struct run *run, int node, long long ms,
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * When the first build on `node` (but `skip`) is due to end, as far as
+ * history tells; `now` when a duration is not known or nothing runs.
+ */
+static long long next_end(const struct run *run, int node,
+			  const struct slot *skip, long long now)
+{
+	double first = -1;
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved || s == skip)
+			continue;
+		double end = 0;
+		for (size_t k = 0; k < s->njobs; k++) {
+			const struct job *j = &run->dag.jobs[s->jobs[k]];
+			if (!j->known)
+				return now;
+			long long from = s->run_from > j->start_ms ?
+					 s->run_from : j->start_ms;
+			double e = (double)from + j->estimate * 1000.0;
+			if (e > end)
+				end = e;
+		}
+		if (first < 0 || end < first)
+			first = end;
+	}
+	return first > (double)now ? (long long)first : now;
+}
+
+/*
+ * A build on `node` ended: the build started ahead there longest ago
+ * has the node from now on.
+ */
+static void node_freed(struct run *run, int node, long long now)
+{
+	struct slot *first = NULL;
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *s = &run->slots[i];
+		if (s->node == node && s->njobs && !s->moved && s->ahead &&
+		    (!first || s->spawn_ms < first->spawn_ms))
+			first = s;
+	}
+	if (first) {
+		first->ahead = 0;
+		first->run_from = now;
+	}
 }
 
 /* Jobs in the builds running on `node`. */
@@ -339,11 +390,14 @@ static void fill_slots(struct run *run)
 			 * the node rather than start over elsewhere.
 			 */
 			int cap = run->stats[s->node].capacity;
-			int extra = cap && s->rank >= cap;
 			/* a batch takes a place per job: a node with its
-			 * capacity's worth of jobs running fills no more
-			 * slots, but its extra one */
-			if (cap && node_jobs(run, s->node) >= (size_t)cap + extra)
+			 * capacity's worth of jobs running starts one more
+			 * build at most, in whichever of its slots is free
+			 * (the build that started ahead last time may now be
+			 * the node's only one) */
+			size_t busy = cap ? node_jobs(run, s->node) : 0;
+			int extra = cap && busy >= (size_t)cap;
+			if (cap && busy > (size_t)cap)
 				continue;
 			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
 			if (job >= 0 && extra &&
@@ -365,7 +419,6 @@ static void fill_slots(struct run *run)
 			const struct job *fj = &run->dag.jobs[job];
 			double w = fj->work >= 0 ? fj->work : fj->estimate;
 			if (cap && fj->known && w >= BATCH_FREE_WORK) {
-				size_t busy = node_jobs(run, s->node);
 				size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
 				if (room < most)
 					most = room;
@@ -373,7 +426,11 @@ static void fill_slots(struct run *run)
 			size_t n = policy_batch(&run->policy, (size_t)job, s->node,
 						run->batch, most);
 			slot_take(s, run->batch, n);
-			start_batch(run, s);
+			if (start_batch(run, s) == 0 && extra) {
+				s->ahead = 1;
+				s->run_from = next_end(run, s->node, s,
+						       s->spawn_ms);
+			}
 		}
 	}
 }
@@ -507,7 +564,11 @@ static void fail_job(struct run *run, size_t job, long long now)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
 
-static void remember(struct run *run, size_t job)
+/*
+ * Remember the job's node and time; `from` is when its build had the
+ * node (a build started ahead waits for its turn first: not its time).
+ */
+static void remember(struct run *run, size_t job, long long from)
 {
 	const struct job *j = &run->dag.jobs[job];
 	if (!run->history)
@@ -518,7 +579,8 @@ static void remember(struct run *run, size_t job)
 	if (run->info[job].batch > 1)
 		return;
 	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
-		       (double)(j->end_ms - j->start_ms) / 1000.0,
+		       (double)(j->end_ms - (from > j->start_ms && from < j->end_ms ?
+					     from : j->start_ms)) / 1000.0,
 		       run->info[job].progress.work);
 }
 
@@ -533,6 +595,11 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 		s->moved = 0;
 		return;
 	}
+	if (!s->ahead)
+		node_freed(run, s->node, now);
+	/* still waiting for its turn when it ended: it never waited */
+	long long from = s->ahead ? s->spawn_ms : s->run_from;
+	s->ahead = 0;
 	struct strbuf tail = STRBUF_INIT;
 	strbuf_addf(&tail, "# dbake: exit %d\n", code);
 	slot_log(s, tail.buf, tail.len);
@@ -546,7 +613,7 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 		if (code == 0) {
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
-			remember(run, job);
+			remember(run, job, from);
 			run->ui->job_finished(run, job);
 		} else if (run->stopping) {
 			dag_cancel(&run->dag, job, now);

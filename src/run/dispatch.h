@@ -44,6 +44,10 @@ struct slot {
 	long long drain_until; /* reaped but output still open: give up then */
 	int moved;         /* its jobs went elsewhere: only reap it */
 	int rank;          /* its place among its node's slots, from 0 */
+	int ahead;         /* started beyond the node's capacity: its build
+			      waits for one there to end */
+	long long run_from; /* when its build has the node, as far as known:
+			       its spawn, or the end it waits for */
 };
 
 /* What the run learns of each node, for the next run. */

@@ -371,11 +371,22 @@ static int one_bake(struct run *run)
  * Give every free slot work: first jobs whose layers are on its node,
  * then by the policy's order; each with the jobs it batches.
  */
+static size_t waiting_slots(struct run *run, long long now, size_t *out,
+			    unsigned char *full);
+
 static void fill_slots(struct run *run)
 {
 	size_t max_short = 0;
+	unsigned char *full = NULL;
 	if (one_bake(run))
 		return;
+	/* a node of unknown capacity that makes a build wait has shown
+	 * it is full: more builds there would only wait too */
+	for (size_t n = 0; n < run->nodes->nr && !full; n++)
+		if (!run->stats[n].capacity && !run_fifo(run)) {
+			full = xcalloc(run->nodes->nr + 1, 1);
+			waiting_slots(run, now_ms(), NULL, full);
+		}
 	for (int pass = run_fifo(run); pass < 2; pass++) {
 		for (size_t i = 0; i < run->nslots && !run->stopping; i++) {
 			struct slot *s = &run->slots[i];
@@ -390,6 +401,8 @@ static void fill_slots(struct run *run)
 			 * the node rather than start over elsewhere.
 			 */
 			int cap = run->stats[s->node].capacity;
+			if (!cap && full && full[s->node])
+				continue;
 			/* a batch takes a place per job: a node with its
 			 * capacity's worth of jobs running starts one more
 			 * build at most, in whichever of its slots is free
@@ -433,6 +446,7 @@ static void fill_slots(struct run *run)
 			}
 		}
 	}
+	free(full);
 }
 
 static int started(const struct run *run, const struct slot *s)
@@ -448,7 +462,8 @@ static int started(const struct run *run, const struct slot *s)
  * step started, while the node runs as many working builds as it can.
  * Returns how many it wrote to `out`.
  */
-static size_t waiting_slots(struct run *run, long long now, size_t *out)
+static size_t waiting_slots(struct run *run, long long now, size_t *out,
+			    unsigned char *full)
 {
 	size_t nnodes = run->nodes->nr, n = 0;
 	int *working = xcalloc(nnodes + 1, sizeof(*working));
@@ -465,8 +480,12 @@ static size_t waiting_slots(struct run *run, long long now, size_t *out)
 		if (s->njobs && !s->moved && s->child.pid > 0 &&
 		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(run, s) &&
 		    working[s->node] >= (cap > 0 ? cap : 1) &&
-		    !ending_within(run, s->node, MOVE_AFTER_MS, s, 0))
-			out[n++] = i;
+		    !ending_within(run, s->node, MOVE_AFTER_MS, s, 0)) {
+			if (out)
+				out[n++] = i;
+			if (full)
+				full[s->node] = 1;
+		}
 	}
 	free(working);
 	return n;
@@ -489,12 +508,17 @@ static void move_waiting(struct run *run)
 	if (!any_free)
 		return;
 	size_t *cand = xcalloc(run->nslots + 1, sizeof(*cand));
-	size_t ncand = waiting_slots(run, now, cand);
+	unsigned char *full = xcalloc(run->nodes->nr + 1, 1);
+	size_t ncand = waiting_slots(run, now, cand, full);
 	for (size_t i = 0; i < run->nslots && ncand; i++) {
 		struct slot *free_slot = &run->slots[i];
-		int cap = run->stats[free_slot->node].capacity;
+		const struct node_stats *st = &run->stats[free_slot->node];
+		/* only to a node with room: one that has builds waiting
+		 * too, or as many as it was seen to run, would only make
+		 * the build wait again */
+		int cap = st->capacity ? st->capacity : st->steps_max;
 		if (free_slot->njobs || free_slot->moved ||
-		    free_slot->child.pid > 0 ||
+		    free_slot->child.pid > 0 || full[free_slot->node] ||
 		    (cap && node_jobs(run, free_slot->node) >= (size_t)cap))
 			continue;
 		struct slot *victim = NULL;
@@ -525,6 +549,7 @@ static void move_waiting(struct run *run)
 		start_batch(run, free_slot);
 	}
 	free(cand);
+	free(full);
 }
 
 static void begin_stop(struct run *run, const char *why)

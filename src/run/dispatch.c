@@ -403,6 +403,10 @@ static void fill_slots(struct run *run)
 			int cap = run->stats[s->node].capacity;
 			if (!cap && full && full[s->node])
 				continue;
+			if (!cap && run->stats[s->node].seen_full &&
+			    node_jobs(run, s->node) >=
+			    (size_t)run->stats[s->node].steps_max)
+				continue; /* what it ran when full, no more */
 			/* a batch takes a place per job: a node with its
 			 * capacity's worth of jobs running starts one more
 			 * build at most, in whichever of its slots is free
@@ -485,6 +489,7 @@ static size_t waiting_slots(struct run *run, long long now, size_t *out,
 				out[n++] = i;
 			if (full)
 				full[s->node] = 1;
+			run->stats[s->node].seen_full = 1;
 		}
 	}
 	free(working);
@@ -851,8 +856,10 @@ int dispatch_run(struct run *run)
 				read_slot(run, &run->slots[owner[k]]);
 		reap_slots(run, now_ms());
 		if (!run->stopping) {
-			fill_slots(run);
+			/* builds that wait elsewhere were picked before
+			 * anything still ready: they go first */
 			move_waiting(run);
+			fill_slots(run);
 		}
 		if (now_ms() >= next_sample) {
 			for (size_t nd = 0; nd < run->nodes->nr; nd++)

@@ -56,6 +56,7 @@ struct node_stats {
 	int capacity;      /* remembered capacity, 0 if unknown */
 	int running_max;   /* most invocations at once */
 	int steps_max;     /* most build steps in progress at once */
+	int seen_full;     /* made a build wait: steps_max is its capacity */
 };
 
 struct run {

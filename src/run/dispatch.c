@@ -197,6 +197,27 @@ static size_t ready_count(const struct run *run)
 }
 
 /*
+ * When the slot's build is due to end, as far as history tells: from
+ * when it has the node, its longest job's estimate; -1 when a duration
+ * is not known.
+ */
+static double slot_end(const struct run *run, const struct slot *s)
+{
+	double end = 0;
+	for (size_t k = 0; k < s->njobs; k++) {
+		const struct job *j = &run->dag.jobs[s->jobs[k]];
+		if (!j->known)
+			return -1;
+		long long from = s->run_from > j->start_ms ? s->run_from
+							   : j->start_ms;
+		double e = (double)from + j->estimate * 1000.0;
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+/*
  * Whether a build on `node` (but `skip`) is due to end within `ms`, as
  * far as history tells; `unknown` when a duration is not known.
  */
@@ -208,17 +229,9 @@ static int ending_within(const struct run *run, int node, long long ms,
 		const struct slot *s = &run->slots[i];
 		if (s->node != node || !s->njobs || s->moved || s == skip)
 			continue;
-		double end = 0;
-		for (size_t k = 0; k < s->njobs; k++) {
-			const struct job *j = &run->dag.jobs[s->jobs[k]];
-			if (!j->known)
-				return unknown;
-			long long from = s->run_from > j->start_ms ?
-					 s->run_from : j->start_ms;
-			double e = (double)from + j->estimate * 1000.0;
-			if (e > end)
-				end = e;
-		}
+		double end = slot_end(run, s);
+		if (end < 0)
+			return unknown;
 		if (end - (double)now <= (double)ms)
 			return 1;
 	}
@@ -237,17 +250,9 @@ static long long next_end(const struct run *run, int node,
 		const struct slot *s = &run->slots[i];
 		if (s->node != node || !s->njobs || s->moved || s == skip)
 			continue;
-		double end = 0;
-		for (size_t k = 0; k < s->njobs; k++) {
-			const struct job *j = &run->dag.jobs[s->jobs[k]];
-			if (!j->known)
-				return now;
-			long long from = s->run_from > j->start_ms ?
-					 s->run_from : j->start_ms;
-			double e = (double)from + j->estimate * 1000.0;
-			if (e > end)
-				end = e;
-		}
+		double end = slot_end(run, s);
+		if (end < 0)
+			return now;
 		if (first < 0 || end < first)
 			first = end;
 	}
@@ -367,26 +372,28 @@ static int one_bake(struct run *run)
 	return 1;
 }
 
+static size_t waiting_slots(struct run *run, long long now, size_t *out,
+			    unsigned char *full);
+
 /*
  * Give every free slot work: first jobs whose layers are on its node,
  * then by the policy's order; each with the jobs it batches.
  */
-static size_t waiting_slots(struct run *run, long long now, size_t *out,
-			    unsigned char *full);
-
 static void fill_slots(struct run *run)
 {
 	size_t max_short = 0;
 	unsigned char *full = NULL;
+	int unknown = 0;
 	if (one_bake(run))
 		return;
 	/* a node of unknown capacity that makes a build wait has shown
 	 * it is full: more builds there would only wait too */
-	for (size_t n = 0; n < run->nodes->nr && !full; n++)
-		if (!run->stats[n].capacity && !run_fifo(run)) {
-			full = xcalloc(run->nodes->nr + 1, 1);
-			waiting_slots(run, now_ms(), NULL, full);
-		}
+	for (size_t n = 0; n < run->nodes->nr; n++)
+		unknown |= !run->stats[n].capacity;
+	if (unknown && !run_fifo(run)) {
+		full = xcalloc(run->nodes->nr + 1, 1);
+		waiting_slots(run, now_ms(), NULL, full);
+	}
 	for (int pass = run_fifo(run); pass < 2; pass++) {
 		for (size_t i = 0; i < run->nslots && !run->stopping; i++) {
 			struct slot *s = &run->slots[i];
@@ -603,14 +610,15 @@ static void remember(struct run *run, size_t job, long long from)
 	const struct job *j = &run->dag.jobs[job];
 	if (!run->history)
 		return;
+	if (from < j->start_ms || from > j->end_ms)
+		from = j->start_ms;
 	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint,
 			 run->info[job].target->defhash);
 	/* a batch's time is not any one target's */
 	if (run->info[job].batch > 1)
 		return;
 	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
-		       (double)(j->end_ms - (from > j->start_ms && from < j->end_ms ?
-					     from : j->start_ms)) / 1000.0,
+		       (double)(j->end_ms - from) / 1000.0,
 		       run->info[job].progress.work);
 }
 

@@ -411,6 +411,7 @@ static void fill_slots(struct run *run)
 			if (!cap && full && full[s->node])
 				continue;
 			if (!cap && run->stats[s->node].seen_full &&
+			    run->stats[s->node].steps_max > 0 &&
 			    node_jobs(run, s->node) >=
 			    (size_t)run->stats[s->node].steps_max)
 				continue; /* what it ran when full, no more */

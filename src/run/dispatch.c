@@ -505,6 +505,28 @@ static size_t waiting_slots(struct run *run, long long now, size_t *out,
 }
 
 /*
+ * Whether a build on `node` runs no step at the moment (a cached FROM
+ * does not count): while the node's capacity is unknown, it may be
+ * waiting for the node, not yet seen to.
+ */
+static int idle_build_on(struct run *run, int node)
+{
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		int busy = 0;
+		for (size_t k = 0; k < s->njobs && !busy; k++) {
+			const struct progress *p = &run->info[s->jobs[k]].progress;
+			busy = p->steps > p->done;
+		}
+		if (!busy)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Work stealing: a free slot with nothing ready for its node takes over
  * a build that waits for a busy node. The waiting invocation is killed;
  * nothing of it is lost.
@@ -532,7 +554,8 @@ static void move_waiting(struct run *run)
 		int cap = st->capacity ? st->capacity : st->steps_max;
 		if (free_slot->njobs || free_slot->moved ||
 		    free_slot->child.pid > 0 || full[free_slot->node] ||
-		    (cap && node_jobs(run, free_slot->node) >= (size_t)cap))
+		    (cap && node_jobs(run, free_slot->node) >= (size_t)cap) ||
+		    (!st->capacity && idle_build_on(run, free_slot->node)))
 			continue;
 		struct slot *victim = NULL;
 		for (size_t k = 0; k < ncand; k++) {

@@ -197,109 +197,6 @@ static size_t ready_count(const struct run *run)
 }
 
 /*
- * When the slot's build is due to end, as far as history tells: from
- * when it has the node, its longest job's estimate; -1 when a duration
- * is not known.
- */
-static double slot_end(const struct run *run, const struct slot *s)
-{
-	double end = 0;
-	for (size_t k = 0; k < s->njobs; k++) {
-		const struct job *j = &run->dag.jobs[s->jobs[k]];
-		if (!j->known)
-			return -1;
-		long long from = s->run_from > j->start_ms ? s->run_from
-							   : j->start_ms;
-		double e = (double)from + j->estimate * 1000.0;
-		if (e > end)
-			end = e;
-	}
-	return end;
-}
-
-/*
- * Whether a build on `node` (but `skip`) is due to end within `ms`, as
- * far as history tells; `unknown` when a duration is not known.
- */
-static int ending_within(const struct run *run, int node, long long ms,
-			 const struct slot *skip, int unknown)
-{
-	long long now = now_ms();
-	for (size_t i = 0; i < run->nslots; i++) {
-		const struct slot *s = &run->slots[i];
-		if (s->node != node || !s->njobs || s->moved || s == skip)
-			continue;
-		double end = slot_end(run, s);
-		if (end < 0)
-			return unknown;
-		if (end - (double)now <= (double)ms)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * When the first build on `node` (but `skip`) is due to end, as far as
- * history tells; `now` when a duration is not known or nothing runs.
- */
-static long long next_end(const struct run *run, int node,
-			  const struct slot *skip, long long now)
-{
-	double first = -1;
-	for (size_t i = 0; i < run->nslots; i++) {
-		const struct slot *s = &run->slots[i];
-		if (s->node != node || !s->njobs || s->moved || s == skip)
-			continue;
-		double end = slot_end(run, s);
-		if (end < 0)
-			return now;
-		if (first < 0 || end < first)
-			first = end;
-	}
-	return first > (double)now ? (long long)first : now;
-}
-
-/*
- * A build on `node` ended: the build started ahead there longest ago
- * has the node from now on.
- */
-static void node_freed(struct run *run, int node, long long now)
-{
-	struct slot *first = NULL;
-	for (size_t i = 0; i < run->nslots; i++) {
-		struct slot *s = &run->slots[i];
-		if (s->node == node && s->njobs && !s->moved && s->ahead &&
-		    (!first || s->spawn_ms < first->spawn_ms))
-			first = s;
-	}
-	if (first) {
-		first->ahead = 0;
-		first->run_from = now;
-	}
-}
-
-/* Jobs in the builds running on `node`. */
-static size_t node_jobs(const struct run *run, int node)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < run->nslots; i++)
-		if (run->slots[i].node == node && !run->slots[i].moved)
-			n += run->slots[i].njobs;
-	return n;
-}
-
-/*
- * Whether the node's extra slot may start a build: one of the node's
- * builds is due to end within EXTRA_AHEAD_MS, so the next one starts up
- * meanwhile. Before that, it would only wait for the node, and start up
- * while every other build does.
- */
-static int ending_soon(const struct run *run, int node)
-{
-	return ending_within(run, node, EXTRA_AHEAD_MS, NULL, 1);
-}
-
-/*
  * A run of targets that are all unchanged since history saw them short
  * (each with its cache on a node, its steps quick) is built as plain
  * bake builds it: one bake of all of them, in dependency order, on the
@@ -371,9 +268,6 @@ static int one_bake(struct run *run)
 	start_batch(run, s);
 	return 1;
 }
-
-static size_t waiting_slots(struct run *run, long long now, size_t *out,
-			    unsigned char *full);
 
 /*
  * Give every free slot work: first jobs whose layers are on its node,
@@ -459,71 +353,6 @@ static void fill_slots(struct run *run)
 		}
 	}
 	free(full);
-}
-
-static int started(const struct run *run, const struct slot *s)
-{
-	for (size_t i = 0; i < s->njobs; i++)
-		if (run->info[s->jobs[i]].progress.steps)
-			return 1;
-	return 0;
-}
-
-/*
- * The slots whose build waits for its node: launched a while ago, no
- * step started, while the node runs as many working builds as it can.
- * Returns how many it wrote to `out`.
- */
-static size_t waiting_slots(struct run *run, long long now, size_t *out,
-			    unsigned char *full)
-{
-	size_t nnodes = run->nodes->nr, n = 0;
-	int *working = xcalloc(nnodes + 1, sizeof(*working));
-	for (size_t i = 0; i < run->nslots; i++) {
-		const struct slot *s = &run->slots[i];
-		working[s->node] += s->njobs && !s->moved && started(run, s);
-	}
-	for (size_t i = 0; i < run->nslots; i++) {
-		const struct slot *s = &run->slots[i];
-		const struct node_stats *st = &run->stats[s->node];
-		int cap = st->capacity ? st->capacity : st->steps_max;
-		/* not when a build there is about to end, as history
-		 * tells: it gets the node in a moment */
-		if (s->njobs && !s->moved && s->child.pid > 0 &&
-		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(run, s) &&
-		    working[s->node] >= (cap > 0 ? cap : 1) &&
-		    !ending_within(run, s->node, MOVE_AFTER_MS, s, 0)) {
-			if (out)
-				out[n++] = i;
-			if (full)
-				full[s->node] = 1;
-			run->stats[s->node].seen_full = 1;
-		}
-	}
-	free(working);
-	return n;
-}
-
-/*
- * Whether a build on `node` runs no step at the moment (a cached FROM
- * does not count): while the node's capacity is unknown, it may be
- * waiting for the node, not yet seen to.
- */
-static int idle_build_on(struct run *run, int node)
-{
-	for (size_t i = 0; i < run->nslots; i++) {
-		const struct slot *s = &run->slots[i];
-		if (s->node != node || !s->njobs || s->moved)
-			continue;
-		int busy = 0;
-		for (size_t k = 0; k < s->njobs && !busy; k++) {
-			const struct progress *p = &run->info[s->jobs[k]].progress;
-			busy = p->steps > p->done;
-		}
-		if (!busy)
-			return 1;
-	}
-	return 0;
 }
 
 /*

@@ -133,4 +133,27 @@ struct run_counts {
 };
 void run_count(const struct run *run, struct run_counts *c);
 
+/* occupancy.c: what runs on each node, for the dispatcher's decisions. */
+
+/* Jobs in the builds running on `node`. */
+size_t node_jobs(const struct run *run, int node);
+/* Whether a build on `node` (but `skip`) is due to end within `ms`;
+ * `unknown` when that depends on a duration not known. */
+int ending_within(const struct run *run, int node, long long ms,
+		  const struct slot *skip, int unknown);
+/* ending_within(EXTRA_AHEAD_MS), true when durations are not known. */
+int ending_soon(const struct run *run, int node);
+/* When the first build on `node` (but `skip`) is due to end, or `now`. */
+long long next_end(const struct run *run, int node,
+		   const struct slot *skip, long long now);
+/* A build on `node` ended: the build started ahead longest ago there
+ * has the node from now on. */
+void node_freed(struct run *run, int node, long long now);
+/* The slots whose build waits for its node (to `out`, if given); nodes
+ * with one are marked in `full` (if given) and seen_full. */
+size_t waiting_slots(struct run *run, long long now, size_t *out,
+		     unsigned char *full);
+/* Whether a build on `node` runs no step at the moment. */
+int idle_build_on(struct run *run, int node);
+
 #endif

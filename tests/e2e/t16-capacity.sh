@@ -20,10 +20,12 @@ REG=$DBAKE_TEST_REGISTRY
 BASE=$REG/base/busybox
 export DBAKE_STATE_DIR=$small/state
 
-{
+# six targets of 2 s each, new steps for every NONCE
+write_bake() {
 	echo 'group "default" { targets = ["c1","c2","c3","c4","c5","c6"] }'
 	for i in 1 2 3 4 5 6; do hcl_target "c$i" 2; done
-} >docker-bake.hcl
+}
+write_bake >docker-bake.hcl
 
 # most starts of one target in the last run
 most_starts() {
@@ -49,10 +51,7 @@ check "history remembers capacity 1 for both nodes" [ "$(capacities)" = "1 1" ]
 [ "$RC" -eq 0 ] || show
 
 NONCE=$NONCE-2
-{
-	echo 'group "default" { targets = ["c1","c2","c3","c4","c5","c6"] }'
-	for i in 1 2 3 4 5 6; do hcl_target "c$i" 2; done
-} >docker-bake.hcl
+write_bake >docker-bake.hcl
 run_dbake
 check "second run: exit 0" [ "$RC" -eq 0 ]
 check "second run: all six built" all_built c1 c2 c3 c4 c5 c6

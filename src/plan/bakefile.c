@@ -224,17 +224,9 @@ int plan_write(const struct plan *plan, const char *path,
 		free(text);
 		return error("cannot write '%s': %s", path, strerror(errno));
 	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
+	int bad = write_in_full(fd, text, strlen(text)) < 0;
 	free(text);
-	if (close(fd) < 0 || off < len)
+	if (close(fd) < 0 || bad)
 		return error("cannot write '%s': %s", path, strerror(errno));
 	return 0;
 }

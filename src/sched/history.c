@@ -145,7 +145,10 @@ int history_save(const struct history *h)
 			    strerror(errno));
 		goto out;
 	}
-	int bad = json_dumpfd(h->doc, fd, JSON_COMPACT | JSON_SORT_KEYS) < 0;
+	/* one write: json_dumpfd writes each token on its own */
+	char *text = json_dumps(h->doc, JSON_COMPACT | JSON_SORT_KEYS);
+	int bad = !text || write_in_full(fd, text, strlen(text)) < 0;
+	free(text);
 	bad |= close(fd) < 0;
 	if (bad || rename(tmp, h->path) < 0) {
 		ret = error("cannot save history '%s': %s", h->path,

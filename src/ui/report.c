@@ -156,17 +156,8 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 	}
 	if (fchmod(fd, (mode_t)mode) < 0)
 		err = errno;
-	while (!err && len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : EIO;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
+	if (!err && write_in_full(fd, data, len) < 0)
+		err = errno;
 	if (!err && fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,5 +57,8 @@ size_t edit_distance(const char *a, const char *b);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
+
+/* Write all of buf; -1 with errno set if that fails (EIO for a short write). */
+ssize_t write_in_full(int fd, const void *buf, size_t len);
 
 #endif

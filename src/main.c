@@ -278,6 +278,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.shard_env = &store.env;
+	/* nothing for buildx's git info to find: save it a git per target */
+	if (!getenv("BUILDX_GIT_INFO") && !getenv("BUILDX_GIT_LABELS") &&
+	    !plan_in_git(&plan))
+		strvec_push(&store.env, "BUILDX_GIT_INFO=0");
 	if (logdir_create(&run.logs) < 0) {
 		code = EXIT_FAILED;
 		goto out;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct target *target_append(struct plan *plan, const char *name)
@@ -229,6 +230,54 @@ int plan_write(const struct plan *plan, const char *path,
 	if (close(fd) < 0 || bad)
 		return error("cannot write '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+/* A .git in `dir` (absolute, normalised or not) or any directory above. */
+static int git_above(const char *dir)
+{
+	char *path = xstrfmt("%s/", dir);
+	int found = 0;
+	for (char *end = strrchr(path, '/'); end && !found;) {
+		struct stat st;
+		end[1] = '\0';
+		char *git = xstrfmt("%s.git", path);
+		found = lstat(git, &st) == 0;
+		free(git);
+		*end = '\0';
+		end = strrchr(path, '/');
+	}
+	free(path);
+	return found;
+}
+
+int plan_in_git(const struct plan *plan)
+{
+	static const char *const vars[] = {
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR",
+		"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
+		if (getenv(vars[i]))
+			return 1;
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return 1;
+	int in = 0;
+	json_t *targets = json_object_get(plan->doc, "target");
+	for (size_t i = 0; i < plan->nr && !in; i++) {
+		if (!plan->v[i].selected)
+			continue;
+		json_t *t = json_object_get(targets, plan->v[i].name);
+		const char *ctx = json_string_value(json_object_get(t, "context"));
+		if (!ctx || !*ctx)
+			ctx = ".";
+		char *dir = ctx[0] == '/' ? xstrdup(ctx)
+					  : xstrfmt("%s/%s", cwd, ctx);
+		in = git_above(dir);
+		free(dir);
+	}
+	free(cwd);
+	return in;
 }
 
 void plan_release(struct plan *plan)

@@ -59,6 +59,14 @@ char *cache_ref(const char *registry, const char *target);
 int plan_write(const struct plan *plan, const char *path,
 	       const char *cache_registry);
 
+/*
+ * Whether git could find a work tree for some selected target's context
+ * (a .git anywhere above it, or GIT_DIR and friends set): buildx then
+ * adds the commit and remote to the build. When not, its per-target
+ * `git rev-parse` can only say no, and BUILDX_GIT_INFO=0 saves it.
+ */
+int plan_in_git(const struct plan *plan);
+
 void plan_release(struct plan *plan);
 
 #endif

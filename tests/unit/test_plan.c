@@ -499,6 +499,104 @@ static void t_cache_ref(void **state)
 	assert_cache_ref("r", "app-web-2-1", "r/buildcache/app-web-2-1");
 }
 
+/* A plan of targets with these contexts (NULL: none printed), selected. */
+static void plan_with_contexts(struct plan *plan, const char *const *ctx,
+			       size_t n)
+{
+	json_t *doc = json_object(), *targets = json_object(), *names = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "t%zu", i);
+		json_t *t = json_object();
+		json_object_set_new(t, "dockerfile", json_string("Dockerfile"));
+		if (ctx[i])
+			json_object_set_new(t, "context", json_string(ctx[i]));
+		json_object_set_new(targets, name, t);
+		json_array_append_new(names, json_string(name));
+	}
+	json_t *group = json_object();
+	json_object_set_new(group, "targets", names);
+	json_t *groups = json_object();
+	json_object_set_new(groups, "default", group);
+	json_object_set_new(doc, "group", groups);
+	json_object_set_new(doc, "target", targets);
+	char *text = json_dumps(doc, 0);
+	json_decref(doc);
+	assert_int_equal(plan_parse(plan, text, strlen(text)), 0);
+	free(text);
+	for (size_t i = 0; i < plan->nr; i++)
+		plan->v[i].selected = 1;
+}
+
+static int in_git(const char *const *ctx, size_t n)
+{
+	struct plan plan = PLAN_INIT;
+	plan_with_contexts(&plan, ctx, n);
+	int r = plan_in_git(&plan);
+	plan_release(&plan);
+	return r;
+}
+
+static void t_in_git(void **state)
+{
+	(void)state;
+	char *top = xstrfmt("%s/dbake-git-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(top));
+	char *proj = xstrfmt("%s/proj", top), *sub = xstrfmt("%s/proj/app/src", top);
+	char *other = xstrfmt("%s/other", top), *git = xstrfmt("%s/proj/.git", top);
+	char *app = xstrfmt("%s/proj/app", top);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	assert_int_equal(mkdir(app, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(other, 0700), 0);
+	char *cwd = getcwd(NULL, 0);
+	assert_int_equal(chdir(proj), 0);
+	const char *rel[] = { ".", "app/src", NULL };
+	const char *abs[] = { sub, other };
+	const char *far[] = { other };
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+
+	assert_false(in_git(rel, 3));       /* no .git anywhere above */
+	assert_false(in_git(abs, 2));
+	assert_int_equal(mkdir(git, 0700), 0);
+	assert_true(in_git(rel, 1));        /* the context is the top */
+	assert_true(in_git(rel + 1, 1));    /* below it */
+	assert_true(in_git(rel + 2, 1));    /* none printed: "." */
+	assert_true(in_git(abs, 2));
+	assert_false(in_git(far, 1));       /* beside it */
+	setenv("GIT_DIR", git, 1);          /* git finds one anywhere */
+	assert_true(in_git(far, 1));
+	unsetenv("GIT_DIR");
+	/* a worktree's .git is a file */
+	assert_int_equal(rmdir(git), 0);
+	int fd = open(git, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(in_git(rel + 1, 1));
+	/* a target not selected does not count */
+	struct plan plan = PLAN_INIT;
+	plan_with_contexts(&plan, rel, 1);
+	plan.v[0].selected = 0;
+	assert_false(plan_in_git(&plan));
+	plan_release(&plan);
+
+	assert_int_equal(chdir(cwd), 0);
+	unlink(git);
+	rmdir(sub);
+	rmdir(app);
+	rmdir(proj);
+	rmdir(other);
+	assert_int_equal(rmdir(top), 0);
+	free(app);
+	free(cwd);
+	free(top);
+	free(proj);
+	free(sub);
+	free(other);
+	free(git);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +612,7 @@ int main(void)
 		cmocka_unit_test(t_plan_write_plain),
 		cmocka_unit_test(t_plan_write_refuses),
 		cmocka_unit_test(t_cache_ref),
+		cmocka_unit_test(t_in_git),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,7 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="dbake-bench-")
         self.failures = []           # (label, rc, log path, tail)
         self.results = {}            # key -> {mode: [run dicts]}
+        self.firsts = {}             # key -> dbake's first run (run dict) or None
         self.csv_path = os.path.join(RESULTS, f"bench-{self.stamp}.csv")
         os.makedirs(RESULTS, exist_ok=True)
         self.csv_file = open(self.csv_path, "w", newline="")
@@ -323,16 +324,19 @@ class Bench:
             os.makedirs(state, exist_ok=True)
         return env
 
-    def one(self, w, mode, rep, nonce, exports, wdir, warmup=False):
-        """Write the bake file with this nonce, run one mode, record it."""
+    def one(self, w, mode, rep, nonce, exports, wdir, warmup=False, first=False):
+        """Write the bake file with this nonce, run one mode, record it.
+        first: dbake's first run, without history, in the state dir its
+        measured runs then keep (timed, shown apart from the median)."""
         reg = exports["DBAKE_TEST_REGISTRY"]
         with open(os.path.join(wdir, FILE), "w") as f:
             f.write(w.render(reg, nonce))
-        sub = f"warmup-{mode}" if warmup else mode
+        sub = f"warmup-{mode}" if warmup and not first else mode
         state = os.path.join(self.tmp, "state", w.key, sub) if mode != "plain" else None
         env = self.env_for(exports, state)
         argv = self.command(mode, reg)
-        label = f"{w.key} {mode} " + ("warm-up" if warmup else f"rep {rep}/{self.args.reps}")
+        label = f"{w.key} {mode} " + ("first run" if first else "warm-up" if warmup
+                                      else f"rep {rep}/{self.args.reps}")
         load = os.getloadavg()[0]
         started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         secs, rc, out, err, w0, w1 = run_once(argv, wdir, env)
@@ -345,16 +349,21 @@ class Bench:
                  f"builds {builds}, RUN steps executed {runs}" + (f"  [{summ}]" if summ else ""))
         if rc != 0:
             log = os.path.join(RESULTS, f"bench-{self.stamp}-{w.key}-{mode}-"
-                               + ("warmup" if warmup else f"r{rep}") + ".log")
+                               + ("first" if first else "warmup" if warmup else f"r{rep}")
+                               + ".log")
             with open(log, "w") as f:
                 f.write(f"command: {self.shown(argv)}\ncwd: {wdir}\nexit: {rc}\n"
                         f"seconds: {secs:.2f}\n--- stdout\n{out}\n--- stderr\n{err}\n")
             tail = "\n".join((err.strip() or out.strip()).splitlines()[-15:])
             self.failures.append((label, rc, log, tail))
             progress(f"{label} FAILED (exit {rc}); output in {log}")
-        history = "" if mode == "plain" else ("none" if (rep == 1 or warmup) else hist_of(rep))
-        self.row(self.bench_id, w.key, layout_arg(w.layout), "warmup" if warmup else "run", mode,
-                 rep if not warmup else "", f"{secs:.3f}", "", rc, f"{w.lower_bound():.3f}",
+        if mode != "dbake":
+            history = ""                # plain and fifo read no history
+        else:
+            history = "none" if first or warmup else hist_of(rep)
+        kind = "first" if first else "warmup" if warmup else "run"
+        self.row(self.bench_id, w.key, layout_arg(w.layout), kind, mode,
+                 rep if kind == "run" else "", f"{secs:.3f}", "", rc, f"{w.lower_bound():.3f}",
                  history, nonce, per_node_csv(builds, names), per_node_csv(runs, names), summ, f"{load:.2f}", started,
                  self.shown(argv))
         return {"secs": secs, "rc": rc, "builds": builds, "runs": runs, "summary": summ}
@@ -365,9 +374,17 @@ class Bench:
         progress(f"{w.key} {w.title}: {w.summary}; {w.lb_text()}")
         runs = {m: [] for m in self.modes}
         warm_nonce = f"{self.bench_id}-{w.key}-warm"
-        if w.warm:
-            for m in self.modes:
-                self.one(w, m, 0, warm_nonce, exports, wdir, warmup=True)
+        first = None
+        # W3's warm-up builds the cache; dbake's is its timed first run
+        # (no history), whose state its measured runs keep. A cold
+        # workload gives dbake a first run of its own, new nonce too.
+        for m in self.modes:
+            if w.warm or m == "dbake":
+                nonce = warm_nonce if w.warm else f"{self.bench_id}-{w.key}-{m}-first"
+                r = self.one(w, m, 0, nonce, exports, wdir, warmup=True, first=m == "dbake")
+                if m == "dbake":
+                    first = r
+        self.firsts[w.key] = first
         for rep in range(1, self.args.reps + 1):
             k = (rep - 1) % len(self.modes)
             order = self.modes[k:] + self.modes[:k]     # rotate the order
@@ -390,14 +407,14 @@ class Bench:
             self.row(self.bench_id, w.key, layout_arg(w.layout), "ratio", name, "", "",
                      f"{r:.3f}" if r is not None else "", "", f"{lb:.3f}",
                      "", "", "", "", "", "", "", "")
-        self.print_workload(w, runs, med, exports)
+        self.print_workload(w, runs, med, first, exports)
 
     def ratio_defs(self):
         defs = [("dbake/LB", "dbake", "LB"), ("plain/dbake", "plain", "dbake"),
                 ("fifo/dbake", "fifo", "dbake")]
         return [d for d in defs if all(x == "LB" or x in self.modes for x in d[1:])]
 
-    def print_workload(self, w, runs, med, exports):
+    def print_workload(self, w, runs, med, first, exports):
         names = exports["DBAKE_TEST_NODES"].split()
         p = print
         p(f"\n{w.key} {w.title}: {w.summary}")
@@ -411,15 +428,19 @@ class Bench:
             p(f"   {m:<6} runs {vals}   median {md}   exit codes {rcs}")
             for i, r in enumerate(runs[m], 1):
                 extra = f"   {r['summary']}" if r["summary"] else ""
-                hist = ""
-                if m != "plain":
-                    hist = "  (no history)" if i == 1 else f"  (history of {hist_of(i)})"
+                hist = f"  (history of {hist_of(i)})" if m == "dbake" else ""
                 p(f"          run {i}: builds {r['builds']}, RUN steps executed {r['runs']}"
                   f"{hist}{extra}")
+            if m == "dbake" and first:
+                extra = f"   {first['summary']}" if first["summary"] else ""
+                p(f"   dbake first run (no history, not in the median): {first['secs']:.1f}"
+                  f" s, exit {first['rc']}; builds {first['builds']}, RUN steps executed "
+                  f"{first['runs']}{extra}")
         sys.stdout.flush()
 
     def table(self):
-        cols = ["LB", *self.modes] + [d[0] for d in self.ratio_defs()]
+        cols = ["LB", *self.modes] + (["dbake 1st"] if "dbake" in self.modes else []) \
+            + [d[0] for d in self.ratio_defs()]
         head = f"{'workload':<9} " + " ".join(f"{c:>11}" for c in cols)
         lines = [head]
         partial = False
@@ -437,6 +458,9 @@ class Bench:
                     cells.append(f"{med[m]:.1f}*")
                 else:
                     cells.append(f"{med[m]:.1f}")
+            if "dbake" in self.modes:
+                f = self.firsts.get(key)
+                cells.append("n/a" if not f else f"{f['secs']:.1f}" if f["rc"] == 0 else "FAIL")
             for _, a, b in self.ratio_defs():
                 r = ratio(lb if a == "LB" else med[a], lb if b == "LB" else med[b])
                 cells.append(f"{r:.2f}" if r is not None else "n/a")
@@ -466,9 +490,12 @@ class Bench:
             p("   fifo and dbake run with their defaults (no --cache-registry, no --slots): "
               "fifo is one build per node by name, as the earlier tool did")
             p("   dbake keeps its state (history, shards) in a fresh DBAKE_STATE_DIR per workload "
-              "and mode: run 1 is without history, runs 2.. may use what earlier runs taught it")
+              "and mode; dbake's first run there (no history) is timed and shown apart "
+              "('dbake 1st'), its measured runs use what the runs before taught it, as a "
+              "user's next builds do; fifo reads no history")
         p("   cold workloads get a new nonce in every RUN for every single run; W3 is warmed by "
-          "one untimed build per mode, then reuses its nonce")
+          "one build per mode (untimed for plain and fifo, dbake's first run for dbake), "
+          "then reuses its nonce")
         p("   LB = max(critical path, distinct work / total capacity)")
         p("   per node: 'builds' = build requests in BuildKit's history during the run; "
           "'RUN steps executed' = RUN steps of the run's nonce that the node really ran "
@@ -501,7 +528,8 @@ class Bench:
 
 
 def hist_of(rep):
-    return "run 1" if rep == 2 else f"runs 1-{rep - 1}"
+    return ("the first run" if rep == 1 else "the first run and run 1" if rep == 2
+            else f"the first run and runs 1-{rep - 1}")
 
 
 def ratio(a, b):

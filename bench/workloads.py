@@ -215,8 +215,8 @@ def _light():
     return Workload(
         key="W3", title="light, warm cache",
         summary="30 cheap targets (RUN echo, no sleep) FROM one base target "
-                "(target: context); cache warm: one untimed build per mode "
-                "first, same nonce for every measured run",
+                "(target: context); cache warm: one build per mode first "
+                "(dbake's is its first run), same nonce for every measured run",
         layout=LAYOUT_EVEN, warm=True, targets=targets, steps=steps,
         default=names,
         lb_note="no sleep: LB is 0, ratios to LB are not meaningful")

@@ -321,7 +321,8 @@ static void fill_slots(struct run *run)
 			ssize_t job = policy_pick(&run->policy, s->node, pass == 0);
 			if (job >= 0 && extra &&
 			    policy_home_of(&run->policy, (size_t)job) != s->node &&
-			    (pass == 0 || !ending_soon(run, s->node)))
+			    (pass == 0 || !ending_soon(run, s->node) ||
+			     sooner_elsewhere(run, (size_t)job, s, now_ms())))
 				job = -1;
 			if (job < 0)
 				continue;

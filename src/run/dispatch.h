@@ -99,6 +99,9 @@ struct run {
 /* A node's extra slot starts a build this long before one of the node's
  * builds is due to end (durations from history), not sooner. */
 #define EXTRA_AHEAD_MS 1500
+/* ...and leaves a job to another node that has room for it this much
+ * sooner (see sooner_elsewhere()). */
+#define SOONER_ELSEWHERE_MS 300
 /* Short jobs whose steps took less (seconds: cached, or trivial) batch
  * whatever the node runs; longer ones only into its free capacity. */
 #define BATCH_FREE_WORK 0.25
@@ -146,6 +149,11 @@ int ending_soon(const struct run *run, int node);
 /* When the first build on `node` (but `skip`) is due to end, or `now`. */
 long long next_end(const struct run *run, int node,
 		   const struct slot *skip, long long now);
+/* Whether `job`, started ahead in `s`, would have its node later than
+ * another node, as history tells, has room for it (by more than
+ * SOONER_ELSEWHERE_MS): better left for that one. */
+int sooner_elsewhere(const struct run *run, size_t job, const struct slot *s,
+		     long long now);
 /* A build on `node` ended: the build started ahead longest ago there
  * has the node from now on. */
 void node_freed(struct run *run, int node, long long now);

@@ -117,6 +117,63 @@ int ending_soon(const struct run *run, int node)
 	return ending_within(run, node, EXTRA_AHEAD_MS, NULL, 1);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * When `node` has room for one more job, as history tells: now while it
+ * runs fewer than its capacity (builds started ahead included), else
+ * when enough of them are due to end; -1 when a capacity or duration is
+ * not known.
+ */
+static double room_at(const struct run *run, int node, long long now)
+{
+	int cap = run->stats[node].capacity;
+	size_t jobs = node_jobs(run, node), n = 0;
+	if (!cap)
+		return -1;
+	if (jobs < (size_t)cap)
+		return (double)now;
+	double *ends = xcalloc(jobs + 1, sizeof(*ends));
+	for (size_t i = 0; i < run->nslots; i++) {
+		const struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		double end = slot_end(run, s);
+		if (end < 0) {
+			free(ends);
+			return -1;
+		}
+		for (size_t k = 0; k < s->njobs && n < jobs; k++)
+			ends[n++] = end;
+	}
+	qsort(ends, n, sizeof(*ends), cmp_double);
+	size_t need = jobs + 1 - (size_t)cap;  /* ends before a place frees */
+	double at = need <= n ? ends[need - 1] : -1;
+	free(ends);
+	return at < (double)now && at >= 0 ? (double)now : at;
+}
+
+int sooner_elsewhere(const struct run *run, size_t job, const struct slot *s,
+		     long long now)
+{
+	const struct job *j = &run->dag.jobs[job];
+	if (!j->known)
+		return 0;
+	double here = (double)next_end(run, s->node, s, now);
+	for (size_t n = 0; n < run->nodes->nr; n++) {
+		if ((int)n == s->node || !j->fits[n])
+			continue;
+		double there = room_at(run, (int)n, now);
+		if (there >= 0 && there + SOONER_ELSEWHERE_MS < here)
+			return 1;
+	}
+	return 0;
+}
+
 static int started(const struct run *run, const struct slot *s)
 {
 	for (size_t i = 0; i < s->njobs; i++)

@@ -1,0 +1,145 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/dispatch.h"
+#include "testlib.h"
+#include "util/util.h"
+
+/*
+ * A run of two nodes for occupancy's decisions: node 0 of capacity 3,
+ * node 1 of capacity 1; jobs 0-4 run (one per slot, as placed by the
+ * test), job 5 is the one to place. Durations as given, all known.
+ */
+struct fixture {
+	struct run run;
+	struct nodeset nodes;
+	struct node node_v[2];
+	struct node_stats stats[2];
+	struct slot slots[6];
+	struct job jobs[6];
+	unsigned char fits[6][2];
+	size_t slot_job[6];
+	long long now;
+};
+
+static void setup(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->now = now_ms();
+	f->nodes.v = f->node_v;
+	f->nodes.nr = 2;
+	f->stats[0].capacity = 3;
+	f->stats[1].capacity = 1;
+	for (size_t i = 0; i < 6; i++) {
+		f->jobs[i].fits = f->fits[i];
+		f->fits[i][0] = f->fits[i][1] = 1;
+		f->jobs[i].known = 1;
+		f->jobs[i].estimate = 1.0;
+		f->slots[i].node = i < 4 ? 0 : 1;
+		f->slot_job[i] = i;
+	}
+	f->run.nodes = &f->nodes;
+	f->run.stats = f->stats;
+	f->run.slots = f->slots;
+	f->run.nslots = 6;
+	f->run.dag.jobs = f->jobs;
+	f->run.dag.nr = 6;
+}
+
+/* Slot `i` runs job `i`, started `ago` ms before now, for `secs`. */
+static void runs(struct fixture *f, size_t i, long long ago, double secs)
+{
+	struct slot *s = &f->slots[i];
+	s->jobs = &f->slot_job[i];
+	s->njobs = 1;
+	s->spawn_ms = s->run_from = f->now - ago;
+	f->jobs[i].start_ms = s->spawn_ms;
+	f->jobs[i].estimate = secs;
+}
+
+static void t_sooner_elsewhere(void **state)
+{
+	(void)state;
+	struct fixture f;
+	setup(&f);
+	/* node 1 (capacity 1) runs job 4 for 1.5 s more; slot 5 there
+	 * would start job 5 ahead. Node 0 runs three jobs, the first due
+	 * to end in 0.3 s: job 5 has room there 1.2 s sooner. */
+	runs(&f, 4, 500, 2.0);
+	runs(&f, 0, 700, 1.0);
+	runs(&f, 1, 0, 5.0);
+	runs(&f, 2, 0, 5.0);
+	struct slot *ahead = &f.slots[5];
+	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+
+	/* due to end in 1.4 s: not sooner by enough */
+	f.jobs[0].estimate = 0.7 + 1.4;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+
+	/* a free place on node 0 now */
+	f.slots[0].njobs = 0;
+	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+
+	/* ...but job 5 cannot be built there */
+	f.fits[5][0] = 0;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	f.fits[5][0] = 1;
+
+	/* a build started ahead on node 0 takes its free place: room
+	 * only when the second of its builds ends (both in 5 s) */
+	runs(&f, 0, 0, 1.0);
+	runs(&f, 3, 0, 1.0);
+	f.slots[3].ahead = 1;
+	f.slots[3].run_from = f.now + 5000;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	f.slots[3].njobs = 0;
+	f.slots[3].ahead = 0;
+
+	/* node 0's capacity not known, or one of its durations: no */
+	runs(&f, 0, 700, 1.0);
+	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	f.stats[0].capacity = 0;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	f.stats[0].capacity = 3;
+	f.jobs[1].known = 0;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	f.jobs[1].known = 1;
+
+	/* job 5's own duration not known: no */
+	f.jobs[5].known = 0;
+	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+}
+
+static void t_next_end(void **state)
+{
+	(void)state;
+	struct fixture f;
+	setup(&f);
+	/* the node's first due end, but the slot asking */
+	runs(&f, 0, 1000, 3.0);
+	runs(&f, 1, 0, 1.0);
+	long long end = next_end(&f.run, 0, NULL, f.now);
+	assert_true(end >= f.now + 999 && end <= f.now + 1001);
+	end = next_end(&f.run, 0, &f.slots[1], f.now);
+	assert_true(end >= f.now + 1999 && end <= f.now + 2001);
+	/* a duration not known: now */
+	f.jobs[0].known = 0;
+	assert_true(next_end(&f.run, 0, NULL, f.now) == f.now);
+	assert_int_equal(node_jobs(&f.run, 0), 2);
+	assert_int_equal(node_jobs(&f.run, 1), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_sooner_elsewhere),
+		cmocka_unit_test(t_next_end),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

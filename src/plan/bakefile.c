@@ -254,7 +254,6 @@ int plan_in_git(const struct plan *plan)
 {
 	static const char *const vars[] = {
 		"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR",
-		"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
 		if (getenv(vars[i]))

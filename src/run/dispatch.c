@@ -47,17 +47,9 @@ static void report_final(size_t job, void *data)
 /* Write all of buf to a log; a failing log never stops a build. */
 static void log_write(int *fd, const char *buf, size_t len)
 {
-	while (*fd >= 0 && len) {
-		ssize_t n = write(*fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(*fd);
-			*fd = -1;
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
+	if (*fd >= 0 && write_in_full(*fd, buf, len) < 0) {
+		close(*fd);
+		*fd = -1;
 	}
 }
 

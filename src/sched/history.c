@@ -137,26 +137,12 @@ void history_set_capacity(struct history *h, const char *node, int capacity)
 
 int history_save(const struct history *h)
 {
-	char *tmp = xstrfmt("%s.XXXXXX", h->path);
-	int fd = mkstemp(tmp);
-	int ret = 0;
-	if (fd < 0) {
-		ret = error("cannot save history '%s': %s", h->path,
-			    strerror(errno));
-		goto out;
-	}
-	/* one write: json_dumpfd writes each token on its own */
 	char *text = json_dumps(h->doc, JSON_COMPACT | JSON_SORT_KEYS);
-	int bad = !text || write_in_full(fd, text, strlen(text)) < 0;
-	free(text);
-	bad |= close(fd) < 0;
-	if (bad || rename(tmp, h->path) < 0) {
+	int ret = 0;
+	if (!text || write_file_atomic(h->path, text, strlen(text), 0600) < 0)
 		ret = error("cannot save history '%s': %s", h->path,
-			    strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
+			    text ? strerror(errno) : "out of memory");
+	free(text);
 	return ret;
 }
 

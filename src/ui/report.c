@@ -142,35 +142,6 @@ void script_escape(struct strbuf *sb, const char *json)
 	}
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len,
-		      unsigned mode)
-{
-	char *tmp = xstrfmt("%s.tmp-XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int err = 0;
-	if (fd < 0) {
-		err = errno;
-		free(tmp);
-		errno = err;
-		return -1;
-	}
-	if (fchmod(fd, (mode_t)mode) < 0)
-		err = errno;
-	if (!err && write_in_full(fd, data, len) < 0)
-		err = errno;
-	if (!err && fsync(fd) < 0)
-		err = errno;
-	if (close(fd) < 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, path) < 0)
-		err = errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	errno = err;
-	return err ? -1 : 0;
-}
-
 /* A JSON string of any bytes: invalid UTF-8 becomes '?'. */
 static json_t *jstr(const char *s)
 {

@@ -73,11 +73,5 @@ json_t *metadata_collect(const char *const *files, size_t nfiles,
 			 const char *const *targets, const int *own,
 			 size_t ntargets, struct strbuf *bad);
 
-/*
- * Write data to path through a temporary file in the same directory and
- * rename(2). Returns -1 with errno set on failure (nothing left behind).
- */
-int write_file_atomic(const char *path, const char *data, size_t len,
-		      unsigned mode);
 
 #endif

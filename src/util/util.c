@@ -1,9 +1,11 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,4 +196,33 @@ ssize_t write_in_full(int fd, const void *buf, size_t len)
 		left -= (size_t)n;
 	}
 	return (ssize_t)len;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len,
+		      unsigned mode)
+{
+	char *tmp = xstrfmt("%s.tmp-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	int err = 0;
+	if (fd < 0) {
+		err = errno;
+		free(tmp);
+		errno = err;
+		return -1;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0)
+		err = errno;
+	if (!err && write_in_full(fd, data, len) < 0)
+		err = errno;
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) < 0)
+		err = errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	errno = err;
+	return err ? -1 : 0;
 }

@@ -61,4 +61,11 @@ long long now_ms(void);
 /* Write all of buf; -1 with errno set if that fails (EIO for a short write). */
 ssize_t write_in_full(int fd, const void *buf, size_t len);
 
+/*
+ * Write data to path through a temporary file in the same directory and
+ * rename(2). Returns -1 with errno set on failure (nothing left behind).
+ */
+int write_file_atomic(const char *path, const char *data, size_t len,
+		      unsigned mode);
+
 #endif

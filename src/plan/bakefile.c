@@ -263,6 +263,7 @@ int plan_in_git(const struct plan *plan)
 		return 1;
 	int in = 0;
 	json_t *targets = json_object_get(plan->doc, "target");
+	json_t *seen = json_object(); /* contexts looked at: most share one */
 	for (size_t i = 0; i < plan->nr && !in; i++) {
 		if (!plan->v[i].selected)
 			continue;
@@ -270,11 +271,15 @@ int plan_in_git(const struct plan *plan)
 		const char *ctx = json_string_value(json_object_get(t, "context"));
 		if (!ctx || !*ctx)
 			ctx = ".";
+		if (json_object_get(seen, ctx))
+			continue;
+		json_object_set_new(seen, ctx, json_true());
 		char *dir = ctx[0] == '/' ? xstrdup(ctx)
 					  : xstrfmt("%s/%s", cwd, ctx);
 		in = git_above(dir);
 		free(dir);
 	}
+	json_decref(seen);
 	free(cwd);
 	return in;
 }

@@ -44,6 +44,14 @@ check "outside a work tree: buildx ran no git" \
 	bash -c '! grep -q rev-parse "$0"' git.log
 [ "$RC" -eq 0 ] || show
 
+# the user's own setting stands
+NONCE=$NONCE-own
+write_bake
+BUILDX_GIT_INFO=1 PATH=$PROJ/bin:$PATH run_dbake
+check "BUILDX_GIT_INFO=1 set by the user: exit 0" [ "$RC" -eq 0 ]
+check "BUILDX_GIT_INFO=1 set by the user: buildx asked git" grep -q 'rev-parse' git.log
+[ "$RC" -eq 0 ] || show
+
 "$real_git" init -q .
 "$real_git" add docker-bake.hcl
 "$real_git" -c user.name=dbake -c user.email=dbake@localhost commit -qm bake

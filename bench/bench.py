@@ -286,6 +286,7 @@ class Bench:
         self.results = {}            # key -> {mode: [run dicts]}
         self.firsts = {}             # key -> dbake's first run (run dict) or None
         self.csv_path = os.path.join(RESULTS, f"bench-{self.stamp}.csv")
+        self.reports = os.path.join(RESULTS, f"bench-{self.stamp}-reports")
         os.makedirs(RESULTS, exist_ok=True)
         self.csv_file = open(self.csv_path, "w", newline="")
         self.csv = csv.writer(self.csv_file)
@@ -345,6 +346,9 @@ class Bench:
         runs = per_node(runs_by_node(self.buildctl, names, exports["DBAKE_TEST_NODE_ADDRS"].split(),
                                      nonce, w0, w1), names)
         summ = tool_summary(out + "\n" + err) if mode != "plain" else ""
+        if mode != "plain":
+            self.keep_report(out + "\n" + err, state, f"{w.key}-{mode}-"
+                             + ("first" if first else "warmup" if warmup else f"r{rep}"))
         progress(f"{label}: {secs:.1f} s (exit {rc}); per node {'/'.join(names)}: "
                  f"builds {builds}, RUN steps executed {runs}" + (f"  [{summ}]" if summ else ""))
         if rc != 0:
@@ -367,6 +371,23 @@ class Bench:
                  history, nonce, per_node_csv(builds, names), per_node_csv(runs, names), summ, f"{load:.2f}", started,
                  self.shown(argv))
         return {"secs": secs, "rc": rc, "builds": builds, "runs": runs, "summary": summ}
+
+    def keep_report(self, text, state, name):
+        """Copy dbake's report.json of the run, and its history as the run
+        left it, next to the CSV (bench-<date>-reports/NAME.*.json): what a
+        slow run did, node by node, stays readable after the bench."""
+        for line in reversed(text.splitlines()):
+            if line.startswith("report: ") and line.endswith("/report.html"):
+                src = os.path.join(os.path.dirname(line[len("report: "):]), "report.json")
+                break
+        else:
+            return
+        os.makedirs(self.reports, exist_ok=True)
+        for path, kind in ((src, "report"), (os.path.join(state, "history.json"), "history")):
+            try:
+                shutil.copyfile(path, os.path.join(self.reports, f"{name}.{kind}.json"))
+            except OSError:
+                pass
 
     def workload(self, w, exports):
         wdir = os.path.join(self.tmp, "work", w.key)
@@ -511,6 +532,9 @@ class Bench:
         self.row(self.bench_id, "", "", "total", "", "", f"{total:.1f}", "", "", "", "", "",
                  "", "", "", "", "", "")
         p(f"raw runs and medians: {os.path.relpath(self.csv_path, TOP)}")
+        if os.path.isdir(self.reports):
+            p(f"report and history after each fifo and dbake run: "
+              f"{os.path.relpath(self.reports, TOP)}/")
         if self.failures:
             p(f"\n{len(self.failures)} build(s) FAILED:")
             for label, rc, log, tail in self.failures:

@@ -151,6 +151,8 @@ static int start_batch(struct run *run, struct slot *s)
 		struct job_info *in = &run->info[s->jobs[i]];
 		progress_release(&in->progress);
 		in->progress = (struct progress)PROGRESS_INIT;
+		in->step_ms = 0;
+		in->idle_ms = now;
 		in->batch = s->njobs;
 		in->slot = s->rank;
 	}
@@ -450,14 +452,21 @@ static void fail_job(struct run *run, size_t job, long long now)
 /*
  * Remember the job's node and time; `from` is when its build had the
  * node (a build started ahead waits for its turn first: not its time).
+ * A build that ran no step for a while, then did, waited in BuildKit's
+ * queue (the node was fuller than dbake knew, as in a first run): it is
+ * timed from that step. (A waiting build may show its FROM, cached or
+ * pulled, before its RUN waits.)
  */
 static void remember(struct run *run, size_t job, long long from)
 {
 	const struct job *j = &run->dag.jobs[job];
+	long long step = run->info[job].step_ms;
 	if (!run->history)
 		return;
 	if (from < j->start_ms || from > j->end_ms)
 		from = j->start_ms;
+	if (step > from + MOVE_AFTER_MS && step <= j->end_ms)
+		from = step;
 	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint,
 			 run->info[job].target->defhash);
 	/* a batch's time is not any one target's */
@@ -553,8 +562,20 @@ static void read_slot(struct run *run, struct slot *s)
 		if (s->moved)
 			continue;
 		slot_log(s, buf, (size_t)n);
-		for (size_t i = 0; i < s->njobs; i++)
-			progress_feed(&run->info[s->jobs[i]].progress, buf, (size_t)n);
+		long long now = now_ms();
+		for (size_t i = 0; i < s->njobs; i++) {
+			struct job_info *in = &run->info[s->jobs[i]];
+			progress_feed(&in->progress, buf, (size_t)n);
+			int busy = in->progress.steps > in->progress.done;
+			if (busy && in->idle_ms) {
+				/* a step runs after a wait: the node's now */
+				if (now - in->idle_ms > MOVE_AFTER_MS)
+					in->step_ms = now;
+				in->idle_ms = 0;
+			} else if (!busy && !in->idle_ms) {
+				in->idle_ms = now;
+			}
+		}
 	}
 }
 

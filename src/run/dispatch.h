@@ -30,6 +30,8 @@ struct job_info {
 	size_t batch;                /* size of the batch it was built in */
 	int slot;                    /* rank of the slot on its node */
 	struct progress progress;
+	long long step_ms;           /* when a step ran after a wait, or 0 */
+	long long idle_ms;           /* since when no step of it runs, or 0 */
 };
 
 /* One bake invocation at a time on a node; it builds a batch of jobs. */

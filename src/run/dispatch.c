@@ -521,30 +521,6 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 	}
 }
 
-/*
- * Build steps in progress on a node, for its capacity. Sampled on the
- * loop's ticks, not on every read: one build's "DONE" can still sit in
- * its pipe while the next build's first step is read, and counting that
- * moment would overstate what the node runs at once.
- */
-static void observe(struct run *run, int node)
-{
-	int steps = 0, running = 0;
-	for (size_t i = 0; i < run->nslots; i++) {
-		struct slot *s = &run->slots[i];
-		if (s->node != node || !s->njobs || s->moved)
-			continue;
-		const struct progress *p = &run->info[s->jobs[0]].progress;
-		running++;
-		steps += p->steps - p->done;
-	}
-	struct node_stats *st = &run->stats[node];
-	if (steps > st->steps_max)
-		st->steps_max = steps;
-	if (running > st->running_max)
-		st->running_max = running;
-}
-
 static void read_slot(struct run *run, struct slot *s)
 {
 	char buf[65536];
@@ -738,7 +714,7 @@ int dispatch_run(struct run *run)
 		}
 		if (now_ms() >= next_sample) {
 			for (size_t nd = 0; nd < run->nodes->nr; nd++)
-				observe(run, (int)nd);
+				node_observe(run, (int)nd, now_ms());
 			next_sample = now_ms() + UI_TICK_MS;
 		}
 		int resized = signals_resized();

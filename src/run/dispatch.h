@@ -59,6 +59,8 @@ struct node_stats {
 	int running_max;   /* most invocations at once */
 	int steps_max;     /* most build steps in progress at once */
 	int seen_full;     /* made a build wait: steps_max is its capacity */
+	int over;          /* fewest steps seen since over_since... */
+	long long over_since; /* ...while more than steps_max ran, or 0 */
 };
 
 struct run {
@@ -95,6 +97,11 @@ struct run {
  * node busy with as many builds as it can run, is waiting for it: an idle
  * node may take it over. */
 #define MOVE_AFTER_MS 700
+
+/* More steps than a node was seen to run count once they last this long:
+ * one build's step starts as another's ends, and the ended one's "DONE"
+ * may come later than the new one's title. */
+#define CAPACITY_HOLD_MS 400
 
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4
@@ -156,6 +163,8 @@ long long next_end(const struct run *run, int node,
  * SOONER_ELSEWHERE_MS): better left for that one. */
 int sooner_elsewhere(const struct run *run, size_t job, const struct slot *s,
 		     long long now);
+/* Sample the build steps `node` runs now, for its capacity (steps_max). */
+void node_observe(struct run *run, int node, long long now);
 /* A build on `node` ended: the build started ahead longest ago there
  * has the node from now on. */
 void node_freed(struct run *run, int node, long long now);

@@ -117,6 +117,44 @@ int ending_soon(const struct run *run, int node)
 	return ending_within(run, node, EXTRA_AHEAD_MS, NULL, 1);
 }
 
+/*
+ * Build steps in progress on a node, for its capacity. Sampled on the
+ * loop's ticks, not on every read: one build's "DONE" can still sit in
+ * its pipe while the next build's first step is read, and counting that
+ * moment would overstate what the node runs at once. A count above what
+ * the node was seen to run counts once it held for CAPACITY_HOLD_MS
+ * (the lowest it went meanwhile): buildx prints a step's end on its own
+ * tick, so such moments last longer than a read.
+ */
+void node_observe(struct run *run, int node, long long now)
+{
+	int steps = 0, running = 0;
+	for (size_t i = 0; i < run->nslots; i++) {
+		struct slot *s = &run->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		const struct progress *p = &run->info[s->jobs[0]].progress;
+		running++;
+		steps += p->steps - p->done;
+	}
+	struct node_stats *st = &run->stats[node];
+	if (steps <= st->steps_max) {
+		st->over_since = 0;
+	} else if (!st->over_since) {
+		st->over_since = now;
+		st->over = steps;
+	} else {
+		if (steps < st->over)
+			st->over = steps;
+		if (now - st->over_since >= CAPACITY_HOLD_MS) {
+			st->steps_max = st->over;
+			st->over_since = 0;
+		}
+	}
+	if (running > st->running_max)
+		st->running_max = running;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -18,6 +18,7 @@
  */
 struct fixture {
 	struct run run;
+	struct job_info info[6];
 	struct nodeset nodes;
 	struct node node_v[2];
 	struct node_stats stats[2];
@@ -50,6 +51,7 @@ static void setup(struct fixture *f)
 	f->run.nslots = 6;
 	f->run.dag.jobs = f->jobs;
 	f->run.dag.nr = 6;
+	f->run.info = f->info;
 }
 
 /* Slot `i` runs job `i`, started `ago` ms before now, for `secs`. */
@@ -135,11 +137,59 @@ static void t_next_end(void **state)
 	assert_int_equal(node_jobs(&f.run, 1), 0);
 }
 
+/* Job `i` shows `running` steps in progress. */
+static void steps_running(struct fixture *f, size_t i, int running)
+{
+	f->info[i].progress.steps = 2;
+	f->info[i].progress.done = 2 - running;
+}
+
+static void t_node_observe(void **state)
+{
+	(void)state;
+	struct fixture f;
+	setup(&f);
+	struct node_stats *st = &f.stats[0];
+	long long t = 1000000;
+	runs(&f, 0, 0, 5.0);
+	runs(&f, 1, 0, 5.0);
+	runs(&f, 2, 0, 5.0);
+	steps_running(&f, 0, 1);
+	steps_running(&f, 1, 1);
+	/* two steps at once, held: the node runs two */
+	node_observe(&f.run, 0, t);
+	assert_int_equal(st->steps_max, 0);
+	node_observe(&f.run, 0, t + CAPACITY_HOLD_MS);
+	assert_int_equal(st->steps_max, 2);
+	/* a third for a moment (one ended, its "DONE" not read yet): not
+	 * counted */
+	steps_running(&f, 2, 1);
+	node_observe(&f.run, 0, t + 1000);
+	steps_running(&f, 0, 0);
+	node_observe(&f.run, 0, t + 1250);
+	node_observe(&f.run, 0, t + 1500);
+	assert_int_equal(st->steps_max, 2);
+	/* three held: the node runs three */
+	steps_running(&f, 0, 1);
+	node_observe(&f.run, 0, t + 2000);
+	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS / 2);
+	assert_int_equal(st->steps_max, 2);
+	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS);
+	assert_int_equal(st->steps_max, 3);
+	/* what it held at least: four for a moment among threes is three */
+	steps_running(&f, 3, 1);
+	runs(&f, 3, 0, 5.0);
+	node_observe(&f.run, 0, t + 3000);
+	assert_int_equal(st->steps_max, 3);
+	assert_int_equal(st->running_max, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_sooner_elsewhere),
 		cmocka_unit_test(t_next_end),
+		cmocka_unit_test(t_node_observe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

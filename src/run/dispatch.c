@@ -452,10 +452,11 @@ static void fail_job(struct run *run, size_t job, long long now)
 /*
  * Remember the job's node and time; `from` is when its build had the
  * node (a build started ahead waits for its turn first: not its time).
- * A build that ran no step for a while, then did, waited in BuildKit's
- * queue (the node was fuller than dbake knew, as in a first run): it is
- * timed from that step. (A waiting build may show its FROM, cached or
- * pulled, before its RUN waits.)
+ * On a node of unknown capacity (a first run: more slots than it runs
+ * builds), a build that ran no step for a while, then did, waited in
+ * BuildKit's queue: it is timed from that step. (A waiting build may
+ * show its FROM before its RUN waits.) Not when the capacity is known:
+ * there a long start is the build's own (a large context to send).
  */
 static void remember(struct run *run, size_t job, long long from)
 {
@@ -465,7 +466,8 @@ static void remember(struct run *run, size_t job, long long from)
 		return;
 	if (from < j->start_ms || from > j->end_ms)
 		from = j->start_ms;
-	if (step > from + MOVE_AFTER_MS && step <= j->end_ms)
+	if (!run->stats[j->node].capacity && step > from + MOVE_AFTER_MS &&
+	    step <= j->end_ms)
 		from = step;
 	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint,
 			 run->info[job].target->defhash);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Weight of the newest observation in the running average. */
 #define HISTORY_WEIGHT 0.5

@@ -123,8 +123,10 @@ int ending_soon(const struct run *run, int node)
  * its pipe while the next build's first step is read, and counting that
  * moment would overstate what the node runs at once. A count above what
  * the node was seen to run counts once it held for CAPACITY_HOLD_MS
- * (the lowest it went meanwhile): buildx prints a step's end on its own
- * tick, so such moments last longer than a read.
+ * (the lowest it went meanwhile): buildx's progress display is rate
+ * limited (BuildKit's progressui: 100 ms between updates, a 150 ms
+ * refresh), so a step's end can show that much after the next build's
+ * step began, longer than one read.
  */
 void node_observe(struct run *run, int node, long long now)
 {

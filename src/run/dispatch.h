@@ -80,6 +80,9 @@ struct run {
 	char *resolved;                 /* bake file for child bakes */
 	const struct ui_ops *ui;
 	long long start_ms, end_ms;
+	int launch_gap_ms;              /* between launches (launch_gap()) */
+	long long last_launch_ms;       /* the latest launch, or 0 */
+	long long launch_at;            /* a launch held until then, or 0 */
 	int stopping;                   /* cancelling: no new builds */
 	int stop_signal;                /* signal that stopped the run, or 0 */
 	long long kill_at;              /* SIGKILL stragglers then (0: none) */
@@ -102,6 +105,11 @@ struct run {
  * one build's step starts as another's ends, and the ended one's "DONE"
  * may come later than the new one's title. */
 #define CAPACITY_HOLD_MS 400
+
+/* CPU a bake process takes on the client to start (Go's start-up,
+ * reading the bake file, opening the session with BuildKit): about 80 ms
+ * for buildx 0.35, measured with time(1) on a cached build. */
+#define LAUNCH_CPU_MS 80
 
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4

@@ -52,6 +52,10 @@ struct slot {
 			       its spawn, or the end it waits for */
 };
 
+/* Step counts node_observe() follows; a node seen to run more counts as
+ * running this many. */
+#define STEPS_TRACKED 32
+
 /* What the run learns of each node, for the next run. */
 struct node_stats {
 	int slots;         /* slots it was given */
@@ -59,8 +63,8 @@ struct node_stats {
 	int running_max;   /* most invocations at once */
 	int steps_max;     /* most build steps in progress at once */
 	int seen_full;     /* made a build wait: steps_max is its capacity */
-	int over;          /* fewest steps seen since over_since... */
-	long long over_since; /* ...while more than steps_max ran, or 0 */
+	/* since when at least k + 1 steps ran without a break, or 0 */
+	long long steps_since[STEPS_TRACKED];
 };
 
 struct run {

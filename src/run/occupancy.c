@@ -121,12 +121,14 @@ int ending_soon(const struct run *run, int node)
  * Build steps in progress on a node, for its capacity. Sampled on the
  * loop's ticks, not on every read: one build's "DONE" can still sit in
  * its pipe while the next build's first step is read, and counting that
- * moment would overstate what the node runs at once. A count above what
- * the node was seen to run counts once it held for CAPACITY_HOLD_MS
- * (the lowest it went meanwhile): buildx's progress display is rate
- * limited (BuildKit's progressui: 100 ms between updates, a 150 ms
- * refresh), so a step's end can show that much after the next build's
- * step began, longer than one read.
+ * moment would overstate what the node runs at once. A count counts once
+ * the node ran at least that many for CAPACITY_HOLD_MS without a break:
+ * buildx's progress display is rate limited (BuildKit's progressui: 100
+ * ms between updates, a 150 ms refresh), so a step's end can show that
+ * much after the next build's step began, longer than one read. Each
+ * count is held on its own: while builds start one after another
+ * (0, 1, 2, 3 steps), three count 0.4 s after the third began, not
+ * after each count in turn held.
  */
 void node_observe(struct run *run, int node, long long now)
 {
@@ -140,18 +142,16 @@ void node_observe(struct run *run, int node, long long now)
 		steps += p->steps - p->done;
 	}
 	struct node_stats *st = &run->stats[node];
-	if (steps <= st->steps_max) {
-		st->over_since = 0;
-	} else if (!st->over_since) {
-		st->over_since = now;
-		st->over = steps;
-	} else {
-		if (steps < st->over)
-			st->over = steps;
-		if (now - st->over_since >= CAPACITY_HOLD_MS) {
-			st->steps_max = st->over;
-			st->over_since = 0;
+	for (int k = 0; k < STEPS_TRACKED; k++) {
+		if (k >= steps) {
+			st->steps_since[k] = 0;
+			continue;
 		}
+		if (!st->steps_since[k])
+			st->steps_since[k] = now;
+		if (now - st->steps_since[k] >= CAPACITY_HOLD_MS &&
+		    k + 1 > st->steps_max)
+			st->steps_max = k + 1;
 	}
 	if (running > st->running_max)
 		st->running_max = running;

@@ -184,12 +184,43 @@ static void t_node_observe(void **state)
 	assert_int_equal(st->running_max, 4);
 }
 
+/* Builds starting one after another: each count held on its own. */
+static void t_node_observe_ramp(void **state)
+{
+	(void)state;
+	struct fixture f;
+	setup(&f);
+	struct node_stats *st = &f.stats[0];
+	long long t = 1000000;
+	for (int i = 0; i < 3; i++)
+		runs(&f, i, 0, 5.0);
+	/* one step, then two 250 ms later, three 250 ms after that */
+	steps_running(&f, 0, 1);
+	node_observe(&f.run, 0, t);
+	steps_running(&f, 1, 1);
+	node_observe(&f.run, 0, t + 250);
+	steps_running(&f, 2, 1);
+	node_observe(&f.run, 0, t + 500);
+	assert_int_equal(st->steps_max, 1);
+	node_observe(&f.run, 0, t + 650);
+	assert_int_equal(st->steps_max, 2);
+	/* three held from t + 500 */
+	node_observe(&f.run, 0, t + 500 + CAPACITY_HOLD_MS);
+	assert_int_equal(st->steps_max, 3);
+	/* a dip to two restarts the count of three, not of two */
+	steps_running(&f, 2, 0);
+	node_observe(&f.run, 0, t + 1000);
+	assert_int_equal(st->steps_since[2], 0);
+	assert_int_equal(st->steps_since[1], t + 250);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_sooner_elsewhere),
 		cmocka_unit_test(t_next_end),
 		cmocka_unit_test(t_node_observe),
+		cmocka_unit_test(t_node_observe_ramp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,7 +174,7 @@ static int start_batch(struct run *run, struct slot *s)
 		return -1;
 	}
 	fcntl(s->child.out_fd, F_SETFL, O_NONBLOCK);
-	s->spawn_ms = s->run_from = now;
+	s->spawn_ms = s->run_from = run->last_launch_ms = now;
 	s->ahead = 0;
 	s->drain_until = 0;
 	s->moved = 0;
@@ -205,7 +205,11 @@ static int launch_gap(const struct run *run)
 	return ncpu > 0 ? (int)(LAUNCH_CPU_MS / ncpu) : 0;
 }
 
-/* Whether the next launch waits for the previous one's start-up. */
+/*
+ * Whether the next launch from fill_slots() waits for the previous one's
+ * start-up (every launch counts; a build moved to a free node goes at
+ * once).
+ */
 static int launch_held(struct run *run, long long now)
 {
 	if (!run->launch_gap_ms || !run->last_launch_ms ||
@@ -375,7 +379,6 @@ static void fill_slots(struct run *run)
 			size_t n = policy_batch(&run->policy, (size_t)job, s->node,
 						run->batch, most);
 			slot_take(s, run->batch, n);
-			run->last_launch_ms = now_ms();
 			if (start_batch(run, s) == 0 && extra) {
 				s->ahead = 1;
 				s->run_from = next_end(run, s->node, s,

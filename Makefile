@@ -17,7 +17,7 @@ else
 PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
 endif
 
-.PHONY: all install uninstall check unit e2e demo deps clean bench
+.PHONY: all install uninstall check unit engine e2e demo deps clean bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -42,8 +42,8 @@ uninstall:
 deps:
 	tools/deps build
 
-# Unit tests, then the end-to-end suite on a real local cluster, both with
-# the ASan+UBSan build. tests/run prints "N passed, N failed".
+# Unit tests, engine tests (a fake buildx), then the end-to-end suite on a
+# real local cluster, all with the ASan+UBSan build. tests/run prints "N passed, N failed".
 check: $(ASAN_BUILD)/build.ninja all
 	ninja -C $(ASAN_BUILD)
 	tests/run
@@ -51,6 +51,11 @@ check: $(ASAN_BUILD)/build.ninja all
 unit: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	tests/run --unit
+
+# dbake end to end against the fake buildx of tests/fake: seconds.
+engine: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	tests/run --engine
 
 e2e: $(ASAN_BUILD)/build.ninja all
 	ninja -C $(ASAN_BUILD)

@@ -2,102 +2,174 @@
 #include "util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stddef.h>
-#include <string.h>
+#include <poll.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <string.h>
 
-static int self_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t first_stop;
-static volatile sig_atomic_t stop_count;
-static volatile sig_atomic_t winch;
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)sig;
-	if (sig == SIGWINCH) {
-		winch = 1;
-	} else if (sig != SIGCHLD) {
-		if (!first_stop)
-			first_stop = sig;
-		stop_count++;
-	}
-	if (write(self_pipe[1], &b, 1) < 0) {
-		/* pipe full: a wakeup is already pending */
-	}
-	errno = saved;
-}
-
-int signals_init(void)
-{
-	struct sigaction sa;
-	if (pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return error("cannot create signal pipe: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
-int signals_fd(void)
-{
-	return self_pipe[0];
-}
-
-int signals_drain(int *stops)
-{
-	unsigned char buf[64];
-	while (read(self_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	if (stops)
-		*stops = stop_count;
-	return first_stop;
-}
-
-int signals_stop_signal(void)
-{
-	return first_stop;
-}
-
-int plugin_socket_connect(void)
-{
-	const char *name = getenv("DOCKER_CLI_PLUGIN_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len;
+/*
+ * Files are kept with a serial number so that an fd closed and reused
+ * by a callback during a turn is not taken for the one poll() saw.
+ */
+struct pending {
 	int fd;
+	long long serial;
+};
 
-	if (!name || !*name || (len = strlen(name)) >= sizeof(sa.sun_path))
-		return -1;
-	memcpy(sa.sun_path, name, len);
-	if (name[0] == '@')
-		sa.sun_path[0] = '\0'; /* abstract namespace, as Go spells it */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				      len + (name[0] == '@' ? 0 : 1));
-	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+void loop_init(struct loop *l)
+{
+	*l = (struct loop)LOOP_INIT;
+	l->clock = now_ms;
 }
 
-int signals_resized(void)
+void loop_release(struct loop *l)
 {
-	int r = winch;
-	winch = 0;
-	return r;
+	free(l->files);
+	free(l->timers);
+	free(l->pfd);
+	loop_init(l);
+}
+
+static struct loop_file *find_file(struct loop *l, int fd)
+{
+	for (size_t i = 0; i < l->nfiles; i++)
+		if (l->files[i].fd == fd)
+			return &l->files[i];
+	return NULL;
+}
+
+void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data)
+{
+	struct loop_file *f = find_file(l, fd);
+	if (fd < 0)
+		BUG("loop_add_file with fd %d", fd);
+	if (!f) {
+		ALLOC_GROW(l->files, l->nfiles + 1, l->files_alloc);
+		f = &l->files[l->nfiles++];
+	}
+	/* the serial lives in the id space: unique for the loop's life */
+	*f = (struct loop_file){ .fd = fd, .fn = fn, .data = data };
+	f->serial = l->next_id++;
+}
+
+void loop_del_file(struct loop *l, int fd)
+{
+	struct loop_file *f = find_file(l, fd);
+	if (f)
+		*f = l->files[--l->nfiles];
+}
+
+long long loop_add_timer(struct loop *l, long long delay, loop_timer_fn *fn,
+			 void *data)
+{
+	ALLOC_GROW(l->timers, l->ntimers + 1, l->timers_alloc);
+	struct loop_timer *t = &l->timers[l->ntimers++];
+	*t = (struct loop_timer){ .id = l->next_id++,
+				  .when = l->clock() + (delay > 0 ? delay : 0),
+				  .fn = fn, .data = data };
+	return t->id;
+}
+
+static struct loop_timer *find_timer(const struct loop *l, long long id)
+{
+	for (size_t i = 0; id > 0 && i < l->ntimers; i++)
+		if (l->timers[i].id == id)
+			return &l->timers[i];
+	return NULL;
+}
+
+void loop_del_timer(struct loop *l, long long id)
+{
+	struct loop_timer *t = find_timer(l, id);
+	if (t)
+		*t = l->timers[--l->ntimers];
+}
+
+int loop_has_timer(const struct loop *l, long long id)
+{
+	return find_timer(l, id) != NULL;
+}
+
+size_t loop_timers(const struct loop *l)
+{
+	return l->ntimers;
+}
+
+/* Milliseconds to the nearest timer (0 if one is due), or -1: none. */
+static long long nearest(const struct loop *l, long long now)
+{
+	long long best = -1;
+	for (size_t i = 0; i < l->ntimers; i++) {
+		long long left = l->timers[i].when - now;
+		if (left < 0)
+			left = 0;
+		if (best < 0 || left < best)
+			best = left;
+	}
+	return best;
+}
+
+/* Run the timers due at `now`; a timer added meanwhile waits a turn. */
+static int run_timers(struct loop *l, long long now)
+{
+	size_t n = 0, due_nr = 0;
+	long long *due = xcalloc(l->ntimers + 1, sizeof(*due));
+	for (size_t i = 0; i < l->ntimers; i++)
+		if (l->timers[i].when <= now)
+			due[due_nr++] = l->timers[i].id;
+	for (size_t i = 0; i < due_nr; i++) {
+		struct loop_timer *t = find_timer(l, due[i]);
+		if (!t)
+			continue; /* deleted by an earlier callback */
+		loop_timer_fn *fn = t->fn;
+		void *data = t->data;
+		long long again = fn(l, due[i], now, data);
+		n++;
+		t = find_timer(l, due[i]); /* the array may have moved */
+		if (!t)
+			continue;
+		if (again < 0)
+			loop_del_timer(l, due[i]);
+		else
+			t->when = now + again;
+	}
+	free(due);
+	return (int)n;
+}
+
+int loop_once(struct loop *l, long long max_wait)
+{
+	long long now = l->clock();
+	long long wait = nearest(l, now);
+	if (max_wait >= 0 && (wait < 0 || max_wait < wait))
+		wait = max_wait;
+	if (wait < 0 && !l->nfiles)
+		return -1;
+	if (wait > 24LL * 3600 * 1000)
+		wait = 24LL * 3600 * 1000;
+
+	ALLOC_GROW(l->pfd, l->nfiles + 1, l->pfd_alloc);
+	struct pending *seen = xcalloc(l->nfiles + 1, sizeof(*seen));
+	size_t nfd = l->nfiles;
+	for (size_t i = 0; i < nfd; i++) {
+		l->pfd[i] = (struct pollfd){ .fd = l->files[i].fd,
+					     .events = POLLIN };
+		seen[i] = (struct pending){ l->files[i].fd, l->files[i].serial };
+	}
+	int r = poll(l->pfd, nfd, (int)wait);
+	if (r < 0 && errno != EINTR) {
+		free(seen);
+		die(1, "poll failed: %s", strerror(errno));
+	}
+	int ran = 0;
+	for (size_t i = 0; r > 0 && i < nfd; i++) {
+		if (!l->pfd[i].revents)
+			continue;
+		struct loop_file *f = find_file(l, seen[i].fd);
+		if (!f || f->serial != seen[i].serial)
+			continue; /* removed, or the fd now is another's */
+		f->fn(l, f->fd, f->data);
+		ran++;
+	}
+	free(seen);
+	return ran + run_timers(l, l->clock());
 }

@@ -1,30 +1,80 @@
-/* Signals turned into bytes on a self-pipe, for the poll() loop. */
+/*
+ * The event loop, in the manner of redis's ae.c: file events (a callback
+ * when an fd is readable) and timer events (a callback at a time); one
+ * poll() per turn, its timeout the nearest timer's. Single-threaded; the
+ * callbacks may add and remove events, including their own.
+ */
 #ifndef DBAKE_LOOP_H
 #define DBAKE_LOOP_H
 
-/* Catch SIGINT, SIGTERM, SIGHUP, SIGCHLD and SIGWINCH; ignore SIGPIPE. */
-int signals_init(void);
+#include <stddef.h>
 
-/* The self-pipe's read end: readable after any caught signal. */
-int signals_fd(void);
+struct loop;
+struct pollfd;
 
-/*
- * Drain the self-pipe. Returns the first stop signal ever received
- * (SIGINT, SIGTERM, SIGHUP) or 0; *stops counts stop signals seen so far.
- */
-int signals_drain(int *stops);
-
-/* Whether the terminal was resized since the last call. */
-int signals_resized(void);
-
-/* The first stop signal received so far, or 0 (no draining needed). */
-int signals_stop_signal(void);
+/* `fd` is readable (or at EOF, or in error). */
+typedef void loop_file_fn(struct loop *l, int fd, void *data);
 
 /*
- * Connect to the docker CLI's plugin socket ($DOCKER_CLI_PLUGIN_SOCKET),
- * which the CLI closes when it is told to stop (SIGINT or SIGTERM without
- * a terminal). Returns the fd to poll (EOF means: stop), or -1.
+ * Timer `id` is due (`now` is the loop's clock). Returns the delay in
+ * ms until it fires again, or LOOP_ONCE to end it.
  */
-int plugin_socket_connect(void);
+typedef long long loop_timer_fn(struct loop *l, long long id, long long now,
+				void *data);
+#define LOOP_ONCE (-1)
+
+/* The loop's clock: monotonic milliseconds (now_ms() unless replaced). */
+typedef long long loop_clock_fn(void);
+
+struct loop_file {
+	int fd;
+	loop_file_fn *fn;
+	void *data;
+	long long serial; /* tells a reused fd from the one poll() saw */
+};
+
+struct loop_timer {
+	long long id;
+	long long when;
+	loop_timer_fn *fn;
+	void *data;
+};
+
+struct loop {
+	struct loop_file *files;
+	size_t nfiles, files_alloc;
+	struct loop_timer *timers;
+	size_t ntimers, timers_alloc;
+	long long next_id;
+	loop_clock_fn *clock;
+	struct pollfd *pfd; /* scratch for poll() */
+	size_t pfd_alloc;
+};
+
+#define LOOP_INIT { .next_id = 1 }
+
+void loop_init(struct loop *l);
+void loop_release(struct loop *l);
+
+/* Call fn when fd is readable; one handler per fd (a second replaces). */
+void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data);
+void loop_del_file(struct loop *l, int fd);
+
+/* Call fn `delay` ms from now; returns the timer's id (> 0). */
+long long loop_add_timer(struct loop *l, long long delay, loop_timer_fn *fn,
+			 void *data);
+/* Cancel a timer (an id that has fired or is 0 is fine). */
+void loop_del_timer(struct loop *l, long long id);
+/* Whether the timer is still pending. */
+int loop_has_timer(const struct loop *l, long long id);
+size_t loop_timers(const struct loop *l);
+
+/*
+ * One turn: wait for a file event or the nearest timer (at most
+ * `max_wait` ms; -1: no limit beyond the timers), then run what is due.
+ * Returns the number of callbacks run, or -1 when there is nothing to
+ * wait for (no file event, no timer, max_wait -1).
+ */
+int loop_once(struct loop *l, long long max_wait);
 
 #endif

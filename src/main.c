@@ -6,7 +6,7 @@
 #include "buildx/nodes.h"
 #include "buildx/shards.h"
 #include "cli.h"
-#include "loop.h"
+#include "signals.h"
 #include "plan/bakefile.h"
 #include "plan/resolve.h"
 #include "proc.h"

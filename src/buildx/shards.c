@@ -4,9 +4,11 @@
 #include "../util/util.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -116,13 +118,74 @@ static int shard_create(struct shard_store *store, const struct node *n,
 	return ret;
 }
 
+/* The pid the lock's holder wrote in it, or 0. */
+static long lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static int lock_timeout(void)
+{
+	const char *v = getenv("DBAKE_LOCK_TIMEOUT");
+	char *end;
+	long t = v && *v ? strtol(v, &end, 10) : -1;
+	return t >= 0 && v && !*end ? (int)t : SHARD_LOCK_TIMEOUT;
+}
+
+/*
+ * Take the store's lock; another dbake may hold it while it creates
+ * shards. The wait polls, so a stop signal ends it at once (a blocking
+ * flock would be restarted after the handler).
+ */
+static int lock_store(struct shard_store *store)
+{
+	long long deadline = now_ms() + 1000LL * lock_timeout();
+	int said = 0;
+	while (flock(store->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		long holder = lock_holder(store->lock_fd);
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return error("cannot lock shard store: %s",
+				     strerror(errno));
+		if (proc_should_stop && proc_should_stop())
+			return -1;
+		if (now_ms() >= deadline)
+			return error("shard store '%s' still locked by another "
+				     "dbake (pid %ld) after %d s; set "
+				     "DBAKE_LOCK_TIMEOUT to wait longer",
+				     store->dir, holder, lock_timeout());
+		if (!said++)
+			info("waiting for another dbake (pid %ld) to finish "
+			     "setting up shards", holder);
+		struct pollfd pfd = { .fd = proc_stop_fd, .events = POLLIN };
+		poll(&pfd, proc_stop_fd >= 0 ? 1 : 0, 100);
+		if (pfd.revents & POLLIN) {
+			/* the handler kept what counts; the byte woke us */
+			char junk[64];
+			while (read(proc_stop_fd, junk, sizeof(junk)) > 0)
+				;
+		}
+	}
+	char pid[32];
+	int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(store->lock_fd, 0) < 0 ||
+	    pwrite(store->lock_fd, pid, (size_t)len, 0) != len) {
+		/* only a waiter's message loses the pid */
+	}
+	return 0;
+}
+
 int shards_ensure(struct shard_store *store, struct nodeset *set,
 		  const struct strvec *globals)
 {
 	if (open_store(store, globals) < 0)
 		return -1;
-	if (flock(store->lock_fd, LOCK_EX) < 0)
-		return error("cannot lock shard store: %s", strerror(errno));
+	if (lock_store(store) < 0)
+		return -1;
 	int ret = 0;
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];

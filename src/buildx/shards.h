@@ -21,9 +21,15 @@ struct shard_store {
 /* The shard name for a node of `builder` (pure; for tests too). */
 char *shard_name(const char *builder, const struct node *n);
 
+/* How long a run waits for another dbake to let go of the store
+ * (seconds; $DBAKE_LOCK_TIMEOUT overrides). */
+#define SHARD_LOCK_TIMEOUT 120
+
 /*
  * Open the store under dbake's state directory and make sure every node
  * of `set` has its shard (node->shard is set). Creates what is missing.
+ * Waiting for the store's lock ends early on a stop signal
+ * (proc_should_stop) and after SHARD_LOCK_TIMEOUT.
  */
 int shards_ensure(struct shard_store *store, struct nodeset *set,
 		  const struct strvec *docker_globals);

@@ -1,13 +1,12 @@
 #include "dispatch.h"
 #include "build.h"
-#include "../loop.h"
+#include "../signals.h"
 #include "../ui/report.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -157,8 +156,7 @@ static int start_batch(struct run *run, struct slot *s)
 		in->batch = s->njobs;
 		in->slot = s->rank;
 	}
-	s->child = (struct child)CHILD_INIT;
-	int ret = child_start(&s->child, argv.v, run->shard_env, 0);
+	int ret = pump_start(&run->pump, s, argv.v, run->shard_env);
 	strvec_clear(&argv);
 	for (size_t i = 0; i < s->njobs; i++) {
 		dag_start_with_deps(&run->dag, s->jobs[i], s->node, now);
@@ -173,10 +171,9 @@ static int start_batch(struct run *run, struct slot *s)
 		s->njobs = 0;
 		return -1;
 	}
-	fcntl(s->child.out_fd, F_SETFL, O_NONBLOCK);
+	s->live = 1;
 	s->spawn_ms = s->run_from = run->last_launch_ms = now;
 	s->ahead = 0;
-	s->drain_until = 0;
 	s->moved = 0;
 	for (size_t i = 0; i < s->njobs; i++)
 		run->ui->job_started(run, s->jobs[i]);
@@ -202,20 +199,34 @@ static int launch_gap(const struct run *run)
 		ncpu = CPU_COUNT(&set);
 	if (ncpu <= 0)
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	return ncpu > 0 ? (int)(LAUNCH_CPU_MS / ncpu) : 0;
+	return pace_gap(ncpu);
+}
+
+static long long launch_due(struct loop *l, long long id, long long now,
+			    void *data)
+{
+	struct run *run = data;
+	(void)l;
+	(void)id;
+	(void)now;
+	run->launch_timer = 0; /* the turn's end fills the slots */
+	return LOOP_ONCE;
 }
 
 /*
  * Whether the next launch from fill_slots() waits for the previous one's
  * start-up (every launch counts; a build moved to a free node goes at
- * once).
+ * once). A held launch is a timer: the loop wakes for it.
  */
 static int launch_held(struct run *run, long long now)
 {
-	if (!run->launch_gap_ms || !run->last_launch_ms ||
-	    now - run->last_launch_ms >= run->launch_gap_ms)
+	long long wait = pace_wait(run->launch_gap_ms, run->last_launch_ms,
+				     now);
+	if (!wait)
 		return 0;
-	run->launch_at = run->last_launch_ms + run->launch_gap_ms;
+	if (!run->launch_timer)
+		run->launch_timer = loop_add_timer(&run->loop, wait,
+						   launch_due, run);
 	return 1;
 }
 
@@ -275,7 +286,7 @@ static int one_bake(struct run *run)
 	struct slot *s = NULL;
 	for (size_t i = 0; i < run->nslots && node >= 0 && !s; i++)
 		if (run->slots[i].node == node && !run->slots[i].njobs &&
-		    !run->slots[i].moved && run->slots[i].child.pid <= 0)
+		    !run->slots[i].moved && !run->slots[i].live)
 			s = &run->slots[i];
 	if (!s)
 		return 0;
@@ -322,7 +333,7 @@ static void fill_slots(struct run *run)
 	for (int pass = run_fifo(run); pass < 2; pass++) {
 		for (size_t i = 0; i < run->nslots && !run->stopping; i++) {
 			struct slot *s = &run->slots[i];
-			if (s->njobs || s->moved || s->child.pid > 0)
+			if (s->njobs || s->moved || s->live)
 				continue;
 			if (launch_held(run, now_ms()))
 				break;
@@ -337,10 +348,10 @@ static void fill_slots(struct run *run)
 			int cap = run->stats[s->node].capacity;
 			if (!cap && full && full[s->node])
 				continue;
-			if (!cap && run->stats[s->node].seen_full &&
-			    run->stats[s->node].steps_max > 0 &&
+			if (!cap && run->stats[s->node].seen.seen_full &&
+			    run->stats[s->node].seen.steps_max > 0 &&
 			    node_jobs(run, s->node) >=
-			    (size_t)run->stats[s->node].steps_max)
+			    (size_t)run->stats[s->node].seen.steps_max)
 				continue; /* what it ran when full, no more */
 			/* a batch takes a place per job: a node with its
 			 * capacity's worth of jobs running starts one more
@@ -402,7 +413,7 @@ static void move_waiting(struct run *run)
 		return;
 	for (size_t i = 0; i < run->nslots && !any_free; i++)
 		any_free = !run->slots[i].njobs && !run->slots[i].moved &&
-			   run->slots[i].child.pid <= 0;
+			   !run->slots[i].live;
 	if (!any_free)
 		return;
 	size_t *cand = xcalloc(run->nslots + 1, sizeof(*cand));
@@ -414,9 +425,9 @@ static void move_waiting(struct run *run)
 		/* only to a node with room: one that has builds waiting
 		 * too, or as many as it was seen to run, would only make
 		 * the build wait again */
-		int cap = st->capacity ? st->capacity : st->steps_max;
+		int cap = st->capacity ? st->capacity : st->seen.steps_max;
 		if (free_slot->njobs || free_slot->moved ||
-		    free_slot->child.pid > 0 || full[free_slot->node] ||
+		    free_slot->live || full[free_slot->node] ||
 		    (cap && node_jobs(run, free_slot->node) >= (size_t)cap) ||
 		    (!st->capacity && idle_build_on(run, free_slot->node)))
 			continue;
@@ -439,7 +450,7 @@ static void move_waiting(struct run *run)
 			 run->nodes->v[free_slot->node].name);
 		slot_log(victim, note, strlen(note));
 		slot_close_logs(victim);
-		child_kill(&victim->child, SIGKILL);
+		pump_signal(&run->pump, victim, SIGKILL);
 		victim->moved = 1;
 		for (size_t j = 0; j < victim->njobs; j++)
 			dag_requeue(&run->dag, victim->jobs[j]);
@@ -457,22 +468,8 @@ static void begin_stop(struct run *run, const char *why)
 		return;
 	run->stopping = 1;
 	run->ui->stopping(run, why);
-	int any = 0;
-	for (size_t i = 0; i < run->nslots; i++)
-		if (run->slots[i].child.pid > 0) {
-			child_kill(&run->slots[i].child, SIGTERM);
-			any = 1;
-		}
-	if (any)
-		run->kill_at = now_ms() + STOP_GRACE_MS;
+	pump_stop(&run->pump, STOP_GRACE_MS);
 	dag_cancel_rest(&run->dag, now_ms(), report_final, run);
-}
-
-static void kill_all(struct run *run, int sig)
-{
-	for (size_t i = 0; i < run->nslots; i++)
-		if (run->slots[i].child.pid > 0)
-			child_kill(&run->slots[i].child, sig);
 }
 
 /* A job failed on its own merits: report it, then what it blocks. */
@@ -524,7 +521,7 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 	long long now = now_ms();
 	int code = exit_code_of(status);
 
-	child_close(&s->child);
+	s->live = 0;
 	if (s->moved) {
 		s->moved = 0;
 		return;
@@ -562,63 +559,39 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 	}
 }
 
-static void read_slot(struct run *run, struct slot *s)
+/* Output of a slot's bake: to its logs and its jobs' progress. */
+static void slot_output(void *owner, void *task, const char *buf, size_t len)
 {
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(s->child.out_fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) {
-			close(s->child.out_fd);
-			s->child.out_fd = -1;
-			break;
-		}
-		if (s->moved)
-			continue;
-		slot_log(s, buf, (size_t)n);
-		long long now = now_ms();
-		for (size_t i = 0; i < s->njobs; i++) {
-			struct job_info *in = &run->info[s->jobs[i]];
-			progress_feed(&in->progress, buf, (size_t)n);
-			int busy = in->progress.steps > in->progress.done;
-			if (busy && in->idle_ms) {
-				/* a step runs after a wait: the node's now */
-				if (now - in->idle_ms > MOVE_AFTER_MS)
-					in->step_ms = now;
-				in->idle_ms = 0;
-			} else if (!busy && !in->idle_ms) {
-				in->idle_ms = now;
-			}
+	struct run *run = owner;
+	struct slot *s = task;
+	if (s->moved)
+		return;
+	slot_log(s, buf, len);
+	long long now = now_ms();
+	for (size_t i = 0; i < s->njobs; i++) {
+		struct job_info *in = &run->info[s->jobs[i]];
+		progress_feed(&in->progress, buf, len);
+		int busy = in->progress.steps > in->progress.done;
+		if (busy && in->idle_ms) {
+			/* a step runs after a wait: the node's now */
+			if (now - in->idle_ms > MOVE_AFTER_MS)
+				in->step_ms = now;
+			in->idle_ms = 0;
+		} else if (!busy && !in->idle_ms) {
+			in->idle_ms = now;
 		}
 	}
 }
 
-/* Reap exited children; finish slots whose output is closed too. */
-static void reap_slots(struct run *run, long long now)
+static void slot_finished(void *owner, void *task, int status)
 {
-	for (size_t i = 0; i < run->nslots; i++) {
-		struct slot *s = &run->slots[i];
-		if (!s->njobs && !s->moved)
-			continue;
-		int status = 0;
-		if (s->child.pid > 0 && !child_reap(&s->child, 0, &status))
-			continue;
-		if (s->child.pid == 0 && !s->drain_until) {
-			/* just reaped: remember status, let output drain */
-			s->drain_until = now + 2000;
-			s->status = status;
-		}
-		if (s->child.out_fd >= 0) {
-			read_slot(run, s);
-			if (s->child.out_fd >= 0 && now < s->drain_until)
-				continue;
-		}
-		finish_slot(run, s, s->status);
-	}
+	finish_slot(owner, task, status);
 }
+
+static const struct pump_ops slot_pump = {
+	.output = slot_output,
+	.finished = slot_finished,
+};
 
 static int running(const struct run *run)
 {
@@ -626,11 +599,6 @@ static int running(const struct run *run)
 		if (run->slots[i].njobs || run->slots[i].moved)
 			return 1;
 	return 0;
-}
-
-static int ui_fd(struct run *run)
-{
-	return run->ui->input_fd ? run->ui->input_fd(run) : -1;
 }
 
 static void handle_signals(struct run *run)
@@ -645,19 +613,29 @@ static void handle_signals(struct run *run)
 			   : sig == SIGTERM ? "terminated" : "hangup");
 	}
 	if (stops > 1)
-		kill_all(run, SIGKILL); /* asked twice: no more grace */
+		pump_signal_all(&run->pump, SIGKILL); /* asked twice: no more grace */
+}
+
+static void on_signal_pipe(struct loop *l, int fd, void *data)
+{
+	(void)l;
+	(void)fd;
+	handle_signals(data);
 }
 
 /*
  * The docker CLI closes its plugin socket when it is asked to stop and
  * has no terminal to pass the signal on: stop as if interrupted.
  */
-static void handle_cli_socket(struct run *run)
+static void on_cli_socket(struct loop *l, int fd, void *data)
 {
+	struct run *run = data;
 	char buf[64];
+	(void)fd;
 	ssize_t n = read(run->cli_fd, buf, sizeof(buf));
 	if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
 		return;
+	loop_del_file(l, run->cli_fd);
 	close(run->cli_fd);
 	run->cli_fd = -1;
 	if (!run->stop_signal) {
@@ -666,113 +644,101 @@ static void handle_cli_socket(struct run *run)
 	}
 }
 
-/*
- * What the nodes showed of their capacity, for the next run's slots:
- * the most steps they ran at once, when they had more work than that.
- */
+/* What the nodes showed of their capacity, for the next run's slots. */
 static void remember_capacity(struct run *run)
 {
 	if (!run->history || run_fifo(run))
 		return;
 	for (size_t n = 0; n < run->nodes->nr; n++) {
-		const struct node_stats *st = &run->stats[n];
 		const char *ep = run->nodes->v[n].endpoint;
 		int old = history_capacity(run->history, ep);
-		int seen = st->steps_max;
-		if (seen <= 0)
-			continue;
-		/* saturated: builds waited, so what ran is all it takes */
-		if (st->running_max > seen || seen > old)
-			history_set_capacity(run->history, ep, seen);
+		int cap = capacity_learn(old, &run->stats[n].seen,
+					 run->stopping);
+		if (cap != old)
+			history_set_capacity(run->history, ep, cap);
 	}
+}
+
+static void on_keys(struct loop *l, int fd, void *data)
+{
+	struct run *run = data;
+	run->ui->on_input(run);
+	if (run->ui->input_fd(run) != fd)
+		loop_del_file(l, fd); /* the terminal went away */
+}
+
+/* The dashboard's clock, and the sampling of what the nodes run. */
+static long long on_tick(struct loop *l, long long id, long long now,
+			 void *data)
+{
+	struct run *run = data;
+	(void)l;
+	(void)id;
+	for (size_t nd = 0; nd < run->nodes->nr; nd++)
+		node_observe(run, (int)nd, now);
+	if (run->ui->tick)
+		run->ui->tick(run, 0);
+	return UI_TICK_MS;
+}
+
+/*
+ * After every turn of the loop: reap, act on a quit from the dashboard,
+ * start what can start.
+ */
+static void after_turn(struct run *run)
+{
+	pump_reap(&run->pump);
+	if (run->ui_cancel && !run->stop_signal) {
+		run->stop_signal = SIGINT;
+		begin_stop(run, "cancelled from the dashboard");
+	}
+	if (!run->stopping) {
+		/* builds that wait elsewhere were picked before anything
+		 * still ready: they go first */
+		move_waiting(run);
+		fill_slots(run);
+	}
+	if (signals_resized() && run->ui->tick)
+		run->ui->tick(run, 1);
+}
+
+/*
+ * Whether anything can still happen: a child to hear from, or work
+ * left and a reason to wake (a held launch) while not stopping.
+ */
+static int run_going(const struct run *run)
+{
+	if (running(run))
+		return 1;
+	if (run->stopping || !run->dag.left)
+		return 0;
+	if (run->launch_timer)
+		return 1;
+	BUG("%zu jobs left, none running and no launch due", run->dag.left);
 }
 
 int dispatch_run(struct run *run)
 {
+	loop_init(&run->loop);
+	pump_init(&run->pump, &run->loop, &slot_pump, run);
 	run->start_ms = now_ms();
 	run->launch_gap_ms = launch_gap(run);
+	loop_add_file(&run->loop, signals_fd(), on_signal_pipe, run);
+	if (run->cli_fd >= 0)
+		loop_add_file(&run->loop, run->cli_fd, on_cli_socket, run);
+	loop_add_timer(&run->loop, UI_TICK_MS, on_tick, run);
 	run->ui->begin(run);
+	int keys = run->ui->input_fd ? run->ui->input_fd(run) : -1;
+	if (keys >= 0 && run->ui->on_input)
+		loop_add_file(&run->loop, keys, on_keys, run);
 	handle_signals(run);
-	fill_slots(run);
-	struct pollfd *pfd = xcalloc(run->nslots + 3, sizeof(*pfd));
-	size_t *owner = xcalloc(run->nslots + 3, sizeof(*owner));
-	long long next_tick = 0, next_sample = 0;
-
-	while (running(run) || (!run->stopping && run->dag.left)) {
-		size_t n = 0;
-		long long now = now_ms();
-		int timeout = 1000;
-		pfd[n++] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = run->cli_fd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = ui_fd(run), .events = POLLIN };
-		for (size_t i = 0; i < run->nslots; i++) {
-			struct slot *s = &run->slots[i];
-			if (!s->njobs && !s->moved)
-				continue;
-			if (s->child.out_fd >= 0) {
-				owner[n] = i;
-				pfd[n++] = (struct pollfd){ .fd = s->child.out_fd,
-							    .events = POLLIN };
-			}
-			if (s->drain_until)
-				timeout = 100;
-			else if (s->njobs && !s->moved && timeout > 250)
-				timeout = 250; /* look for builds to move */
-		}
-		if (run->launch_at) {
-			long long left = run->launch_at - now;
-			if (left < timeout)
-				timeout = left > 0 ? (int)left : 0;
-			run->launch_at = 0;
-		}
-		if (run->ui->tick && timeout > UI_TICK_MS)
-			timeout = UI_TICK_MS;
-		if (run->kill_at) {
-			long long left = run->kill_at - now;
-			if (left <= 0) {
-				kill_all(run, SIGKILL);
-				run->kill_at = 0;
-			} else if (left < timeout) {
-				timeout = (int)left;
-			}
-		}
-		if (!running(run) && run->dag.left && !run->stopping)
-			BUG("%zu jobs left but none can run", run->dag.left);
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
-			die(1, "poll failed: %s", strerror(errno));
-		if (pfd[0].revents)
-			handle_signals(run);
-		if (pfd[1].revents)
-			handle_cli_socket(run);
-		if (pfd[2].revents && run->ui->on_input)
-			run->ui->on_input(run);
-		if (run->ui_cancel && !run->stop_signal) {
-			run->stop_signal = SIGINT;
-			begin_stop(run, "cancelled from the dashboard");
-		}
-		for (size_t k = 3; k < n; k++)
-			if (pfd[k].revents)
-				read_slot(run, &run->slots[owner[k]]);
-		reap_slots(run, now_ms());
-		if (!run->stopping) {
-			/* builds that wait elsewhere were picked before
-			 * anything still ready: they go first */
-			move_waiting(run);
-			fill_slots(run);
-		}
-		if (now_ms() >= next_sample) {
-			for (size_t nd = 0; nd < run->nodes->nr; nd++)
-				node_observe(run, (int)nd, now_ms());
-			next_sample = now_ms() + UI_TICK_MS;
-		}
-		int resized = signals_resized();
-		if (run->ui->tick && (resized || now_ms() >= next_tick)) {
-			run->ui->tick(run, resized);
-			next_tick = now_ms() + UI_TICK_MS;
-		}
+	after_turn(run);
+	while (run_going(run)) {
+		loop_once(&run->loop, -1);
+		after_turn(run);
 	}
-	free(pfd);
-	free(owner);
+	pump_release(&run->pump);
+	loop_release(&run->loop);
 	run->end_ms = now_ms();
 	remember_capacity(run);
 	if (run->report_dir && report_write(run, run->report_dir) < 0) {

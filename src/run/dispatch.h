@@ -9,9 +9,13 @@
 #include "../buildx/nodes.h"
 #include "../cli.h"
 #include "../plan/bakefile.h"
+#include "../loop.h"
 #include "../proc.h"
+#include "../pump.h"
+#include "../sched/capacity.h"
 #include "../sched/dag.h"
 #include "../sched/history.h"
+#include "../sched/pace.h"
 #include "../sched/policy.h"
 #include "logs.h"
 #include "progress.h"
@@ -40,10 +44,8 @@ struct slot {
 	size_t *jobs;      /* the batch it runs */
 	size_t njobs;      /* 0 when free */
 	int *log_fds;      /* per job of the batch */
-	struct child child;
-	int status;        /* wait status, once reaped */
+	int live;          /* its bake runs (or drains) in the pump */
 	long long spawn_ms;
-	long long drain_until; /* reaped but output still open: give up then */
 	int moved;         /* its jobs went elsewhere: only reap it */
 	int rank;          /* its place among its node's slots, from 0 */
 	int ahead;         /* started beyond the node's capacity: its build
@@ -52,19 +54,12 @@ struct slot {
 			       its spawn, or the end it waits for */
 };
 
-/* Step counts node_observe() follows; a node seen to run more counts as
- * running this many. */
-#define STEPS_TRACKED 32
-
 /* What the run learns of each node, for the next run. */
 struct node_stats {
 	int slots;         /* slots it was given */
 	int capacity;      /* remembered capacity, 0 if unknown */
 	int running_max;   /* most invocations at once */
-	int steps_max;     /* most build steps in progress at once */
-	int seen_full;     /* made a build wait: steps_max is its capacity */
-	/* since when at least k + 1 steps ran without a break, or 0 */
-	long long steps_since[STEPS_TRACKED];
+	struct capacity_seen seen; /* steps run at once, a build waiting */
 };
 
 struct run {
@@ -83,13 +78,14 @@ struct run {
 	struct logdir logs;
 	char *resolved;                 /* bake file for child bakes */
 	const struct ui_ops *ui;
+	struct loop loop;
+	struct pump pump;               /* the child bakes, one per busy slot */
 	long long start_ms, end_ms;
 	int launch_gap_ms;              /* between launches (launch_gap()) */
 	long long last_launch_ms;       /* the latest launch, or 0 */
-	long long launch_at;            /* a launch held until then, or 0 */
+	long long launch_timer;         /* a held launch's, or 0 */
 	int stopping;                   /* cancelling: no new builds */
 	int stop_signal;                /* signal that stopped the run, or 0 */
-	long long kill_at;              /* SIGKILL stragglers then (0: none) */
 	int cli_fd;                     /* docker CLI plugin socket, or -1 */
 	int ui_cancel;                  /* the user quit the dashboard */
 	double lower_bound;             /* seconds, when every duration is
@@ -104,16 +100,6 @@ struct run {
  * node busy with as many builds as it can run, is waiting for it: an idle
  * node may take it over. */
 #define MOVE_AFTER_MS 700
-
-/* More steps than a node was seen to run count once they last this long:
- * one build's step starts as another's ends, and the ended one's "DONE"
- * may come later than the new one's title. */
-#define CAPACITY_HOLD_MS 400
-
-/* CPU a bake process takes on the client to start (Go's start-up,
- * reading the bake file, opening the session with BuildKit): about 80 ms
- * for buildx 0.35, measured with time(1) on a cached build. */
-#define LAUNCH_CPU_MS 80
 
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4
@@ -175,13 +161,13 @@ long long next_end(const struct run *run, int node,
  * SOONER_ELSEWHERE_MS): better left for that one. */
 int sooner_elsewhere(const struct run *run, size_t job, const struct slot *s,
 		     long long now);
-/* Sample the build steps `node` runs now, for its capacity (steps_max). */
+/* Sample the build steps `node` runs now, for its capacity (seen.steps_max). */
 void node_observe(struct run *run, int node, long long now);
 /* A build on `node` ended: the build started ahead longest ago there
  * has the node from now on. */
 void node_freed(struct run *run, int node, long long now);
 /* The slots whose build waits for its node (to `out`, if given); nodes
- * with one are marked in `full` (if given) and seen_full. */
+ * with one are marked in `full` (if given) and seen.seen_full. */
 size_t waiting_slots(struct run *run, long long now, size_t *out,
 		     unsigned char *full);
 /* Whether a build on `node` runs no step at the moment. */

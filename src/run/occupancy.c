@@ -142,17 +142,7 @@ void node_observe(struct run *run, int node, long long now)
 		steps += p->steps - p->done;
 	}
 	struct node_stats *st = &run->stats[node];
-	for (int k = 0; k < STEPS_TRACKED; k++) {
-		if (k >= steps) {
-			st->steps_since[k] = 0;
-			continue;
-		}
-		if (!st->steps_since[k])
-			st->steps_since[k] = now;
-		if (now - st->steps_since[k] >= CAPACITY_HOLD_MS &&
-		    k + 1 > st->steps_max)
-			st->steps_max = k + 1;
-	}
+	capacity_sample(&st->seen, steps, now);
 	if (running > st->running_max)
 		st->running_max = running;
 }
@@ -239,10 +229,10 @@ size_t waiting_slots(struct run *run, long long now, size_t *out,
 	for (size_t i = 0; i < run->nslots; i++) {
 		const struct slot *s = &run->slots[i];
 		const struct node_stats *st = &run->stats[s->node];
-		int cap = st->capacity ? st->capacity : st->steps_max;
+		int cap = st->capacity ? st->capacity : st->seen.steps_max;
 		/* not when a build there is about to end, as history
 		 * tells: it gets the node in a moment */
-		if (s->njobs && !s->moved && s->child.pid > 0 &&
+		if (s->njobs && !s->moved && s->live &&
 		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(run, s) &&
 		    working[s->node] >= (cap > 0 ? cap : 1) &&
 		    !ending_within(run, s->node, MOVE_AFTER_MS, s, 0)) {
@@ -250,7 +240,7 @@ size_t waiting_slots(struct run *run, long long now, size_t *out,
 				out[n++] = i;
 			if (full)
 				full[s->node] = 1;
-			run->stats[s->node].seen_full = 1;
+			run->stats[s->node].seen.seen_full = 1;
 		}
 	}
 	free(working);

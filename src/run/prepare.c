@@ -133,7 +133,6 @@ void dispatch_prepare(struct run *run)
 		struct slot *s = &run->slots[i];
 		s->node = onode[i];
 		s->rank = orank[i];
-		s->child = (struct child)CHILD_INIT;
 	}
 	free(onode);
 	free(orank);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,6 +321,16 @@ json_t *report_build(const struct run *run)
 	json_object_set_new(cpo, "duration", jround(cp, 1e3));
 	json_object_set_new(cpo, "targets", chain);
 	json_object_set_new(totals, "critical_path", cpo);
+	/* what dbake itself cost the client, its children apart */
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		long long us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+			       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+		json_t *cl = json_object();
+		json_object_set_new(cl, "cpu", jround((double)us / 1e6, 1e3));
+		json_object_set_new(cl, "max_rss_kb", json_integer(ru.ru_maxrss));
+		json_object_set_new(totals, "client", cl);
+	}
 
 	for (size_t n = 0; n < run->nodes->nr; n++)
 		json_array_append_new(nodes, node_json(run, n, wall));

@@ -110,11 +110,17 @@ void set_quiet(int q)
 	quiet = q;
 }
 
-void die(int code, const char *fmt, ...)
+/* Once: stop children and restore the terminal before a last word. */
+static void run_die_hook(void)
 {
 	static int dying;
 	if (!dying++ && die_hook)
 		die_hook();
+}
+
+void die(int code, const char *fmt, ...)
+{
+	run_die_hook();
 	va_list ap;
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
@@ -129,6 +135,7 @@ void bug_fl(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	run_die_hook();
 	fprintf(stderr, "dbake: BUG: %s:%d: %s\n", file, line, msg);
 	abort();
 }

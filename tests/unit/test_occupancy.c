@@ -60,6 +60,7 @@ static void runs(struct fixture *f, size_t i, long long ago, double secs)
 	struct slot *s = &f->slots[i];
 	s->jobs = &f->slot_job[i];
 	s->njobs = 1;
+	s->live = 1;
 	s->spawn_ms = s->run_from = f->now - ago;
 	f->jobs[i].start_ms = s->spawn_ms;
 	f->jobs[i].estimate = secs;
@@ -158,9 +159,9 @@ static void t_node_observe(void **state)
 	steps_running(&f, 1, 1);
 	/* two steps at once, held: the node runs two */
 	node_observe(&f.run, 0, t);
-	assert_int_equal(st->steps_max, 0);
+	assert_int_equal(st->seen.steps_max, 0);
 	node_observe(&f.run, 0, t + CAPACITY_HOLD_MS);
-	assert_int_equal(st->steps_max, 2);
+	assert_int_equal(st->seen.steps_max, 2);
 	/* a third for a moment (one ended, its "DONE" not read yet): not
 	 * counted */
 	steps_running(&f, 2, 1);
@@ -168,19 +169,19 @@ static void t_node_observe(void **state)
 	steps_running(&f, 0, 0);
 	node_observe(&f.run, 0, t + 1250);
 	node_observe(&f.run, 0, t + 1500);
-	assert_int_equal(st->steps_max, 2);
+	assert_int_equal(st->seen.steps_max, 2);
 	/* three held: the node runs three */
 	steps_running(&f, 0, 1);
 	node_observe(&f.run, 0, t + 2000);
 	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS / 2);
-	assert_int_equal(st->steps_max, 2);
+	assert_int_equal(st->seen.steps_max, 2);
 	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS);
-	assert_int_equal(st->steps_max, 3);
+	assert_int_equal(st->seen.steps_max, 3);
 	/* what it held at least: four for a moment among threes is three */
 	steps_running(&f, 3, 1);
 	runs(&f, 3, 0, 5.0);
 	node_observe(&f.run, 0, t + 3000);
-	assert_int_equal(st->steps_max, 3);
+	assert_int_equal(st->seen.steps_max, 3);
 	assert_int_equal(st->running_max, 4);
 }
 
@@ -201,17 +202,17 @@ static void t_node_observe_ramp(void **state)
 	node_observe(&f.run, 0, t + 250);
 	steps_running(&f, 2, 1);
 	node_observe(&f.run, 0, t + 500);
-	assert_int_equal(st->steps_max, 1);
+	assert_int_equal(st->seen.steps_max, 1);
 	node_observe(&f.run, 0, t + 650);
-	assert_int_equal(st->steps_max, 2);
+	assert_int_equal(st->seen.steps_max, 2);
 	/* three held from t + 500 */
 	node_observe(&f.run, 0, t + 500 + CAPACITY_HOLD_MS);
-	assert_int_equal(st->steps_max, 3);
+	assert_int_equal(st->seen.steps_max, 3);
 	/* a dip to two restarts the count of three, not of two */
 	steps_running(&f, 2, 0);
 	node_observe(&f.run, 0, t + 1000);
-	assert_int_equal(st->steps_since[2], 0);
-	assert_int_equal(st->steps_since[1], t + 250);
+	assert_int_equal(st->seen.steps_since[2], 0);
+	assert_int_equal(st->seen.steps_since[1], t + 250);
 }
 
 int main(void)

@@ -1,0 +1,41 @@
+/*
+ * What a node can run at once, learned from what it was seen to run:
+ * build steps in progress together, held for a while (not invocations:
+ * a cached build, a finished one, one not yet at its first step runs no
+ * step). Pure: observations and time are passed in.
+ */
+#ifndef DBAKE_CAPACITY_H
+#define DBAKE_CAPACITY_H
+
+/* Step counts followed; a node seen to run more counts as this many. */
+#define STEPS_TRACKED 32
+
+/* More steps than a node was seen to run count once they last this long:
+ * one build's step starts as another's ends, and the ended one's "DONE"
+ * may come later than the new one's title. */
+#define CAPACITY_HOLD_MS 400
+
+struct capacity_seen {
+	int steps_max;  /* most steps seen in progress together, held */
+	int seen_full;  /* a build waited for the node meanwhile */
+	/* since when at least k + 1 steps ran without a break, or 0 */
+	long long steps_since[STEPS_TRACKED];
+};
+
+/*
+ * The node runs `steps` build steps at `now` (sampled on the loop's
+ * ticks). A count counts once the node ran at least that many for
+ * CAPACITY_HOLD_MS without a break; each count is held on its own.
+ */
+void capacity_sample(struct capacity_seen *c, int steps, long long now);
+
+/*
+ * The capacity to remember after a run, from the one remembered (`old`,
+ * 0: unknown) and what the run showed. A run stopped early (`stopped`:
+ * a signal, Ctrl+C, --fail-fast) teaches nothing; more steps than `old`
+ * raise it; fewer lower it (one a run) only when a build waited for the
+ * node, never because a run had less work than the node.
+ */
+int capacity_learn(int old, const struct capacity_seen *c, int stopped);
+
+#endif

@@ -7,6 +7,7 @@
  * to a file in the run's directory, counted in the footer and replayed
  * on the real stderr at the end.
  */
+#include "keys.h"
 #include "tty.h"
 #include "ui.h"
 #include "../run/dispatch.h"
@@ -567,11 +568,7 @@ static void draw_overview(struct run *run)
 	else if (run->stopping && !info)
 		tty_putf(y, 0, W, tty_pair(P_FAIL) | A_BOLD, "stopping: %s", T.why);
 	else
-		tty_put(y, 0, W, T.utf8 ? "j/k \u2191\u2193 select  Enter log  "
-				      "PgUp/PgDn page  q quit  Ctrl+C cancel"
-				    : "j/k select  Enter log  PgUp/PgDn page  "
-				      "q quit  Ctrl+C cancel",
-		    tty_pair(P_DIM));
+		tty_put_keys(y, &tty_overview_keys);
 }
 
 /* ---- curses ------------------------------------------------------------ */
@@ -730,9 +727,109 @@ static int busy(const struct run *run)
 	return c.running || c.pending;
 }
 
+static long page_rows(void)
+{
+	return T.body_h > 1 ? T.body_h - 1 : 1;
+}
+
+static void key_down(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	move_sel(1, 0);
+}
+
+static void key_up(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	move_sel(-1, 0);
+}
+
+static void key_page_down(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	move_sel(page_rows(), 1);
+}
+
+static void key_page_up(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	move_sel(-page_rows(), 1);
+}
+
+static void key_first(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	select_end(0);
+}
+
+static void key_last(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	select_end(1);
+}
+
+static void key_open_log(struct run *run, int code)
+{
+	(void)code;
+	if (T.has_sel)
+		tty_log_open(run, T.sel);
+}
+
+static void key_quit(struct run *run, int code)
+{
+	(void)code;
+	if (run->stopping) {
+		snprintf(T.note, sizeof(T.note),
+			 "already stopping; Ctrl+C again kills the builds");
+		T.note_until = now_ms() + 3000;
+	} else if (busy(run)) {
+		T.confirm = 1;
+	} /* else the run is ending by itself: nothing to cancel */
+}
+
+void tty_key_redraw(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	clearok(curscr, TRUE);
+}
+
+static const struct key_binding overview_bindings[] = {
+	{ { 'j', KEY_DOWN }, "j/k select", "j/k \u2191\u2193 select",
+	  "`j`/`k`, arrows",
+	  "select a target (the list scrolls; the selection stays on its target)",
+	  key_down },
+	{ { 'k', KEY_UP }, NULL, NULL, NULL, NULL, key_up },
+	{ { '\n', '\r', KEY_ENTER, 'l', KEY_RIGHT }, "Enter log", NULL,
+	  "`Enter`, `l`, right arrow", "the selected target's log, live",
+	  key_open_log },
+	{ { KEY_NPAGE, ' ', 6 }, "PgUp/PgDn page", NULL,
+	  "`PgUp`/`PgDn`, `Ctrl+B`/`Ctrl+F`, `Space`", "a page up / down",
+	  key_page_down },
+	{ { KEY_PPAGE, 2 }, NULL, NULL, NULL, NULL, key_page_up },
+	{ { 'g', KEY_HOME }, NULL, NULL, "`g`/`G`, `Home`/`End`",
+	  "the first / the last target", key_first },
+	{ { 'G', KEY_END }, NULL, NULL, NULL, NULL, key_last },
+	{ { 'q', 27 }, "q quit", NULL, "`q`, `Esc`",
+	  "quit (asks first while builds run: quitting cancels them, exit 130)",
+	  key_quit },
+	{ { 12 }, NULL, NULL, "`Ctrl+L`", "redraw the screen", tty_key_redraw },
+	{ { 0 }, "Ctrl+C cancel", NULL, "`Ctrl+C`",
+	  "cancel every build at once (exit 130; again: kill them)", NULL },
+};
+
+const struct key_table tty_overview_keys = {
+	"overview", overview_bindings, ARRAY_SIZE(overview_bindings),
+};
+
 static void overview_key(struct run *run, int ch)
 {
-	long page = T.body_h > 1 ? T.body_h - 1 : 1;
 	if (T.confirm) {
 		if (ch == 'y' || ch == 'Y') {
 			T.confirm = 0;
@@ -742,53 +839,7 @@ static void overview_key(struct run *run, int ch)
 		}
 		return;
 	}
-	switch (ch) {
-	case 'j':
-	case KEY_DOWN:
-		move_sel(1, 0);
-		break;
-	case 'k':
-	case KEY_UP:
-		move_sel(-1, 0);
-		break;
-	case KEY_NPAGE:
-	case ' ':
-	case 6:
-		move_sel(page, 1);
-		break;
-	case KEY_PPAGE:
-	case 2:
-		move_sel(-page, 1);
-		break;
-	case 'g':
-	case KEY_HOME:
-		select_end(0);
-		break;
-	case 'G':
-	case KEY_END:
-		select_end(1);
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-	case 'l':
-	case KEY_RIGHT:
-		if (T.has_sel)
-			tty_log_open(run, T.sel);
-		break;
-	case 'q':
-	case 27:
-		if (run->stopping) {
-			snprintf(T.note, sizeof(T.note),
-				 "already stopping; Ctrl+C again kills the builds");
-			T.note_until = now_ms() + 3000;
-		} else if (busy(run)) {
-			T.confirm = 1;
-		} /* else the run is ending by itself: nothing to cancel */
-		break;
-	default:
-		break;
-	}
+	key_dispatch(&tty_overview_keys, run, ch);
 }
 
 static void tty_on_input(struct run *run)
@@ -801,12 +852,8 @@ static void tty_on_input(struct run *run)
 		if (ch == KEY_RESIZE)
 			continue; /* resizeterm's own echo: tick resizes */
 		any = 1;
-		if (ch == 12) { /* ^L */
-			clearok(curscr, TRUE);
-			continue;
-		}
 		if (T.view == VIEW_LOG) {
-			tty_log_key(ch);
+			tty_log_key(run, ch);
 			continue;
 		}
 		build_rows(run);

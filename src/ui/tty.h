@@ -118,6 +118,12 @@ void tty_replay_messages(void);
 void tty_log_open(struct run *run, size_t job);
 void tty_log_close(void);
 void tty_log_draw(struct run *run);
-void tty_log_key(int ch);
+void tty_log_key(struct run *run, int ch);
+/* Ctrl+L in either view. */
+void tty_key_redraw(struct run *run, int code);
+
+struct key_table;
+/* A view's footer help (its key table's) on row y, dimmed. */
+void tty_put_keys(int y, const struct key_table *t);
 
 #endif

@@ -1,4 +1,5 @@
 /* The dashboard's log view: a target's log, live, of any size. */
+#include "keys.h"
 #include "tty.h"
 #include "../run/dispatch.h"
 #include "../util/util.h"
@@ -106,8 +107,7 @@ void tty_log_draw(struct run *run)
 	} else if (T.note[0]) {
 		tty_put(y, 0, W, T.note, A_BOLD);
 	} else {
-		tty_put(y, 0, W, "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  "
-			     "n next  q back", tty_pair(P_DIM));
+		tty_put_keys(y, &tty_log_keys);
 	}
 }
 
@@ -139,9 +139,114 @@ static void log_search(size_t from)
 	log_clamp();
 }
 
-void tty_log_key(int ch)
+static size_t view_rows(void)
 {
-	size_t h = T.log_h > 1 ? (size_t)T.log_h : 1;
+	return T.log_h > 1 ? (size_t)T.log_h : 1;
+}
+
+static void key_back(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	tty_log_close();
+}
+
+static void key_line_down(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	T.top++;
+	log_clamp();
+}
+
+static void key_line_up(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	T.follow = 0;
+	if (T.top)
+		T.top--;
+	log_clamp();
+}
+
+static void key_page_down(struct run *run, int code)
+{
+	(void)run;
+	T.top += code == 'd' ? view_rows() / 2 : view_rows();
+	log_clamp();
+}
+
+static void key_page_up(struct run *run, int code)
+{
+	size_t by = code == 'u' ? view_rows() / 2 : view_rows();
+	(void)run;
+	T.follow = 0;
+	T.top = T.top > by ? T.top - by : 0;
+	log_clamp();
+}
+
+static void key_top(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	T.follow = 0;
+	T.top = 0;
+	log_clamp();
+}
+
+static void key_bottom(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	T.follow = 1;
+	log_clamp();
+}
+
+static void key_search(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	T.prompt = 1;
+	T.qlen = 0;
+}
+
+static void key_next(struct run *run, int code)
+{
+	(void)run;
+	(void)code;
+	if (!T.found[0])
+		snprintf(T.note, sizeof(T.note), "no search yet: / to search");
+	else
+		log_search(T.match >= 0 ? (size_t)T.match + 1 : T.top);
+}
+
+static const struct key_binding log_bindings[] = {
+	{ { 'j', KEY_DOWN, '\n', '\r', KEY_ENTER }, "j/k scroll", NULL,
+	  "`j`/`k`, arrows, `Enter`", "scroll a line", key_line_down },
+	{ { 'k', KEY_UP }, NULL, NULL, NULL, NULL, key_line_up },
+	{ { KEY_NPAGE, ' ', 'f', 6, 'd' }, "PgUp/PgDn page", NULL,
+	  "`PgUp`/`PgDn`, `b`/`f`, `Ctrl+B`/`Ctrl+F`, `Space`; `u`/`d`",
+	  "a page up / down; half a page", key_page_down },
+	{ { KEY_PPAGE, 'b', 2, 'u' }, NULL, NULL, NULL, NULL, key_page_up },
+	{ { 'g', '<', KEY_HOME }, "g/G top/bottom", NULL,
+	  "`g`/`G`, `Home`/`End`, `<`/`>`",
+	  "the top / the bottom (and follow the log as it grows)", key_top },
+	{ { 'G', '>', KEY_END }, NULL, NULL, NULL, NULL, key_bottom },
+	{ { '/' }, "/ search", NULL, "`/`",
+	  "search (`Enter` finds, `Esc` gives up, wraps to the top)",
+	  key_search },
+	{ { 'n' }, "n next", NULL, "`n`", "the next match", key_next },
+	{ { 'q', 27, KEY_LEFT }, "q back", NULL, "`q`, `Esc`, left arrow",
+	  "back to the overview", key_back },
+	{ { 12 }, NULL, NULL, "`Ctrl+L`", "redraw the screen", tty_key_redraw },
+};
+
+const struct key_table tty_log_keys = {
+	"log view", log_bindings, ARRAY_SIZE(log_bindings),
+};
+
+void tty_log_key(struct run *run, int ch)
+{
 	if (T.prompt) {
 		if (ch == 27) {
 			T.prompt = 0;
@@ -164,68 +269,5 @@ void tty_log_key(int ch)
 		return;
 	}
 	T.note[0] = '\0';
-	switch (ch) {
-	case 'q':
-	case 27:
-	case KEY_LEFT:
-		tty_log_close();
-		return;
-	case 'j':
-	case KEY_DOWN:
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		T.top++;
-		break;
-	case 'k':
-	case KEY_UP:
-		T.follow = 0;
-		if (T.top)
-			T.top--;
-		break;
-	case KEY_NPAGE:
-	case ' ':
-	case 'f':
-	case 6: /* ^F */
-		T.top += h;
-		break;
-	case KEY_PPAGE:
-	case 'b':
-	case 2: /* ^B */
-		T.follow = 0;
-		T.top = T.top > h ? T.top - h : 0;
-		break;
-	case 'd':
-		T.top += h / 2;
-		break;
-	case 'u':
-		T.follow = 0;
-		T.top = T.top > h / 2 ? T.top - h / 2 : 0;
-		break;
-	case 'g':
-	case '<':
-	case KEY_HOME:
-		T.follow = 0;
-		T.top = 0;
-		break;
-	case 'G':
-	case '>':
-	case KEY_END:
-		T.follow = 1;
-		break;
-	case '/':
-		T.prompt = 1;
-		T.qlen = 0;
-		return;
-	case 'n':
-		if (!T.found[0])
-			snprintf(T.note, sizeof(T.note), "no search yet: / to search");
-		else
-			log_search(T.match >= 0 ? (size_t)T.match + 1 : T.top);
-		return;
-	default:
-		return;
-	}
-	log_clamp();
+	key_dispatch(&tty_log_keys, run, ch);
 }
-

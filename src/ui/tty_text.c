@@ -1,4 +1,5 @@
 /* The dashboard's text primitives: untrusted bytes, safely, in bounds. */
+#include "keys.h"
 #include "tty.h"
 #include "../util/util.h"
 
@@ -165,3 +166,11 @@ void tty_bar(int y, int x, int width, int done, int total, attr_t attr)
 	tty_put(y, x, width, buf, attr);
 }
 
+
+void tty_put_keys(int y, const struct key_table *t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	key_footer(t, T.utf8, &sb);
+	tty_put(y, 0, COLS, sb.buf, tty_pair(P_DIM));
+	strbuf_release(&sb);
+}

@@ -24,12 +24,12 @@ check "one log per target" [ "$(ls "$logdir"/s*.log 2>/dev/null | wc -l)" -eq 9 
 check "the log holds the build output" grep -q "s5-$NONCE" "$logdir/s5.log"
 check "log directory is private (0700)" [ "$(stat -c %a "$logdir")" = 700 ]
 # launched together, bakes are paced by the client's CPUs: LAUNCH_CPU_MS
-# (80) over the CPUs apart, the first at once
+# (80) over the CPUs apart (a lower bound, so a slow machine cannot fail
+# it; that the first goes at once is test_loop's t_pace)
 gap=$((80 / $(nproc)))
 first=$(jq '[.targets[].start] | min' "$logdir/report.json")
 closest=$(jq '[.targets[].start] | sort | [range(1; length) as $i | .[$i] - .[$i - 1]] | min * 1000 | round' "$logdir/report.json")
 echo "# first launch at ${first} s, launches at least ${closest} ms apart (gap ${gap} ms)"
-check "the first build is launched at once" awk -v f="$first" 'BEGIN { exit !(f < 0.05) }'
 check "launches are ${gap} ms apart or more" [ "$closest" -ge $((gap - 1)) ]
 check "no child process left" no_children_left
 check "no shard in docker buildx ls" no_shard_listed

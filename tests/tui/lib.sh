@@ -120,6 +120,22 @@ wait_exit() {
 	return 1
 }
 
+# poll SECONDS COMMAND...: until the command succeeds (what the test
+# checks, waited for rather than slept for).
+poll() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sel_is NAME / sel_other NAME: the selected target is / is another than
+# NAME (SEL: the one selected).
+sel_is() { SEL=$(selected_row | row_target); [ "$SEL" = "$1" ]; }
+sel_other() { SEL=$(selected_row | row_target); [ -n "$SEL" ] && [ "$SEL" != "$1" ]; }
+
 # The selected row of the overview (shown reversed), without attributes.
 selected_row() {
 	screen_e | grep -E $'\e\\[([0-9]+;)*7(;[0-9]+)*m' | head -n1 |

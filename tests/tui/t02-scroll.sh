@@ -29,8 +29,8 @@ if ! check "59 short targets are built" wait_for 240 '^done 59 '; then
 	wait_exit 30
 	exit 1
 fi
-sleep 0.5
-first=$(selected_row | row_target)
+selected() { first=$(selected_row | row_target); [ -n "$first" ]; }
+poll 5 selected
 visible0=$(screen | grep -oE '\bs[0-9]{2}\b' | sort -u)
 check "a target is selected ($first)" [ -n "$first" ]
 check "the list is longer than the screen" [ "$(grep -c . <<<"$visible0")" -lt 59 ]
@@ -39,7 +39,7 @@ check "the list is longer than the screen" [ "$(grep -c . <<<"$visible0")" -lt 5
 stays=1
 for round in 1 2 3 4 5; do
 	keys j j j j j j j j j j
-	sleep 0.4
+	sleep 0.4 # ten keys' redraws; the check is that none loses the row
 	sel=$(selected_row | row_target)
 	if [ -z "$sel" ]; then
 		stays=0
@@ -56,68 +56,53 @@ check "the header stays on the first line while scrolled" grep -q '^dbake ' <<<"
 check "the footer stays while scrolled" grep -qE '^done 59 ' <<<"$shot"
 check "rows above are counted" grep -qE '[0-9]+ above' <<<"$shot"
 keys g
-sleep 0.4
-check "g selects the first target again" [ "$(selected_row | row_target)" = "$first" ]
+check "g selects the first target again" poll 5 sel_is "$first"
 keys NPage
-sleep 0.4
-sel=$(selected_row | row_target)
-check "PgDn moves the selection a page down ($sel)" test -n "$sel" -a "$sel" != "$first"
+check "PgDn moves the selection a page down" poll 5 sel_other "$first"
 keys PPage
-sleep 0.4
-check "PgUp comes back" [ "$(selected_row | row_target)" = "$first" ]
+check "PgUp comes back" poll 5 sel_is "$first"
 
 # the long log: select biglog, open it
 keys g
 for i in $(seq 1 70); do
 	[ "$(selected_row | row_target)" = biglog ] && break
+	sel=$(selected_row | row_target)
 	keys j
-	sleep 0.1
+	poll 2 sel_other "$sel"
 done
 check "biglog can be selected" [ "$(selected_row | row_target)" = biglog ]
 keys Enter
 check "its log view opens" wait_for 5 '^ biglog +building'
 check "the log view follows the tail: the last line shows" wait_for 30 "line-02000-$NONCE"
 keys g
-sleep 0.4
-shot=$(screen)
-check "g shows the first line of the log" grep -q '^# dbake: node ' <<<"$(sed -n 2p <<<"$shot")"
+top_is_head() { shot=$(screen); grep -q '^# dbake: node ' <<<"$(sed -n 2p <<<"$shot")"; }
+check "g shows the first line of the log" poll 5 top_is_head
 check "g: the last line is out of view" eval '! grep -q "line-02000-$NONCE" <<<"$shot"'
 check "the title counts the lines shown" grep -qE '^ biglog .* lines 1-18 of [0-9]+' <<<"$shot"
 keys j j j j j
-sleep 0.3
-check "j scrolls one line at a time" grep -qE '^ biglog .* lines 6-23 of ' <<<"$(screen)"
+check "j scrolls one line at a time" wait_for 5 '^ biglog .* lines 6-23 of '
 keys k
-sleep 0.3
-check "k scrolls back" grep -qE '^ biglog .* lines 5-22 of ' <<<"$(screen)"
+check "k scrolls back" wait_for 5 '^ biglog .* lines 5-22 of '
 keys NPage
-sleep 0.3
-check "PgDn scrolls a page" grep -qE '^ biglog .* lines 23-40 of ' <<<"$(screen)"
+check "PgDn scrolls a page" wait_for 5 '^ biglog .* lines 23-40 of '
 keys G
-sleep 0.4
-shot=$(screen)
-check "G shows the last line" grep -q "line-02000-$NONCE" <<<"$shot"
-check "G: the first line is out of view" eval '! grep -q "line-00001-$NONCE" <<<"$shot"'
+check "G shows the last line" wait_for 5 "line-02000-$NONCE"
+check "G: the first line is out of view" wait_gone 5 "line-00001-$NONCE"
 keys / l i n e - 0 1 2 3 4
-sleep 0.3
-check "/ opens a search prompt" grep -q '^/line-01234' <<<"$(screen)"
+check "/ opens a search prompt" wait_for 5 '^/line-01234'
 keys Enter
-sleep 0.5
-shot=$(screen)
-check "the search shows the line it found" grep -q "line-01234-$NONCE" <<<"$shot"
-check "the search moved away from the end" eval '! grep -q "line-02000-$NONCE" <<<"$shot"'
+check "the search shows the line it found" wait_for 5 "line-01234-$NONCE"
+check "the search moved away from the end" wait_gone 5 "line-02000-$NONCE"
 top_line() { screen | sed -n '1s/^ biglog .* lines \([0-9]*\)-.*/\1/p'; }
 keys / l i n e - 0 0 0 1 Enter
-sleep 0.5
-check "a second search finds line 10 (wrapping to the top)" grep -q "line-00010-$NONCE" <<<"$(screen)"
+check "a second search finds line 10 (wrapping to the top)" wait_for 5 "line-00010-$NONCE"
 t1=$(top_line)
 keys n
-sleep 0.5
-t2=$(top_line)
-check "n goes to the next match, a line further ($t1 -> $t2)" test -n "$t1" -a "$t2" = "$((t1 + 1))"
-check "n: line 11 shows" grep -q "line-00011-$NONCE" <<<"$(screen)"
+next_line() { t2=$(top_line); [ -n "$t1" ] && [ "$t2" = "$((t1 + 1))" ]; }
+check "n goes to the next match, a line further" poll 5 next_line
+check "n: line 11 shows" wait_for 5 "line-00011-$NONCE"
 keys / n o - s u c h - t e x t Enter
-sleep 0.5
-check "a search for what is not there says so" grep -q '^not found: no-such-text' <<<"$(screen)"
+check "a search for what is not there says so" wait_for 5 '^not found: no-such-text'
 keys Escape
 check "Esc goes back to the overview" wait_for 5 '^done 59 '
 

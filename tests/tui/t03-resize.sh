@@ -30,7 +30,8 @@ sys.exit(1 if bad else 0)'
 check "120x40: plain ASCII in the C locale" ascii_only
 
 tm resize-window -t t -x 70 -y 20
-sleep 1
+redrawn() { [ "$(rules)" = "$1" ] && [ "$(screen | wc -l)" -ge "$2" ]; }
+poll 5 redrawn 70,70 20
 shot=$(screen)
 check "70x20: the rules follow the new width ($(rules))" [ "$(rules)" = "70,70" ]
 check "70x20: one header" [ "$(count '^dbake ')" -eq 1 ]
@@ -41,7 +42,8 @@ for t in r1 r2 r3; do
 done
 
 tm resize-window -t t -x 20 -y 5
-sleep 1
+narrow() { [ "$(widest_line)" -le 20 ] && [ -z "$(rules)" ]; }
+poll 5 narrow
 shot=$(screen)
 [ -n "${VERBOSE:-}" ] && dump_screen
 check "20x5: the header first" grep -q '^dbake ' <<<"$(head -n1 <<<"$shot")"
@@ -50,7 +52,7 @@ check "20x5: no rule, no keys line" eval '[ -z "$(rules)" ] && ! grep -q "j/k" <
 check "20x5: nothing past the edge" [ "$(widest_line)" -le 20 ]
 
 tm resize-window -t t -x 140 -y 45
-sleep 1
+poll 5 redrawn 140,140 45
 shot=$(screen)
 check "140x45: the rules follow the new width ($(rules))" [ "$(rules)" = "140,140" ]
 check "140x45: one header" [ "$(count '^dbake ')" -eq 1 ]
@@ -63,7 +65,8 @@ check "140x45: the counts just above" grep -qE '^done [0-9]+ ' <<<"$(sed -n 44p 
 keys Enter
 check "the log view opens" wait_for 5 '^ r[123] +building'
 tm resize-window -t t -x 60 -y 12
-sleep 1
+log_redrawn() { grep -q '^j/k scroll' <<<"$(screen | sed -n 12p)"; }
+poll 5 log_redrawn
 shot=$(screen)
 check "60x12 log view: the title first" grep -qE '^ r[123] +building' <<<"$(head -n1 <<<"$shot")"
 check "60x12 log view: the keys last" grep -q '^j/k scroll' <<<"$(sed -n 12p <<<"$shot")"

@@ -13,10 +13,10 @@
 #include "run/dispatch.h"
 #include "sched/dag.h"
 #include "sched/history.h"
+#include "ui/report.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,31 +44,6 @@ static void exit_if_stopped(void)
 		    sig == SIGINT ? "interrupted" : "terminated");
 }
 
-static const struct job_info *sort_info;
-
-static int by_defhash(const void *a, const void *b)
-{
-	unsigned long long x = sort_info[*(const size_t *)a].target->defhash;
-	unsigned long long y = sort_info[*(const size_t *)b].target->defhash;
-	if (x != y)
-		return x < y ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
-/* Jobs whose definitions differ only in names and outputs share steps. */
-static void group_same_steps(struct dag *dag, const struct job_info *info)
-{
-	size_t *idx = xcalloc(dag->nr + 1, sizeof(*idx));
-	for (size_t i = 0; i < dag->nr; i++)
-		idx[i] = i;
-	sort_info = info;
-	qsort(idx, dag->nr, sizeof(*idx), by_defhash);
-	for (size_t i = 1; i < dag->nr; i++)
-		if (info[idx[i]].target->defhash == info[idx[i - 1]].target->defhash)
-			dag_same_steps(dag, idx[i], idx[i - 1]);
-	free(idx);
-}
-
 /* History is per project: this directory and the files named. */
 static char *project_key(const struct options *opts)
 {
@@ -90,84 +65,6 @@ static void load_history(struct history *h, const struct options *opts)
 	free(key);
 	free(path);
 	free(dir);
-}
-
-/* One job per selected target; edges between selected targets. */
-static void build_dag(struct dag *dag, const struct plan *plan,
-		      struct job_info **info_out)
-{
-	ssize_t *job_of = xcalloc(plan->nr + 1, sizeof(*job_of));
-	struct job_info *info = xcalloc(plan->nr + 1, sizeof(*info));
-	for (size_t i = 0; i < plan->nr; i++) {
-		job_of[i] = -1;
-		if (!plan->v[i].selected)
-			continue;
-		size_t j = dag_add(dag, plan->v[i].name, &plan->v[i].platforms);
-		info[j].target = &plan->v[i];
-		info[j].progress = (struct progress)PROGRESS_INIT;
-		job_of[i] = (ssize_t)j;
-	}
-	for (size_t i = 0; i < plan->nr; i++) {
-		if (job_of[i] < 0)
-			continue;
-		const struct target *t = &plan->v[i];
-		for (size_t k = 0; k < t->deps.nr + t->after.nr; k++) {
-			const char *dep = k < t->deps.nr ? t->deps.v[k]
-							 : t->after.v[k - t->deps.nr];
-			ssize_t d = plan_index(plan, dep);
-			if (d >= 0 && job_of[d] >= 0)
-				dag_add_edge(dag, (size_t)job_of[i], (size_t)job_of[d]);
-		}
-	}
-	free(job_of);
-	*info_out = info;
-	group_same_steps(dag, info);
-}
-
-/* --print: the plan as JSON on stdout. */
-static void print_plan(const struct run *run)
-{
-	json_t *root = json_object();
-	json_t *nodes = json_array();
-	for (size_t n = 0; n < run->nodes->nr; n++) {
-		const struct node *nd = &run->nodes->v[n];
-		json_t *plats = json_array(), *native = json_array();
-		for (size_t k = 0; k < nd->platforms.nr; k++)
-			json_array_append_new(plats, json_string(nd->platforms.v[k]));
-		for (size_t k = 0; k < nd->native.nr; k++)
-			json_array_append_new(native, json_string(nd->native.v[k]));
-		json_array_append_new(nodes, json_pack("{s:s, s:s, s:o, s:o}",
-						       "name", nd->name, "endpoint",
-						       nd->endpoint, "platforms",
-						       plats, "native", native));
-	}
-	json_t *targets = json_object();
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
-		json_t *plats = json_array(), *deps = json_array(),
-		       *can = json_array();
-		for (size_t k = 0; k < j->platforms->nr; k++)
-			json_array_append_new(plats, json_string(j->platforms->v[k]));
-		for (size_t k = 0; k < j->ndeps; k++)
-			json_array_append_new(deps,
-					      json_string(run->dag.jobs[j->deps[k]].name));
-		for (size_t n = 0; n < run->nodes->nr; n++)
-			if (j->fits[n])
-				json_array_append_new(can,
-						      json_string(run->nodes->v[n].name));
-		json_object_set_new(targets, j->name,
-				    json_pack("{s:o, s:o, s:o, s:b}", "platforms",
-					      plats, "depends_on", deps, "nodes",
-					      can, "requested",
-					      run->info[i].target->requested));
-	}
-	json_object_set_new(root, "builder", json_string(run->nodes->builder));
-	json_object_set_new(root, "nodes", nodes);
-	json_object_set_new(root, "targets", targets);
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	puts(text);
-	free(text);
-	json_decref(root);
 }
 
 #define DASHBOARD (&ui_tty)
@@ -254,7 +151,7 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
-	build_dag(&run.dag, &plan, &run.info);
+	run_build_dag(&run, &plan);
 	struct node_offer *offers = xcalloc(nodes.nr, sizeof(*offers));
 	for (size_t n = 0; n < nodes.nr; n++)
 		offers[n] = (struct node_offer){ nodes.v[n].name,
@@ -267,7 +164,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opts.print) {
-		print_plan(&run);
+		ui_print_plan(run_view(&run));
 		code = EXIT_BUILT;
 		goto out;
 	}
@@ -302,6 +199,14 @@ int main(int argc, char **argv)
 	dispatch_prepare(&run);
 	code = dispatch_run(&run);
 	history_save(&history);
+	/* the report, before the summary that points at it */
+	if (report_write(run_view(&run), run.report_dir) < 0) {
+		free(run.report_dir);
+		run.report_dir = NULL;
+	}
+	if (opts.metadata_file)
+		metadata_merge(run_view(&run), opts.metadata_file);
+	run.ui->end(run_view(&run));
 out:
 	for (size_t i = 0; run.info && i < run.dag.nr; i++) {
 		free(run.info[i].log_path);

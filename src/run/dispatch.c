@@ -1,7 +1,6 @@
 #include "dispatch.h"
 #include "build.h"
 #include "../signals.h"
-#include "../ui/report.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
 
@@ -14,11 +13,28 @@
 #include <string.h>
 #include <unistd.h>
 
-void run_count(const struct run *run, struct run_counts *c)
+const struct run_view *run_view(struct run *run)
+{
+	struct run_view *v = &run->view;
+	v->dag = &run->dag;
+	v->info = run->info;
+	v->nodes = run->nodes;
+	v->stats = run->stats;
+	v->log_dir = run->logs.path;
+	v->report_dir = run->report_dir;
+	v->start_ms = run->start_ms;
+	v->end_ms = run->end_ms;
+	v->lower_bound = run->lower_bound;
+	v->stopping = run->stopping;
+	v->stop_signal = run->stop_signal;
+	return v;
+}
+
+void run_count(const struct run_view *view, struct run_counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		switch (run->dag.jobs[i].state) {
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		switch (view->dag->jobs[i].state) {
 		case JOB_DONE: c->done++; break;
 		case JOB_FAILED: c->failed++; break;
 		case JOB_SKIPPED: c->skipped++; break;
@@ -41,7 +57,7 @@ static void slot_take(struct slot *s, const size_t *jobs, size_t n)
 static void report_final(size_t job, void *data)
 {
 	struct run *run = data;
-	run->ui->job_finished(run, job);
+	run->ui->job_finished(run_view(run), job);
 }
 
 /* Write all of buf to a log; a failing log never stops a build. */
@@ -176,7 +192,7 @@ static int start_batch(struct run *run, struct slot *s)
 	s->ahead = 0;
 	s->moved = 0;
 	for (size_t i = 0; i < s->njobs; i++)
-		run->ui->job_started(run, s->jobs[i]);
+		run->ui->job_started(run_view(run), s->jobs[i]);
 	return 0;
 }
 
@@ -467,7 +483,7 @@ static void begin_stop(struct run *run, const char *why)
 	if (run->stopping)
 		return;
 	run->stopping = 1;
-	run->ui->stopping(run, why);
+	run->ui->stopping(run_view(run), why);
 	pump_stop(&run->pump, STOP_GRACE_MS);
 	dag_cancel_rest(&run->dag, now_ms(), report_final, run);
 }
@@ -476,11 +492,11 @@ static void begin_stop(struct run *run, const char *why)
 static void fail_job(struct run *run, size_t job, long long now)
 {
 	dag_fail(&run->dag, job, now, NULL, NULL);
-	run->ui->job_finished(run, job);
+	run->ui->job_finished(run_view(run), job);
 	for (size_t i = 0; i < run->dag.nr; i++)
 		if (run->dag.jobs[i].state == JOB_SKIPPED &&
 		    run->dag.jobs[i].blocked_by == job)
-			run->ui->job_finished(run, i);
+			run->ui->job_finished(run_view(run), i);
 	if (run->opts->fail_fast)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
@@ -545,10 +561,10 @@ static void finish_slot(struct run *run, struct slot *s, int status)
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
 			remember(run, job, from);
-			run->ui->job_finished(run, job);
+			run->ui->job_finished(run_view(run), job);
 		} else if (run->stopping) {
 			dag_cancel(&run->dag, job, now);
-			run->ui->job_finished(run, job);
+			run->ui->job_finished(run_view(run), job);
 		} else if (n > 1) {
 			/* which one failed? build each alone to find out */
 			run->dag.jobs[job].solo = 1;
@@ -662,8 +678,11 @@ static void remember_capacity(struct run *run)
 static void on_keys(struct loop *l, int fd, void *data)
 {
 	struct run *run = data;
-	run->ui->on_input(run);
-	if (run->ui->input_fd(run) != fd)
+	if (run->ui->on_input(run_view(run)) && !run->stop_signal) {
+		run->stop_signal = SIGINT;
+		begin_stop(run, "cancelled from the dashboard");
+	}
+	if (run->ui->input_fd(run_view(run)) != fd)
 		loop_del_file(l, fd); /* the terminal went away */
 }
 
@@ -677,7 +696,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 	for (size_t nd = 0; nd < run->nodes->nr; nd++)
 		node_observe(run, (int)nd, now);
 	if (run->ui->tick)
-		run->ui->tick(run, 0);
+		run->ui->tick(run_view(run), 0);
 	return UI_TICK_MS;
 }
 
@@ -688,10 +707,6 @@ static long long on_tick(struct loop *l, long long id, long long now,
 static void after_turn(struct run *run)
 {
 	pump_reap(&run->pump);
-	if (run->ui_cancel && !run->stop_signal) {
-		run->stop_signal = SIGINT;
-		begin_stop(run, "cancelled from the dashboard");
-	}
 	if (!run->stopping) {
 		/* builds that wait elsewhere were picked before anything
 		 * still ready: they go first */
@@ -699,7 +714,7 @@ static void after_turn(struct run *run)
 		fill_slots(run);
 	}
 	if (signals_resized() && run->ui->tick)
-		run->ui->tick(run, 1);
+		run->ui->tick(run_view(run), 1);
 }
 
 /*
@@ -727,8 +742,8 @@ int dispatch_run(struct run *run)
 	if (run->cli_fd >= 0)
 		loop_add_file(&run->loop, run->cli_fd, on_cli_socket, run);
 	loop_add_timer(&run->loop, UI_TICK_MS, on_tick, run);
-	run->ui->begin(run);
-	int keys = run->ui->input_fd ? run->ui->input_fd(run) : -1;
+	run->ui->begin(run_view(run));
+	int keys = run->ui->input_fd ? run->ui->input_fd(run_view(run)) : -1;
 	if (keys >= 0 && run->ui->on_input)
 		loop_add_file(&run->loop, keys, on_keys, run);
 	handle_signals(run);
@@ -741,17 +756,10 @@ int dispatch_run(struct run *run)
 	loop_release(&run->loop);
 	run->end_ms = now_ms();
 	remember_capacity(run);
-	if (run->report_dir && report_write(run, run->report_dir) < 0) {
-		free(run->report_dir);
-		run->report_dir = NULL;
-	}
-	if (run->opts->metadata_file)
-		metadata_merge(run, run->opts->metadata_file);
-	run->ui->end(run);
 
 	if (run->stop_signal)
 		return 128 + run->stop_signal;
 	struct run_counts c;
-	run_count(run, &c);
+	run_count(run_view(run), &c);
 	return c.failed || c.skipped || c.cancelled ? 1 : 0;
 }

@@ -18,25 +18,13 @@
 #include "../sched/pace.h"
 #include "../sched/policy.h"
 #include "logs.h"
-#include "progress.h"
+#include "../buildx/progress.h"
 #include "transfer.h"
+#include "../ui/view.h"
 
 #include <sys/types.h>
 
 struct ui_ops;
-
-/* What we know of each job beyond its DAG state. */
-struct job_info {
-	const struct target *target; /* borrowed from the plan */
-	char *log_path;
-	char *metadata_path;
-	int exit_code;               /* of its last attempt */
-	size_t batch;                /* size of the batch it was built in */
-	int slot;                    /* rank of the slot on its node */
-	struct progress progress;
-	long long step_ms;           /* when a step ran after a wait, or 0 */
-	long long idle_ms;           /* since when no step of it runs, or 0 */
-};
 
 /* One bake invocation at a time on a node; it builds a batch of jobs. */
 struct slot {
@@ -52,14 +40,6 @@ struct slot {
 			      waits for one there to end */
 	long long run_from; /* when its build has the node, as far as known:
 			       its spawn, or the end it waits for */
-};
-
-/* What the run learns of each node, for the next run. */
-struct node_stats {
-	int slots;         /* slots it was given */
-	int capacity;      /* remembered capacity, 0 if unknown */
-	int running_max;   /* most invocations at once */
-	struct capacity_seen seen; /* steps run at once, a build waiting */
 };
 
 struct run {
@@ -87,11 +67,14 @@ struct run {
 	int stopping;                   /* cancelling: no new builds */
 	int stop_signal;                /* signal that stopped the run, or 0 */
 	int cli_fd;                     /* docker CLI plugin socket, or -1 */
-	int ui_cancel;                  /* the user quit the dashboard */
 	double lower_bound;             /* seconds, when every duration is
 					   known from history, else 0 */
 	char *report_dir;               /* where report.json/html go */
+	struct run_view view;           /* what the UIs see (run_view()) */
 };
+
+/* The run as the UIs and the report see it, brought up to date. */
+const struct run_view *run_view(struct run *run);
 
 /* Grace between SIGTERM and SIGKILL when stopping builds. */
 #define STOP_GRACE_MS 5000
@@ -122,6 +105,10 @@ static inline int run_fifo(const struct run *run)
 	return run->opts->policy == POLICY_FIFO;
 }
 
+/* One job per selected target of the plan, edges between them (run->dag,
+ * run->info). */
+void run_build_dag(struct run *run, const struct plan *plan);
+
 /*
  * Set up slots (per node, from --slots, else from the node's remembered
  * capacity), the policy and the estimates. Call before dispatch_run.
@@ -134,14 +121,10 @@ void dispatch_release(struct run *run);
 /*
  * Build every job of run->dag. Returns the process exit code: 0 all built,
  * 1 something failed, was skipped or cancelled, 128+N after signal N.
+ * The UI has begun, not ended: the caller writes the report, then ends it.
  */
 int dispatch_run(struct run *run);
 
-/* Counts of jobs by final state, for summaries. */
-struct run_counts {
-	size_t done, failed, skipped, cancelled, running, pending;
-};
-void run_count(const struct run *run, struct run_counts *c);
 
 /* occupancy.c: what runs on each node, for the dispatcher's decisions. */
 

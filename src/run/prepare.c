@@ -1,20 +1,77 @@
 /*
- * Before the loop: what history tells of the targets (durations, their
+ * Before the loop: the DAG from the plan (one job per selected target,
+ * same-step jobs grouped); what history tells of the targets (durations, their
  * cache's node) and of the nodes (capacity, speed), the slots and the
  * order they are offered work in, the policy, the dependency layouts.
  */
 #include "dispatch.h"
+#include "../sched/bound.h"
 #include "../util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static int by_defhash(const void *a, const void *b, void *data)
+{
+	const struct job_info *info = data;
+	unsigned long long x = info[*(const size_t *)a].target->defhash;
+	unsigned long long y = info[*(const size_t *)b].target->defhash;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Jobs whose definitions differ only in names and outputs share steps. */
+static void group_same_steps(struct dag *dag, const struct job_info *info)
+{
+	size_t *idx = xcalloc(dag->nr + 1, sizeof(*idx));
+	for (size_t i = 0; i < dag->nr; i++)
+		idx[i] = i;
+	qsort_r(idx, dag->nr, sizeof(*idx), by_defhash, (void *)info);
+	for (size_t i = 1; i < dag->nr; i++)
+		if (info[idx[i]].target->defhash == info[idx[i - 1]].target->defhash)
+			dag_same_steps(dag, idx[i], idx[i - 1]);
+	free(idx);
+}
+
+/* One job per selected target; edges between selected targets. */
+void run_build_dag(struct run *run, const struct plan *plan)
+{
+	struct dag *dag = &run->dag;
+	ssize_t *job_of = xcalloc(plan->nr + 1, sizeof(*job_of));
+	struct job_info *info = xcalloc(plan->nr + 1, sizeof(*info));
+	for (size_t i = 0; i < plan->nr; i++) {
+		job_of[i] = -1;
+		if (!plan->v[i].selected)
+			continue;
+		size_t j = dag_add(dag, plan->v[i].name, &plan->v[i].platforms);
+		info[j].target = &plan->v[i];
+		info[j].progress = (struct progress)PROGRESS_INIT;
+		job_of[i] = (ssize_t)j;
+	}
+	for (size_t i = 0; i < plan->nr; i++) {
+		if (job_of[i] < 0)
+			continue;
+		const struct target *t = &plan->v[i];
+		for (size_t k = 0; k < t->deps.nr + t->after.nr; k++) {
+			const char *dep = k < t->deps.nr ? t->deps.v[k]
+							 : t->after.v[k - t->deps.nr];
+			ssize_t d = plan_index(plan, dep);
+			if (d >= 0 && job_of[d] >= 0)
+				dag_add_edge(dag, (size_t)job_of[i], (size_t)job_of[d]);
+		}
+	}
+	free(job_of);
+	run->info = info;
+	group_same_steps(dag, info);
+}
 
 /*
  * No schedule can be shorter than the longest chain, nor than all the
  * work spread evenly over every node's capacity. Known only when every
  * job's duration and every node's capacity are remembered.
  */
-static double lower_bound(const struct run *run)
+static double run_lower_bound(const struct run *run)
 {
 	double work = 0, chain = 0;
 	int capacity = 0;
@@ -31,8 +88,7 @@ static double lower_bound(const struct run *run)
 			return 0;
 		capacity += run->stats[n].capacity;
 	}
-	double spread = work / capacity;
-	return chain > spread ? chain : spread;
+	return lower_bound(chain, work, capacity);
 }
 
 /*
@@ -121,7 +177,7 @@ void dispatch_prepare(struct run *run)
 		total += (size_t)slots;
 	}
 	node_speeds(run, speed);
-	run->lower_bound = lower_bound(run);
+	run->lower_bound = run_lower_bound(run);
 	/* slot order: the fastest nodes first, nodes of a speed taking
 	 * turns, the extra slots last */
 	int *onode = xcalloc(total + 1, sizeof(*onode));

@@ -1,4 +1,5 @@
 #include "sim.h"
+#include "bound.h"
 #include "../util/util.h"
 
 #include <math.h>
@@ -263,9 +264,8 @@ double sim_lower_bound(const struct sim_workload *w)
 		return 0;
 	if (fastest <= 0)
 		return INFINITY;
-	double cp = sim_critical_path(w, fastest);
-	double spread = sim_total_work(w) / rate;
-	return cp > spread ? cp : spread;
+	return lower_bound(sim_critical_path(w, fastest), sim_total_work(w),
+			   rate);
 }
 
 /* ---- a yardstick ---- */

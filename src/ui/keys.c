@@ -11,12 +11,12 @@ const struct key_binding *key_lookup(const struct key_table *t, int code)
 	return NULL;
 }
 
-int key_dispatch(const struct key_table *t, struct run *run, int code)
+int key_dispatch(const struct key_table *t, const struct run_view *view, int code)
 {
 	const struct key_binding *b = key_lookup(t, code);
 	if (!b || !b->fn)
 		return 0;
-	b->fn(run, code);
+	b->fn(view, code);
 	return 1;
 }
 

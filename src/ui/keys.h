@@ -9,7 +9,7 @@
 
 #include "../util/strbuf.h"
 
-struct run;
+struct run_view;
 
 #define KEY_CODES 8
 
@@ -20,7 +20,7 @@ struct key_binding {
 	const char *footer_utf8; /* the same with UTF-8 arrows, or NULL */
 	const char *doc_keys;  /* README's key column (Markdown) */
 	const char *doc;       /* README's action column */
-	void (*fn)(struct run *run, int code);
+	void (*fn)(const struct run_view *view, int code);
 };
 
 struct key_table {
@@ -33,7 +33,7 @@ struct key_table {
 const struct key_binding *key_lookup(const struct key_table *t, int code);
 
 /* Run the binding of `code`; 0 if it has none. */
-int key_dispatch(const struct key_table *t, struct run *run, int code);
+int key_dispatch(const struct key_table *t, const struct run_view *view, int code);
 
 /* The footer: each binding's footer text, two spaces apart. */
 void key_footer(const struct key_table *t, int utf8, struct strbuf *out);

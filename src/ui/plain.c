@@ -1,5 +1,5 @@
 #include "ui.h"
-#include "../run/dispatch.h"
+#include "view.h"
 #include "../util/util.h"
 
 #include <stdio.h>
@@ -15,38 +15,38 @@ void format_duration(char *buf, size_t size, long long ms)
 		snprintf(buf, size, "%lldm%02llds", ms / 60000, (ms / 1000) % 60);
 }
 
-static const char *node_name(const struct run *run, int node)
+static const char *node_name(const struct run_view *view, int node)
 {
-	return node >= 0 ? run->nodes->v[node].name : "-";
+	return node >= 0 ? view->nodes->v[node].name : "-";
 }
 
-static void plain_begin(struct run *run)
+static void plain_begin(const struct run_view *view)
 {
 	printf("dbake: %zu target%s on %zu node%s of builder '%s', logs in %s\n",
-	       run->dag.nr, run->dag.nr == 1 ? "" : "s", run->nodes->nr,
-	       run->nodes->nr == 1 ? "" : "s", run->nodes->builder,
-	       run->logs.path);
+	       view->dag->nr, view->dag->nr == 1 ? "" : "s", view->nodes->nr,
+	       view->nodes->nr == 1 ? "" : "s", view->nodes->builder,
+	       view->log_dir);
 	fflush(stdout);
 }
 
-static void plain_started(struct run *run, size_t job)
+static void plain_started(const struct run_view *view, size_t job)
 {
-	const struct job *j = &run->dag.jobs[job];
-	printf("[%s] building %s\n", node_name(run, j->node), j->name);
+	const struct job *j = &view->dag->jobs[job];
+	printf("[%s] building %s\n", node_name(view, j->node), j->name);
 	fflush(stdout);
 }
 
-static void print_finished(struct run *run, size_t job, int verbose)
+static void print_finished(const struct run_view *view, size_t job, int verbose)
 {
-	const struct job *j = &run->dag.jobs[job];
-	const struct job_info *in = &run->info[job];
+	const struct job *j = &view->dag->jobs[job];
+	const struct job_info *in = &view->info[job];
 	char dur[32];
 	format_duration(dur, sizeof(dur), j->end_ms - j->start_ms);
 	switch (j->state) {
 	case JOB_DONE:
 		if (!verbose)
 			break;
-		printf("[%s] built %s in %s", node_name(run, j->node), j->name, dur);
+		printf("[%s] built %s in %s", node_name(view, j->node), j->name, dur);
 		if (in->progress.steps)
 			printf(" (%d/%d steps cached)", in->progress.cached,
 			       in->progress.steps);
@@ -54,19 +54,19 @@ static void print_finished(struct run *run, size_t job, int verbose)
 		break;
 	case JOB_FAILED:
 		printf("[%s] FAILED %s after %s (exit %d)%s%s, log: %s\n",
-		       node_name(run, j->node), j->name, dur, in->exit_code,
+		       node_name(view, j->node), j->name, dur, in->exit_code,
 		       in->progress.error[0] ? ": " : "", in->progress.error,
 		       in->log_path ? in->log_path : "none");
 		break;
 	case JOB_SKIPPED:
 		printf("skipped %s: blocked by %s\n", j->name,
-		       run->dag.jobs[j->blocked_by].name);
+		       view->dag->jobs[j->blocked_by].name);
 		break;
 	case JOB_CANCELLED:
 		if (!verbose)
 			break;
 		if (j->node >= 0)
-			printf("[%s] cancelled %s after %s\n", node_name(run, j->node),
+			printf("[%s] cancelled %s after %s\n", node_name(view, j->node),
 			       j->name, dur);
 		else
 			printf("cancelled %s\n", j->name);
@@ -77,59 +77,59 @@ static void print_finished(struct run *run, size_t job, int verbose)
 	fflush(stdout);
 }
 
-static void plain_finished(struct run *run, size_t job)
+static void plain_finished(const struct run_view *view, size_t job)
 {
-	print_finished(run, job, 1);
+	print_finished(view, job, 1);
 }
 
-static void quiet_finished(struct run *run, size_t job)
+static void quiet_finished(const struct run_view *view, size_t job)
 {
-	print_finished(run, job, 0);
+	print_finished(view, job, 0);
 }
 
-static void plain_stopping(struct run *run, const char *why)
+static void plain_stopping(const struct run_view *view, const char *why)
 {
-	(void)run;
+	(void)view;
 	printf("dbake: %s, stopping builds\n", why);
 	fflush(stdout);
 }
 
-void ui_summary(struct run *run)
+void ui_summary(const struct run_view *view)
 {
 	struct run_counts c;
 	char dur[32];
-	run_count(run, &c);
-	format_duration(dur, sizeof(dur), run->end_ms - run->start_ms);
+	run_count(view, &c);
+	format_duration(dur, sizeof(dur), view->end_ms - view->start_ms);
 	printf("---\n%zu built, %zu failed, %zu skipped", c.done, c.failed,
 	       c.skipped);
 	if (c.cancelled)
 		printf(", %zu cancelled", c.cancelled);
 	printf(" in %s\n", dur);
-	for (size_t i = 0; i < run->dag.nr; i++)
-		if (run->dag.jobs[i].state == JOB_FAILED)
-			printf("failed: %s (log: %s)\n", run->dag.jobs[i].name,
-			       run->info[i].log_path ? run->info[i].log_path
+	for (size_t i = 0; i < view->dag->nr; i++)
+		if (view->dag->jobs[i].state == JOB_FAILED)
+			printf("failed: %s (log: %s)\n", view->dag->jobs[i].name,
+			       view->info[i].log_path ? view->info[i].log_path
 						     : "none");
-	printf("logs: %s\n", run->logs.path);
-	if (run->report_dir)
-		printf("report: %s/report.html\n", run->report_dir);
+	printf("logs: %s\n", view->log_dir);
+	if (view->report_dir)
+		printf("report: %s/report.html\n", view->report_dir);
 	fflush(stdout);
 }
 
-static void nothing(struct run *run)
+static void nothing(const struct run_view *view)
 {
-	(void)run;
+	(void)view;
 }
 
-static void nothing_job(struct run *run, size_t job)
+static void nothing_job(const struct run_view *view, size_t job)
 {
-	(void)run;
+	(void)view;
 	(void)job;
 }
 
-static void nothing_why(struct run *run, const char *why)
+static void nothing_why(const struct run_view *view, const char *why)
 {
-	(void)run;
+	(void)view;
 	(void)why;
 }
 

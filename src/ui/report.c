@@ -5,7 +5,7 @@
  */
 #include "report.h"
 #include "ui.h"
-#include "../run/dispatch.h"
+#include "view.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -194,20 +194,20 @@ static int job_ran(const struct job *j)
 		j->state == JOB_CANCELLED);
 }
 
-static json_t *target_json(const struct run *run, size_t i, int critical)
+static json_t *target_json(const struct run_view *view, size_t i, int critical)
 {
-	const struct job *j = &run->dag.jobs[i];
-	const struct job_info *in = &run->info[i];
+	const struct job *j = &view->dag->jobs[i];
+	const struct job_info *in = &view->info[i];
 	json_t *t = json_object();
 	json_t *deps = json_array();
 
 	json_object_set_new(t, "name", jstr(j->name));
 	json_object_set_new(t, "status", json_string(status_name(j->state)));
 	if (job_ran(j)) {
-		json_object_set_new(t, "node", jstr(run->nodes->v[j->node].name));
+		json_object_set_new(t, "node", jstr(view->nodes->v[j->node].name));
 		json_object_set_new(t, "slot", json_integer(in->slot));
-		json_object_set_new(t, "start", jsec(j->start_ms - run->start_ms));
-		json_object_set_new(t, "end", jsec(j->end_ms - run->start_ms));
+		json_object_set_new(t, "start", jsec(j->start_ms - view->start_ms));
+		json_object_set_new(t, "end", jsec(j->end_ms - view->start_ms));
 		json_object_set_new(t, "duration", jsec(j->end_ms - j->start_ms));
 		json_object_set_new(t, "batch", json_integer((json_int_t)in->batch));
 		json_object_set_new(t, "exit_code", json_integer(in->exit_code));
@@ -231,11 +231,11 @@ static json_t *target_json(const struct run *run, size_t i, int critical)
 	}
 	json_object_set_new(t, "log", jstr(in->log_path));
 	for (size_t d = 0; d < j->ndeps; d++)
-		json_array_append_new(deps, jstr(run->dag.jobs[j->deps[d]].name));
+		json_array_append_new(deps, jstr(view->dag->jobs[j->deps[d]].name));
 	json_object_set_new(t, "depends_on", deps);
 	json_object_set_new(t, "blocked_by",
 			    j->state == JOB_SKIPPED && j->blocked_by != NO_JOB
-				    ? jstr(run->dag.jobs[j->blocked_by].name)
+				    ? jstr(view->dag->jobs[j->blocked_by].name)
 				    : json_null());
 	json_object_set_new(t, "error",
 			    j->state == JOB_FAILED && in->progress.error[0]
@@ -245,16 +245,16 @@ static json_t *target_json(const struct run *run, size_t i, int critical)
 	return t;
 }
 
-static json_t *node_json(const struct run *run, size_t n, long long wall)
+static json_t *node_json(const struct run_view *view, size_t n, long long wall)
 {
-	const struct node *node = &run->nodes->v[n];
+	const struct node *node = &view->nodes->v[n];
 	json_t *o = json_object(), *plats = json_array();
-	struct interval *iv = xcalloc(run->dag.nr + 1, sizeof(*iv));
+	struct interval *iv = xcalloc(view->dag->nr + 1, sizeof(*iv));
 	size_t niv = 0;
 	long long sum = 0;
 
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		const struct job *j = &view->dag->jobs[i];
 		if (!job_ran(j) || j->node != (int)n)
 			continue;
 		iv[niv++] = (struct interval){ j->start_ms, j->end_ms };
@@ -269,7 +269,7 @@ static json_t *node_json(const struct run *run, size_t n, long long wall)
 	json_object_set_new(o, "endpoint", jstr(node->endpoint));
 	json_object_set_new(o, "platforms", plats);
 	json_object_set_new(o, "slots",
-			    json_integer(run->stats ? run->stats[n].slots : 0));
+			    json_integer(view->stats ? view->stats[n].slots : 0));
 	json_object_set_new(o, "builds", json_integer((json_int_t)niv));
 	json_object_set_new(o, "busy", jsec(busy));
 	json_object_set_new(o, "busy_sum", jsec(sum));
@@ -278,32 +278,32 @@ static json_t *node_json(const struct run *run, size_t n, long long wall)
 	return o;
 }
 
-json_t *report_build(const struct run *run)
+json_t *report_build(const struct run_view *view)
 {
 	json_t *r = json_object(), *totals = json_object();
 	json_t *counts = json_object(), *nodes = json_array();
 	json_t *targets = json_array(), *chain = json_array();
-	long long wall = run->end_ms - run->start_ms;
-	size_t *path = xcalloc(run->dag.nr + 1, sizeof(*path));
-	unsigned char *critical = xcalloc(run->dag.nr + 1, 1);
+	long long wall = view->end_ms - view->start_ms;
+	size_t *path = xcalloc(view->dag->nr + 1, sizeof(*path));
+	unsigned char *critical = xcalloc(view->dag->nr + 1, 1);
 	size_t npath = 0;
-	double cp = critical_path(&run->dag, path, &npath);
+	double cp = critical_path(view->dag, path, &npath);
 	struct run_counts c;
 	char when[64] = "";
 
 	if (wall < 0)
 		wall = 0;
-	time_t t0 = time(NULL) - (time_t)((now_ms() - run->start_ms) / 1000);
+	time_t t0 = time(NULL) - (time_t)((now_ms() - view->start_ms) / 1000);
 	struct tm tm;
 	if (gmtime_r(&t0, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
 	for (size_t k = 0; k < npath; k++) {
 		critical[path[k]] = 1;
-		json_array_append_new(chain, jstr(run->dag.jobs[path[k]].name));
+		json_array_append_new(chain, jstr(view->dag->jobs[path[k]].name));
 	}
-	run_count(run, &c);
-	json_object_set_new(counts, "total", json_integer((json_int_t)run->dag.nr));
+	run_count(view, &c);
+	json_object_set_new(counts, "total", json_integer((json_int_t)view->dag->nr));
 	json_object_set_new(counts, "built", json_integer((json_int_t)c.done));
 	json_object_set_new(counts, "failed", json_integer((json_int_t)c.failed));
 	json_object_set_new(counts, "skipped", json_integer((json_int_t)c.skipped));
@@ -312,10 +312,10 @@ json_t *report_build(const struct run *run)
 
 	json_object_set_new(totals, "wall", jsec(wall));
 	json_object_set_new(totals, "counts", counts);
-	json_object_set_new(totals, "lower_bound", jround(run->lower_bound, 1e3));
+	json_object_set_new(totals, "lower_bound", jround(view->lower_bound, 1e3));
 	json_object_set_new(totals, "ratio",
-			    run->lower_bound > 0
-				    ? jround((double)wall / 1000.0 / run->lower_bound, 1e4)
+			    view->lower_bound > 0
+				    ? jround((double)wall / 1000.0 / view->lower_bound, 1e4)
 				    : json_null());
 	json_t *cpo = json_object();
 	json_object_set_new(cpo, "duration", jround(cp, 1e3));
@@ -332,16 +332,16 @@ json_t *report_build(const struct run *run)
 		json_object_set_new(totals, "client", cl);
 	}
 
-	for (size_t n = 0; n < run->nodes->nr; n++)
-		json_array_append_new(nodes, node_json(run, n, wall));
-	for (size_t i = 0; i < run->dag.nr; i++)
-		json_array_append_new(targets, target_json(run, i, critical[i]));
+	for (size_t n = 0; n < view->nodes->nr; n++)
+		json_array_append_new(nodes, node_json(view, n, wall));
+	for (size_t i = 0; i < view->dag->nr; i++)
+		json_array_append_new(targets, target_json(view, i, critical[i]));
 
 	json_object_set_new(r, "version", json_integer(1));
-	json_object_set_new(r, "builder", jstr(run->nodes->builder));
+	json_object_set_new(r, "builder", jstr(view->nodes->builder));
 	json_object_set_new(r, "started_at", json_string(when));
-	json_object_set_new(r, "log_dir", jstr(run->logs.path));
-	json_object_set_new(r, "stopped_by_signal", json_integer(run->stop_signal));
+	json_object_set_new(r, "log_dir", jstr(view->log_dir));
+	json_object_set_new(r, "stopped_by_signal", json_integer(view->stop_signal));
 	json_object_set_new(r, "totals", totals);
 	json_object_set_new(r, "nodes", nodes);
 	json_object_set_new(r, "targets", targets);
@@ -350,9 +350,9 @@ json_t *report_build(const struct run *run)
 	return r;
 }
 
-int report_write(const struct run *run, const char *dir)
+int report_write(const struct run_view *view, const char *dir)
 {
-	json_t *r = report_build(run);
+	json_t *r = report_build(view);
 	char *json = json_dumps(r, REPORT_JSON_FLAGS);
 	struct strbuf html = STRBUF_INIT;
 	char *json_path = xstrfmt("%s/report.json", dir);
@@ -461,9 +461,9 @@ static int cmp_mtime(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-int metadata_merge(const struct run *run, const char *path)
+int metadata_merge(const struct run_view *view, const char *path)
 {
-	size_t n = run->dag.nr, nfiles = 0, ntargets = 0;
+	size_t n = view->dag->nr, nfiles = 0, ntargets = 0;
 	struct mdfile *md = xcalloc(n + 1, sizeof(*md));
 	const char **files = xcalloc(n + 1, sizeof(*files));
 	const char **targets = xcalloc(n + 1, sizeof(*targets));
@@ -473,7 +473,7 @@ int metadata_merge(const struct run *run, const char *path)
 
 	/* every invocation's file, oldest first */
 	for (size_t i = 0; i < n; i++) {
-		const char *p = run->info[i].metadata_path;
+		const char *p = view->info[i].metadata_path;
 		struct stat st;
 		if (!p || stat(p, &st) < 0)
 			continue;
@@ -483,14 +483,14 @@ int metadata_merge(const struct run *run, const char *path)
 	for (size_t f = 0; f < nfiles; f++)
 		files[f] = md[f].path;
 	for (size_t i = 0; i < n; i++) {
-		if (run->dag.jobs[i].state != JOB_DONE)
+		if (view->dag->jobs[i].state != JOB_DONE)
 			continue;
 		own[ntargets] = -1;
 		for (size_t f = 0; f < nfiles; f++)
-			if (run->info[i].metadata_path &&
-			    !strcmp(files[f], run->info[i].metadata_path))
+			if (view->info[i].metadata_path &&
+			    !strcmp(files[f], view->info[i].metadata_path))
 				own[ntargets] = (int)f;
-		targets[ntargets++] = run->dag.jobs[i].name;
+		targets[ntargets++] = view->dag->jobs[i].name;
 	}
 	json_t *out = metadata_collect(files, nfiles, targets, own, ntargets,
 				       &bad);

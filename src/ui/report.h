@@ -10,14 +10,14 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct run;
+struct run_view;
 struct dag;
 
 /*
  * Write DIR/report.json and DIR/report.html. A failure is one warning
  * line; returns -1 when report.html could not be written.
  */
-int report_write(const struct run *run, const char *dir);
+int report_write(const struct run_view *view, const char *dir);
 
 /*
  * Merge the per-invocation metadata files bake wrote into one file at
@@ -26,12 +26,12 @@ int report_write(const struct run *run, const char *dir);
  * (bake's own, "buildx.build.warnings"), those of the file written last.
  * A failure is one warning line and -1.
  */
-int metadata_merge(const struct run *run, const char *path);
+int metadata_merge(const struct run_view *view, const char *path);
 
 /* The pure parts, for tests. */
 
 /* The report as report.json holds it. */
-json_t *report_build(const struct run *run);
+json_t *report_build(const struct run_view *view);
 
 /* report.html for a report made by report_build. */
 void report_html(struct strbuf *out, json_t *report);

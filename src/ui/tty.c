@@ -10,7 +10,8 @@
 #include "keys.h"
 #include "tty.h"
 #include "ui.h"
-#include "../run/dispatch.h"
+#include "view.h"
+#include "../sched/bound.h"
 #include "../util/util.h"
 
 #include <curses.h>
@@ -91,12 +92,11 @@ static int final(enum job_state s)
 	       s == JOB_CANCELLED;
 }
 
-static const struct run *sort_run;
-
-static int by_start(const void *a, const void *b)
+static int by_start(const void *a, const void *b, void *data)
 {
-	const struct job *x = &sort_run->dag.jobs[*(const size_t *)a];
-	const struct job *y = &sort_run->dag.jobs[*(const size_t *)b];
+	const struct dag *dag = data;
+	const struct job *x = &dag->jobs[*(const size_t *)a];
+	const struct job *y = &dag->jobs[*(const size_t *)b];
 	if (x->start_ms != y->start_ms)
 		return x->start_ms < y->start_ms ? -1 : 1;
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
@@ -110,26 +110,25 @@ static void add_row(enum row_kind kind, size_t idx)
 
 /* Every node with the targets it built or builds, in start order; then
  * what will not be built. */
-static void build_rows(const struct run *run)
+static void build_rows(const struct run_view *view)
 {
 	T.nrows = 0;
 	if (!T.order)
-		T.order = xcalloc(run->dag.nr + 1, sizeof(*T.order));
-	sort_run = run;
-	for (size_t n = 0; n < run->nodes->nr; n++) {
+		T.order = xcalloc(view->dag->nr + 1, sizeof(*T.order));
+	for (size_t n = 0; n < view->nodes->nr; n++) {
 		size_t k = 0;
 		add_row(ROW_NODE, n);
-		for (size_t i = 0; i < run->dag.nr; i++)
-			if (run->dag.jobs[i].node == (int)n &&
-			    on_node(&run->dag.jobs[i]))
+		for (size_t i = 0; i < view->dag->nr; i++)
+			if (view->dag->jobs[i].node == (int)n &&
+			    on_node(&view->dag->jobs[i]))
 				T.order[k++] = i;
-		qsort(T.order, k, sizeof(*T.order), by_start);
+		qsort_r(T.order, k, sizeof(*T.order), by_start, (void *)view->dag);
 		for (size_t i = 0; i < k; i++)
 			add_row(ROW_JOB, T.order[i]);
 	}
 	size_t title = T.nrows;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		const struct job *j = &view->dag->jobs[i];
 		if (j->state != JOB_SKIPPED &&
 		    !(j->state == JOB_CANCELLED && !on_node(j)))
 			continue;
@@ -222,14 +221,14 @@ static void select_end(int last)
 
 /* Seconds left when every duration is known, from the longest chain
  * left and the work left spread over the nodes; -1 if unknown. */
-static double seconds_left(const struct run *run, long long now)
+static double seconds_left(const struct run_view *view, long long now)
 {
-	if (run->lower_bound <= 0)
+	if (view->lower_bound <= 0)
 		return -1;
 	double work = 0, chain = 0;
 	int capacity = 0;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		const struct job *j = &view->dag->jobs[i];
 		if (final(j->state))
 			continue;
 		double ran = j->state == JOB_RUNNING ? (double)(now - j->start_ms) / 1000.0
@@ -240,28 +239,27 @@ static double seconds_left(const struct run *run, long long now)
 		if (j->rank - ran > chain)
 			chain = j->rank - ran;
 	}
-	for (size_t n = 0; n < run->nodes->nr; n++)
-		capacity += run->stats[n].capacity ? run->stats[n].capacity
-						   : run->stats[n].slots;
-	double spread = capacity ? work / capacity : work;
-	return chain > spread ? chain : spread;
+	for (size_t n = 0; n < view->nodes->nr; n++)
+		capacity += view->stats[n].capacity ? view->stats[n].capacity
+						   : view->stats[n].slots;
+	return lower_bound(chain, work, capacity ? capacity : 1);
 }
 
-static size_t node_running(const struct run *run, size_t n)
+static size_t node_running(const struct run_view *view, size_t n)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < run->dag.nr; i++)
-		k += run->dag.jobs[i].node == (int)n &&
-		     run->dag.jobs[i].state == JOB_RUNNING;
+	for (size_t i = 0; i < view->dag->nr; i++)
+		k += view->dag->jobs[i].node == (int)n &&
+		     view->dag->jobs[i].state == JOB_RUNNING;
 	return k;
 }
 
-static void draw_node(const struct run *run, int y, size_t n, int width)
+static void draw_node(const struct run_view *view, int y, size_t n, int width)
 {
-	const struct node *nd = &run->nodes->v[n];
+	const struct node *nd = &view->nodes->v[n];
 	size_t total = 0, finished = 0, running = 0;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		const struct job *j = &view->dag->jobs[i];
 		if (j->node != (int)n || !on_node(j))
 			continue;
 		total++;
@@ -289,11 +287,11 @@ static void draw_node(const struct run *run, int y, size_t n, int width)
 	strbuf_release(&sb);
 }
 
-static void draw_job(const struct run *run, int y, size_t idx, int width,
+static void draw_job(const struct run_view *view, int y, size_t idx, int width,
 		     size_t namew, long long now)
 {
-	const struct job *j = &run->dag.jobs[idx];
-	const struct job_info *in = &run->info[idx];
+	const struct job *j = &view->dag->jobs[idx];
+	const struct job_info *in = &view->info[idx];
 	const struct progress *p = &in->progress;
 	int x = width >= 40 ? 2 : 0;
 	attr_t sa = state_attr(j);
@@ -362,7 +360,7 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 		break;
 	case JOB_SKIPPED:
 		snprintf(text, sizeof(text), "skipped: blocked by %s",
-			 j->blocked_by < run->dag.nr ? run->dag.jobs[j->blocked_by].name
+			 j->blocked_by < view->dag->nr ? view->dag->jobs[j->blocked_by].name
 						      : "?");
 		break;
 	case JOB_CANCELLED:
@@ -377,26 +375,26 @@ static void draw_job(const struct run *run, int y, size_t idx, int width,
 }
 
 /* "queue 12: a b c +9   idle: n2": the idle nodes always show */
-static void draw_queue(const struct run *run, int y, int width)
+static void draw_queue(const struct run_view *view, int y, int width)
 {
 	struct strbuf sb = STRBUF_INIT, idle = STRBUF_INIT;
 	size_t queued = 0, shown = 0;
-	for (size_t n = 0; n < run->nodes->nr; n++)
-		if (!node_running(run, n))
+	for (size_t n = 0; n < view->nodes->nr; n++)
+		if (!node_running(view, n))
 			strbuf_addf(&idle, "%s%s", idle.len ? " " : "   idle: ",
-				    run->nodes->v[n].name);
+				    view->nodes->v[n].name);
 	size_t budget = (size_t)width > idle.len + 20 ? (size_t)width - idle.len
 						      : (size_t)width;
-	for (size_t i = 0; i < run->dag.nr; i++)
-		queued += run->dag.jobs[i].state == JOB_PENDING ||
-			  run->dag.jobs[i].state == JOB_READY;
+	for (size_t i = 0; i < view->dag->nr; i++)
+		queued += view->dag->jobs[i].state == JOB_PENDING ||
+			  view->dag->jobs[i].state == JOB_READY;
 	strbuf_addf(&sb, "queue %zu:", queued);
 	if (!queued)
 		strbuf_addstr(&sb, " empty");
 	/* ready ones first: they start next */
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < run->dag.nr && shown < queued; i++) {
-			const struct job *j = &run->dag.jobs[i];
+		for (size_t i = 0; i < view->dag->nr && shown < queued; i++) {
+			const struct job *j = &view->dag->jobs[i];
 			if (j->state != (pass ? JOB_PENDING : JOB_READY))
 				continue;
 			if (sb.len + strlen(j->name) + 8 > budget) {
@@ -413,23 +411,23 @@ static void draw_queue(const struct run *run, int y, int width)
 	strbuf_release(&idle);
 }
 
-static void draw_overview(struct run *run)
+static void draw_overview(const struct run_view *view)
 {
 	int H = LINES, W = COLS;
 	long long now = now_ms();
 	char el[32];
 	struct run_counts c;
-	run_count(run, &c);
-	format_duration(el, sizeof(el), now - run->start_ms);
-	build_rows(run);
+	run_count(view, &c);
+	format_duration(el, sizeof(el), now - view->start_ms);
+	build_rows(view);
 	fix_selection();
 	erase();
 	if (H <= 0 || W <= 0)
 		return;
 
-	double left = seconds_left(run, now);
+	double left = seconds_left(view, now);
 	int header = H >= 2, rules = H >= 10, queue = H >= 8, keys = H >= 6;
-	int info = H >= 12 && (left >= 0 || run->stopping);
+	int info = H >= 12 && (left >= 0 || view->stopping);
 	int msgs = H >= 12 && T.nmsgs;
 	int top = header + info + rules;
 	int bottom = 1 + keys + queue + msgs + rules;
@@ -442,24 +440,24 @@ static void draw_overview(struct run *run)
 		int x = tty_put(y, 0, W, "dbake", A_BOLD);
 		tty_putf(y, x, W - x, A_NORMAL,
 		     "  builder %s  %zu node%s  %zu target%s  elapsed %s",
-		     run->nodes->builder, run->nodes->nr,
-		     run->nodes->nr == 1 ? "" : "s", run->dag.nr,
-		     run->dag.nr == 1 ? "" : "s", el);
+		     view->nodes->builder, view->nodes->nr,
+		     view->nodes->nr == 1 ? "" : "s", view->dag->nr,
+		     view->dag->nr == 1 ? "" : "s", el);
 		y++;
 	}
 	if (info) {
 		int x = 0;
 		if (left >= 0) {
 			char lb[32], fin[32], lf[32];
-			format_duration(lb, sizeof(lb), (long long)(run->lower_bound * 1000));
+			format_duration(lb, sizeof(lb), (long long)(view->lower_bound * 1000));
 			format_duration(fin, sizeof(fin),
-					now - run->start_ms + (long long)(left * 1000));
+					now - view->start_ms + (long long)(left * 1000));
 			format_duration(lf, sizeof(lf), (long long)(left * 1000));
 			x += tty_putf(y, x, W - x, A_NORMAL,
 				  "lower bound %s  est. finish ~%s (%s left)  ", lb,
 				  fin, lf);
 		}
-		if (run->stopping)
+		if (view->stopping)
 			tty_putf(y, x, W - x, tty_pair(P_FAIL) | A_BOLD,
 			     "stopping: %s, waiting for %zu build%s", T.why,
 			     c.running, c.running == 1 ? "" : "s");
@@ -486,8 +484,8 @@ static void draw_overview(struct run *run)
 	if (T.scroll + h > T.nrows)
 		T.scroll = T.nrows > h ? T.nrows - h : 0;
 	size_t namew = 8;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		size_t l = strlen(run->dag.jobs[i].name);
+	for (size_t i = 0; i < view->dag->nr; i++) {
+		size_t l = strlen(view->dag->jobs[i].name);
 		if (l > namew)
 			namew = l;
 	}
@@ -498,13 +496,13 @@ static void draw_overview(struct run *run)
 		const struct row *row = &T.rows[r];
 		switch (row->kind) {
 		case ROW_NODE:
-			draw_node(run, y, row->idx, W);
+			draw_node(view, y, row->idx, W);
 			break;
 		case ROW_TITLE:
 			tty_put(y, 0, W, "not built", tty_pair(P_HEAD) | A_BOLD);
 			break;
 		case ROW_JOB:
-			draw_job(run, y, row->idx, W, namew, now);
+			draw_job(view, y, row->idx, W, namew, now);
 			if (T.has_sel && r == T.sel_pos)
 				mvchgat(y, 0, tty_room(y, 0), A_REVERSE, 0, NULL);
 			break;
@@ -519,10 +517,10 @@ static void draw_overview(struct run *run)
 		y++;
 	}
 	if (queue)
-		draw_queue(run, y++, W);
+		draw_queue(view, y++, W);
 	if (msgs) {
 		int x = tty_putf(y, 0, W, tty_pair(P_WARN), "%zu message%s (%s/%s): ", T.nmsgs,
-			     T.nmsgs == 1 ? "" : "s", run->logs.path, MESSAGES_FILE);
+			     T.nmsgs == 1 ? "" : "s", view->log_dir, MESSAGES_FILE);
 		tty_put(y, x, W - x, T.last_msg, tty_pair(P_WARN));
 		y++;
 	}
@@ -565,7 +563,7 @@ static void draw_overview(struct run *run)
 	}
 	else if (T.note[0] && now < T.note_until)
 		tty_put(y, 0, W, T.note, A_BOLD);
-	else if (run->stopping && !info)
+	else if (view->stopping && !info)
 		tty_putf(y, 0, W, tty_pair(P_FAIL) | A_BOLD, "stopping: %s", T.why);
 	else
 		tty_put_keys(y, &tty_overview_keys);
@@ -573,14 +571,14 @@ static void draw_overview(struct run *run)
 
 /* ---- curses ------------------------------------------------------------ */
 
-static void draw(struct run *run)
+static void draw(const struct run_view *view)
 {
 	if (!T.up)
 		return;
 	if (T.view == VIEW_LOG)
-		tty_log_draw(run);
+		tty_log_draw(view);
 	else
-		draw_overview(run);
+		draw_overview(view);
 	refresh();
 }
 
@@ -652,47 +650,47 @@ static void stop_curses(int release)
 
 /* ---- the ui_ops ---------------------------------------------------------- */
 
-static void tty_begin(struct run *run)
+static void tty_begin(const struct run_view *view)
 {
 	T.msg_line = (struct strbuf)STRBUF_INIT;
 	if (start_curses() < 0) {
 		T.fallback = 1;
 		warning("cannot drive this terminal (TERM=%s); printing lines",
 			getenv("TERM") ? getenv("TERM") : "");
-		ui_plain.begin(run);
+		ui_plain.begin(view);
 		return;
 	}
-	tty_redirect_stderr(run);
-	draw(run);
+	tty_redirect_stderr(view);
+	draw(view);
 }
 
-static void tty_started(struct run *run, size_t job)
+static void tty_started(const struct run_view *view, size_t job)
 {
 	if (T.fallback)
-		ui_plain.job_started(run, job);
+		ui_plain.job_started(view, job);
 }
 
-static void tty_finished(struct run *run, size_t job)
+static void tty_finished(const struct run_view *view, size_t job)
 {
 	if (T.fallback)
-		ui_plain.job_finished(run, job);
+		ui_plain.job_finished(view, job);
 }
 
-static void tty_stopping(struct run *run, const char *why)
+static void tty_stopping(const struct run_view *view, const char *why)
 {
 	if (T.fallback) {
-		ui_plain.stopping(run, why);
+		ui_plain.stopping(view, why);
 		return;
 	}
 	snprintf(T.why, sizeof(T.why), "%s", why);
 	T.confirm = 0;
-	draw(run);
+	draw(view);
 }
 
-static void tty_end(struct run *run)
+static void tty_end(const struct run_view *view)
 {
 	if (T.fallback) {
-		ui_plain.end(run);
+		ui_plain.end(view);
 		return;
 	}
 	stop_curses(1);
@@ -711,19 +709,19 @@ static void tty_end(struct run *run)
 	T.nrows = T.rows_alloc = 0;
 	free(T.order);
 	T.order = NULL;
-	ui_summary(run);
+	ui_summary(view);
 }
 
-static int tty_input_fd(struct run *run)
+static int tty_input_fd(const struct run_view *view)
 {
-	(void)run;
+	(void)view;
 	return T.up && !T.dead_input ? STDIN_FILENO : -1;
 }
 
-static int busy(const struct run *run)
+static int busy(const struct run_view *view)
 {
 	struct run_counts c;
-	run_count(run, &c);
+	run_count(view, &c);
 	return c.running || c.pending;
 }
 
@@ -732,70 +730,70 @@ static long page_rows(void)
 	return T.body_h > 1 ? T.body_h - 1 : 1;
 }
 
-static void key_down(struct run *run, int code)
+static void key_down(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	move_sel(1, 0);
 }
 
-static void key_up(struct run *run, int code)
+static void key_up(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	move_sel(-1, 0);
 }
 
-static void key_page_down(struct run *run, int code)
+static void key_page_down(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	move_sel(page_rows(), 1);
 }
 
-static void key_page_up(struct run *run, int code)
+static void key_page_up(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	move_sel(-page_rows(), 1);
 }
 
-static void key_first(struct run *run, int code)
+static void key_first(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	select_end(0);
 }
 
-static void key_last(struct run *run, int code)
+static void key_last(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	select_end(1);
 }
 
-static void key_open_log(struct run *run, int code)
+static void key_open_log(const struct run_view *view, int code)
 {
 	(void)code;
 	if (T.has_sel)
-		tty_log_open(run, T.sel);
+		tty_log_open(view, T.sel);
 }
 
-static void key_quit(struct run *run, int code)
+static void key_quit(const struct run_view *view, int code)
 {
 	(void)code;
-	if (run->stopping) {
+	if (view->stopping) {
 		snprintf(T.note, sizeof(T.note),
 			 "already stopping; Ctrl+C again kills the builds");
 		T.note_until = now_ms() + 3000;
-	} else if (busy(run)) {
+	} else if (busy(view)) {
 		T.confirm = 1;
 	} /* else the run is ending by itself: nothing to cancel */
 }
 
-void tty_key_redraw(struct run *run, int code)
+void tty_key_redraw(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	clearok(curscr, TRUE);
 }
@@ -828,45 +826,48 @@ const struct key_table tty_overview_keys = {
 	"overview", overview_bindings, ARRAY_SIZE(overview_bindings),
 };
 
-static void overview_key(struct run *run, int ch)
+/* A key in the overview; returns 1 when the user confirmed quitting. */
+static int overview_key(const struct run_view *view, int ch)
 {
 	if (T.confirm) {
 		if (ch == 'y' || ch == 'Y') {
 			T.confirm = 0;
-			run->ui_cancel = 1;
+			return 1;
 		} else if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q') {
 			T.confirm = 0;
 		}
-		return;
+		return 0;
 	}
-	key_dispatch(&tty_overview_keys, run, ch);
+	key_dispatch(&tty_overview_keys, view, ch);
+	return 0;
 }
 
-static void tty_on_input(struct run *run)
+static int tty_on_input(const struct run_view *view)
 {
 	if (!T.up)
-		return;
-	int ch, any = 0;
+		return 0;
+	int ch, any = 0, cancel = 0;
 	while ((ch = getch()) != ERR) {
 		T.dry = 0;
 		if (ch == KEY_RESIZE)
 			continue; /* resizeterm's own echo: tick resizes */
 		any = 1;
 		if (T.view == VIEW_LOG) {
-			tty_log_key(run, ch);
+			tty_log_key(view, ch);
 			continue;
 		}
-		build_rows(run);
+		build_rows(view);
 		fix_selection();
-		overview_key(run, ch);
+		cancel |= overview_key(view, ch);
 	}
 	if (any)
-		draw(run);
+		draw(view);
 	else if (++T.dry > 50)
 		T.dead_input = 1; /* readable, yet no key: the terminal is gone */
+	return cancel;
 }
 
-static void tty_tick(struct run *run, int resized)
+static void tty_tick(const struct run_view *view, int resized)
 {
 	if (!T.up)
 		return;
@@ -876,7 +877,7 @@ static void tty_tick(struct run *run, int resized)
 	tty_read_messages();
 	if (T.view == VIEW_LOG)
 		logindex_update(&T.log, 0);
-	draw(run);
+	draw(view);
 }
 
 /* The die hook: give the terminal back so the message shows. */

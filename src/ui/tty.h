@@ -17,7 +17,7 @@
 #include <curses.h>
 #include <sys/types.h>
 
-struct run;
+struct run_view;
 
 /* The file dbake's stderr goes to while the dashboard is up; never a
  * target's log name (those end in ".log"). */
@@ -109,18 +109,18 @@ const char *tty_state_name(enum job_state s);
 
 /* dbake's stderr into the run's directory while the screen is up
  * (tty_msgs.c). */
-void tty_redirect_stderr(struct run *run);
+void tty_redirect_stderr(const struct run_view *view);
 void tty_restore_stderr(void);
 void tty_read_messages(void);
 void tty_replay_messages(void);
 
 /* The log view (tty_log.c). */
-void tty_log_open(struct run *run, size_t job);
+void tty_log_open(const struct run_view *view, size_t job);
 void tty_log_close(void);
-void tty_log_draw(struct run *run);
-void tty_log_key(struct run *run, int ch);
+void tty_log_draw(const struct run_view *view);
+void tty_log_key(const struct run_view *view, int ch);
 /* Ctrl+L in either view. */
-void tty_key_redraw(struct run *run, int code);
+void tty_key_redraw(const struct run_view *view, int code);
 
 struct key_table;
 /* A view's footer help (its key table's) on row y, dimmed. */

@@ -1,17 +1,17 @@
 /* The dashboard's log view: a target's log, live, of any size. */
 #include "keys.h"
 #include "tty.h"
-#include "../run/dispatch.h"
+#include "view.h"
 #include "../util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void tty_log_open(struct run *run, size_t job)
+void tty_log_open(const struct run_view *view, size_t job)
 {
 	logindex_release(&T.log);
-	logindex_init(&T.log, run->info[job].log_path);
+	logindex_init(&T.log, view->info[job].log_path);
 	logindex_update(&T.log, 0);
 	T.view = VIEW_LOG;
 	T.log_job = job;
@@ -39,10 +39,10 @@ static void log_clamp(void)
 	T.follow = T.top >= max;
 }
 
-void tty_log_draw(struct run *run)
+void tty_log_draw(const struct run_view *view)
 {
 	int H = LINES, W = COLS;
-	const struct job *j = &run->dag.jobs[T.log_job];
+	const struct job *j = &view->dag->jobs[T.log_job];
 	int title = H >= 3, status = H >= 2;
 	erase();
 	if (H <= 0 || W <= 0)
@@ -50,8 +50,8 @@ void tty_log_draw(struct run *run)
 	T.log_h = H - title - status;
 	if (T.log_h < 0)
 		T.log_h = 0;
-	if (!T.log.path && run->info[T.log_job].log_path) {
-		logindex_init(&T.log, run->info[T.log_job].log_path);
+	if (!T.log.path && view->info[T.log_job].log_path) {
+		logindex_init(&T.log, view->info[T.log_job].log_path);
 		logindex_update(&T.log, 0);
 	}
 	log_clamp();
@@ -60,7 +60,7 @@ void tty_log_draw(struct run *run)
 		char where[96] = "";
 		if (j->node >= 0)
 			snprintf(where, sizeof(where), " on %s",
-				 run->nodes->v[j->node].name);
+				 view->nodes->v[j->node].name);
 		size_t last = T.top + (size_t)T.log_h < n ? T.top + (size_t)T.log_h : n;
 		mvchgat(0, 0, tty_room(0, 0), A_REVERSE, 0, NULL);
 		int x = tty_putf(0, 0, W, A_REVERSE | A_BOLD, " %s", j->name);
@@ -144,24 +144,24 @@ static size_t view_rows(void)
 	return T.log_h > 1 ? (size_t)T.log_h : 1;
 }
 
-static void key_back(struct run *run, int code)
+static void key_back(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	tty_log_close();
 }
 
-static void key_line_down(struct run *run, int code)
+static void key_line_down(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	T.top++;
 	log_clamp();
 }
 
-static void key_line_up(struct run *run, int code)
+static void key_line_up(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	T.follow = 0;
 	if (T.top)
@@ -169,50 +169,50 @@ static void key_line_up(struct run *run, int code)
 	log_clamp();
 }
 
-static void key_page_down(struct run *run, int code)
+static void key_page_down(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	T.top += code == 'd' ? view_rows() / 2 : view_rows();
 	log_clamp();
 }
 
-static void key_page_up(struct run *run, int code)
+static void key_page_up(const struct run_view *view, int code)
 {
 	size_t by = code == 'u' ? view_rows() / 2 : view_rows();
-	(void)run;
+	(void)view;
 	T.follow = 0;
 	T.top = T.top > by ? T.top - by : 0;
 	log_clamp();
 }
 
-static void key_top(struct run *run, int code)
+static void key_top(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	T.follow = 0;
 	T.top = 0;
 	log_clamp();
 }
 
-static void key_bottom(struct run *run, int code)
+static void key_bottom(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	T.follow = 1;
 	log_clamp();
 }
 
-static void key_search(struct run *run, int code)
+static void key_search(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	T.prompt = 1;
 	T.qlen = 0;
 }
 
-static void key_next(struct run *run, int code)
+static void key_next(const struct run_view *view, int code)
 {
-	(void)run;
+	(void)view;
 	(void)code;
 	if (!T.found[0])
 		snprintf(T.note, sizeof(T.note), "no search yet: / to search");
@@ -245,7 +245,7 @@ const struct key_table tty_log_keys = {
 	"log view", log_bindings, ARRAY_SIZE(log_bindings),
 };
 
-void tty_log_key(struct run *run, int ch)
+void tty_log_key(const struct run_view *view, int ch)
 {
 	if (T.prompt) {
 		if (ch == 27) {
@@ -269,5 +269,5 @@ void tty_log_key(struct run *run, int ch)
 		return;
 	}
 	T.note[0] = '\0';
-	key_dispatch(&tty_log_keys, run, ch);
+	key_dispatch(&tty_log_keys, view, ch);
 }

@@ -1,6 +1,6 @@
 /* The dashboard keeps dbake's own stderr in a file while it is up. */
 #include "tty.h"
-#include "../run/dispatch.h"
+#include "view.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void tty_redirect_stderr(struct run *run)
+void tty_redirect_stderr(const struct run_view *view)
 {
-	if (!run->logs.path)
+	if (!view->log_dir)
 		return;
-	T.msg_path = xstrfmt("%s/%s", run->logs.path, MESSAGES_FILE);
+	T.msg_path = xstrfmt("%s/%s", view->log_dir, MESSAGES_FILE);
 	T.msg_fd = open(T.msg_path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW |
 				 O_CLOEXEC, 0600);
 	if (T.msg_fd < 0)

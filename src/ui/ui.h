@@ -8,24 +8,25 @@
 
 #include <stddef.h>
 
-struct run;
+struct run_view;
 
 struct ui_ops {
-	void (*begin)(struct run *run);
-	void (*job_started)(struct run *run, size_t job);
+	void (*begin)(const struct run_view *view);
+	void (*job_started)(const struct run_view *view, size_t job);
 	/* A job reached a final state: done, failed, skipped, cancelled. */
-	void (*job_finished)(struct run *run, size_t job);
+	void (*job_finished)(const struct run_view *view, size_t job);
 	/* The run is stopping (signal or --fail-fast). */
-	void (*stopping)(struct run *run, const char *why);
+	void (*stopping)(const struct run_view *view, const char *why);
 	/* The run is over: restore the terminal, print the summary. */
-	void (*end)(struct run *run);
+	void (*end)(const struct run_view *view);
 
 	/* Optional (NULL in line modes). */
-	int (*input_fd)(struct run *run);  /* fd to poll for keys, or -1 */
-	void (*on_input)(struct run *run); /* it is readable */
+	int (*input_fd)(const struct run_view *view);  /* fd to poll for keys, or -1 */
+	/* it is readable; returns 1 when the user asks to cancel the run */
+	int (*on_input)(const struct run_view *view);
 	/* Called at least every UI_TICK_MS and after output of any build;
 	 * `resized` after SIGWINCH. */
-	void (*tick)(struct run *run, int resized);
+	void (*tick)(const struct run_view *view, int resized);
 	/* Restore the terminal before a fatal message (die hook). */
 	void (*emergency)(void);
 };
@@ -38,7 +39,11 @@ extern const struct ui_ops ui_plain;
 extern const struct ui_ops ui_quiet;
 
 /* The plain summary: counts, failures and their logs, where things are. */
-void ui_summary(struct run *run);
+void ui_summary(const struct run_view *view);
+
+/* --print: nodes and targets (platforms, dependencies, nodes that fit)
+ * as JSON on stdout. */
+void ui_print_plan(const struct run_view *view);
 
 /* "1m23s", "4.2s" */
 void format_duration(char *buf, size_t size, long long ms);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "run/progress.h"
+#include "buildx/progress.h"
 #include "util/util.h"
 
 #include <stdlib.h>

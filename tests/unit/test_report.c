@@ -478,7 +478,7 @@ static void t_report_build(void **state)
 	struct env *e = *state;
 	struct fake f;
 	fake_run(&f, e->dir);
-	json_t *r = report_build(&f.run);
+	json_t *r = report_build(run_view(&f.run));
 	json_t *totals = json_object_get(r, "totals");
 
 	assert_near(num(totals, "wall"), 5.0);
@@ -541,7 +541,7 @@ static void t_report_html(void **state)
 	struct env *e = *state;
 	struct fake f;
 	fake_run(&f, e->dir);
-	json_t *r = report_build(&f.run);
+	json_t *r = report_build(run_view(&f.run));
 	struct strbuf h = STRBUF_INIT;
 	report_html(&h, r);
 
@@ -584,7 +584,7 @@ static void t_report_write(void **state)
 	struct env *e = *state;
 	struct fake f;
 	fake_run(&f, e->dir);
-	assert_int_equal(report_write(&f.run, e->dir), 0);
+	assert_int_equal(report_write(run_view(&f.run), e->dir), 0);
 	char *json = xstrfmt("%s/report.json", e->dir);
 	char *html = xstrfmt("%s/report.html", e->dir);
 	json_t *r = json_load_file(json, 0, NULL);
@@ -595,7 +595,7 @@ static void t_report_write(void **state)
 
 	/* a directory that is not there: -1 (a warning), no crash */
 	char *gone = xstrfmt("%s/gone", e->dir);
-	assert_int_equal(report_write(&f.run, gone), -1);
+	assert_int_equal(report_write(run_view(&f.run), gone), -1);
 
 	/* metadata: the built targets, from the files their bakes wrote */
 	char *md = xstrfmt("%s/base.log.metadata.json", e->dir);
@@ -610,7 +610,7 @@ static void t_report_write(void **state)
 	fclose(fp);
 	free(md);
 	char *out = xstrfmt("%s/merged.json", e->dir);
-	assert_int_equal(metadata_merge(&f.run, out), 0);
+	assert_int_equal(metadata_merge(run_view(&f.run), out), 0);
 	json_t *m = json_load_file(out, 0, NULL);
 	assert_non_null(m);
 	assert_int_equal(json_object_size(m), 3);
@@ -619,7 +619,7 @@ static void t_report_write(void **state)
 	assert_non_null(json_object_get(m, "app"));
 	json_decref(m);
 	char *bad = xstrfmt("%s/gone/merged.json", e->dir);
-	assert_int_equal(metadata_merge(&f.run, bad), -1);
+	assert_int_equal(metadata_merge(run_view(&f.run), bad), -1);
 
 	free(bad);
 	free(out);

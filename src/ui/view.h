@@ -1,0 +1,55 @@
+/*
+ * What the UIs and the report see of a run: a read-only view, brought up
+ * to date by run/ (run_view()) before each call. The dependency goes one
+ * way: run/ calls ui/, and nothing of ui/ includes run/.
+ */
+#ifndef DBAKE_VIEW_H
+#define DBAKE_VIEW_H
+
+#include "../buildx/nodes.h"
+#include "../plan/bakefile.h"
+#include "../sched/capacity.h"
+#include "../sched/dag.h"
+#include "../buildx/progress.h"
+
+/* What we know of each job beyond its DAG state. */
+struct job_info {
+	const struct target *target; /* borrowed from the plan */
+	char *log_path;
+	char *metadata_path;
+	int exit_code;               /* of its last attempt */
+	size_t batch;                /* size of the batch it was built in */
+	int slot;                    /* rank of the slot on its node */
+	struct progress progress;
+	long long step_ms;           /* when a step ran after a wait, or 0 */
+	long long idle_ms;           /* since when no step of it runs, or 0 */
+};
+
+/* What the run learns of each node, for the next run. */
+struct node_stats {
+	int slots;         /* slots it was given */
+	int capacity;      /* remembered capacity, 0 if unknown */
+	int running_max;   /* most invocations at once */
+	struct capacity_seen seen; /* steps run at once, a build waiting */
+};
+
+struct run_view {
+	const struct dag *dag;         /* the jobs: names, states, nodes, times */
+	const struct job_info *info;   /* per job */
+	const struct nodeset *nodes;
+	const struct node_stats *stats; /* per node, or NULL */
+	const char *log_dir;           /* the run's directory */
+	const char *report_dir;        /* where the report is, or NULL */
+	long long start_ms, end_ms;
+	double lower_bound;            /* seconds, 0 when not known */
+	int stopping;                  /* no new builds: cancelling */
+	int stop_signal;               /* what stopped the run, or 0 */
+};
+
+/* Counts of jobs by state, for summaries. */
+struct run_counts {
+	size_t done, failed, skipped, cancelled, running, pending;
+};
+void run_count(const struct run_view *view, struct run_counts *c);
+
+#endif

@@ -84,9 +84,9 @@ static double run_lower_bound(const struct run *run)
 			chain = j->rank;
 	}
 	for (size_t n = 0; n < run->nodes->nr; n++) {
-		if (!run->stats[n].capacity)
+		if (!run->sched.stats[n].capacity)
 			return 0;
-		capacity += run->stats[n].capacity;
+		capacity += run->sched.stats[n].capacity;
 	}
 	return lower_bound(chain, work, capacity);
 }
@@ -122,9 +122,9 @@ static void hint_nodes(struct run *run, const double *speed)
 	if (run_fifo(run))
 		return;
 	for (size_t n = 0; n < run->nodes->nr; n++)
-		if (speed[n] > 0 || run->stats[n].capacity)
-			policy_node_hint(&run->policy, (int)n, speed[n],
-					 run->stats[n].capacity);
+		if (speed[n] > 0 || run->sched.stats[n].capacity)
+			policy_node_hint(&run->sched.policy, (int)n, speed[n],
+					 run->sched.stats[n].capacity);
 }
 
 /*
@@ -141,14 +141,13 @@ static void home_nodes(struct run *run)
 						run->info[i].target->defhash);
 		for (size_t n = 0; last && n < run->nodes->nr; n++)
 			if (!strcmp(run->nodes->v[n].endpoint, last))
-				policy_home(&run->policy, i, (int)n);
+				policy_home(&run->sched.policy, i, (int)n);
 	}
 }
 
 void dispatch_prepare(struct run *run)
 {
 	size_t nnodes = run->nodes->nr;
-	run->stats = xcalloc(nnodes, sizeof(*run->stats));
 	for (size_t i = 0; i < run->dag.nr; i++) {
 		struct job *j = &run->dag.jobs[i];
 		double est = run->history ? history_estimate(run->history, j->name,
@@ -160,43 +159,18 @@ void dispatch_prepare(struct run *run)
 		}
 	}
 	dag_rank(&run->dag); /* ranks follow the estimates just read */
-	size_t total = 0;
 	double *speed = xcalloc(nnodes + 1, sizeof(*speed));
-	int *nslots = xcalloc(nnodes + 1, sizeof(*nslots));
-	int *real = xcalloc(nnodes + 1, sizeof(*real));
-	for (size_t n = 0; n < nnodes; n++) {
-		int cap = run->history ? history_capacity(run->history,
-					      run->nodes->v[n].endpoint) : 0;
-		int slots = run->opts->slots;
-		if (!slots)
-			slots = run_fifo(run) ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
-		run->stats[n].capacity = cap;
-		run->stats[n].slots = slots;
-		nslots[n] = slots;
-		real[n] = cap && cap < slots ? cap : slots;
-		total += (size_t)slots;
-	}
+	int *caps = xcalloc(nnodes + 1, sizeof(*caps));
+	for (size_t n = 0; n < nnodes; n++)
+		caps[n] = run->history ? history_capacity(run->history,
+					     run->nodes->v[n].endpoint) : 0;
 	node_speeds(run, speed);
+	sched_init(&run->sched, &run->dag, nnodes, caps, speed,
+		   run->opts->slots,
+		   run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
+	free(caps);
+	run->slot_fds = xcalloc(run->sched.nslots + 1, sizeof(*run->slot_fds));
 	run->lower_bound = run_lower_bound(run);
-	/* slot order: the fastest nodes first, nodes of a speed taking
-	 * turns, the extra slots last */
-	int *onode = xcalloc(total + 1, sizeof(*onode));
-	int *orank = xcalloc(total + 1, sizeof(*orank));
-	run->nslots = policy_slot_order(nnodes, speed, nslots, real, onode,
-					orank);
-	run->slots = xcalloc(total + 1, sizeof(*run->slots));
-	for (size_t i = 0; i < run->nslots; i++) {
-		struct slot *s = &run->slots[i];
-		s->node = onode[i];
-		s->rank = orank[i];
-	}
-	free(onode);
-	free(orank);
-	free(nslots);
-	free(real);
-	run->batch = xcalloc(run->dag.nr + 1, sizeof(*run->batch));
-	policy_init(&run->policy, &run->dag,
-		    run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
 	hint_nodes(run, speed);
 	free(speed);
 	home_nodes(run);
@@ -205,18 +179,10 @@ void dispatch_prepare(struct run *run)
 
 void dispatch_release(struct run *run)
 {
-	for (size_t i = 0; i < run->nslots; i++) {
-		free(run->slots[i].jobs);
-		free(run->slots[i].log_fds);
-	}
-	free(run->slots);
-	free(run->stats);
-	free(run->batch);
-	if (run->policy.dag)
-		policy_release(&run->policy);
+	for (size_t i = 0; run->slot_fds && i < run->sched.nslots; i++)
+		free(run->slot_fds[i]);
+	free(run->slot_fds);
+	run->slot_fds = NULL;
+	sched_release(&run->sched);
 	transfer_release(&run->transfer);
-	run->slots = NULL;
-	run->stats = NULL;
-	run->batch = NULL;
-	run->nslots = 0;
 }

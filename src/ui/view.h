@@ -8,7 +8,7 @@
 
 #include "../buildx/nodes.h"
 #include "../plan/bakefile.h"
-#include "../sched/capacity.h"
+#include "../sched/sched.h"
 #include "../sched/dag.h"
 #include "../buildx/progress.h"
 
@@ -21,16 +21,6 @@ struct job_info {
 	size_t batch;                /* size of the batch it was built in */
 	int slot;                    /* rank of the slot on its node */
 	struct progress progress;
-	long long step_ms;           /* when a step ran after a wait, or 0 */
-	long long idle_ms;           /* since when no step of it runs, or 0 */
-};
-
-/* What the run learns of each node, for the next run. */
-struct node_stats {
-	int slots;         /* slots it was given */
-	int capacity;      /* remembered capacity, 0 if unknown */
-	int running_max;   /* most invocations at once */
-	struct capacity_seen seen; /* steps run at once, a build waiting */
 };
 
 struct run_view {

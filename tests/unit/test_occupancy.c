@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/dispatch.h"
+#include "sched/sched.h"
 #include "testlib.h"
 #include "util/util.h"
 
@@ -17,12 +17,11 @@
  * test), job 5 is the one to place. Durations as given, all known.
  */
 struct fixture {
-	struct run run;
-	struct job_info info[6];
-	struct nodeset nodes;
-	struct node node_v[2];
+	struct sched sc;
+	struct dag dag;
+	struct sched_job sjobs[6];
 	struct node_stats stats[2];
-	struct slot slots[6];
+	struct sched_slot slots[6];
 	struct job jobs[6];
 	unsigned char fits[6][2];
 	size_t slot_job[6];
@@ -33,8 +32,6 @@ static void setup(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->now = now_ms();
-	f->nodes.v = f->node_v;
-	f->nodes.nr = 2;
 	f->stats[0].capacity = 3;
 	f->stats[1].capacity = 1;
 	for (size_t i = 0; i < 6; i++) {
@@ -45,19 +42,20 @@ static void setup(struct fixture *f)
 		f->slots[i].node = i < 4 ? 0 : 1;
 		f->slot_job[i] = i;
 	}
-	f->run.nodes = &f->nodes;
-	f->run.stats = f->stats;
-	f->run.slots = f->slots;
-	f->run.nslots = 6;
-	f->run.dag.jobs = f->jobs;
-	f->run.dag.nr = 6;
-	f->run.info = f->info;
+	f->sc.nnodes = 2;
+	f->sc.stats = f->stats;
+	f->sc.slots = f->slots;
+	f->sc.nslots = 6;
+	f->dag.jobs = f->jobs;
+	f->dag.nr = 6;
+	f->sc.dag = &f->dag;
+	f->sc.jobs = f->sjobs;
 }
 
 /* Slot `i` runs job `i`, started `ago` ms before now, for `secs`. */
 static void runs(struct fixture *f, size_t i, long long ago, double secs)
 {
-	struct slot *s = &f->slots[i];
+	struct sched_slot *s = &f->slots[i];
 	s->jobs = &f->slot_job[i];
 	s->njobs = 1;
 	s->live = 1;
@@ -78,20 +76,20 @@ static void t_sooner_elsewhere(void **state)
 	runs(&f, 0, 700, 1.0);
 	runs(&f, 1, 0, 5.0);
 	runs(&f, 2, 0, 5.0);
-	struct slot *ahead = &f.slots[5];
-	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	struct sched_slot *ahead = &f.slots[5];
+	assert_true(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 
 	/* due to end in 1.4 s: not sooner by enough */
 	f.jobs[0].estimate = 0.7 + 1.4;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 
 	/* a free place on node 0 now */
 	f.slots[0].njobs = 0;
-	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_true(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 
 	/* ...but job 5 cannot be built there */
 	f.fits[5][0] = 0;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 	f.fits[5][0] = 1;
 
 	/* a build started ahead on node 0 takes its free place: room
@@ -100,23 +98,23 @@ static void t_sooner_elsewhere(void **state)
 	runs(&f, 3, 0, 1.0);
 	f.slots[3].ahead = 1;
 	f.slots[3].run_from = f.now + 5000;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 	f.slots[3].njobs = 0;
 	f.slots[3].ahead = 0;
 
 	/* node 0's capacity not known, or one of its durations: no */
 	runs(&f, 0, 700, 1.0);
-	assert_true(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_true(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 	f.stats[0].capacity = 0;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 	f.stats[0].capacity = 3;
 	f.jobs[1].known = 0;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 	f.jobs[1].known = 1;
 
 	/* job 5's own duration not known: no */
 	f.jobs[5].known = 0;
-	assert_false(sooner_elsewhere(&f.run, 5, ahead, f.now));
+	assert_false(sched_sooner_elsewhere(&f.sc, 5, ahead, f.now));
 }
 
 static void t_next_end(void **state)
@@ -127,22 +125,22 @@ static void t_next_end(void **state)
 	/* the node's first due end, but the slot asking */
 	runs(&f, 0, 1000, 3.0);
 	runs(&f, 1, 0, 1.0);
-	long long end = next_end(&f.run, 0, NULL, f.now);
+	long long end = sched_next_end(&f.sc, 0, NULL, f.now);
 	assert_true(end >= f.now + 999 && end <= f.now + 1001);
-	end = next_end(&f.run, 0, &f.slots[1], f.now);
+	end = sched_next_end(&f.sc, 0, &f.slots[1], f.now);
 	assert_true(end >= f.now + 1999 && end <= f.now + 2001);
 	/* a duration not known: now */
 	f.jobs[0].known = 0;
-	assert_true(next_end(&f.run, 0, NULL, f.now) == f.now);
-	assert_int_equal(node_jobs(&f.run, 0), 2);
-	assert_int_equal(node_jobs(&f.run, 1), 0);
+	assert_true(sched_next_end(&f.sc, 0, NULL, f.now) == f.now);
+	assert_int_equal(sched_node_jobs(&f.sc, 0), 2);
+	assert_int_equal(sched_node_jobs(&f.sc, 1), 0);
 }
 
 /* Job `i` shows `running` steps in progress. */
 static void steps_running(struct fixture *f, size_t i, int running)
 {
-	f->info[i].progress.steps = 2;
-	f->info[i].progress.done = 2 - running;
+	f->sjobs[i].steps = 2;
+	f->sjobs[i].done = 2 - running;
 }
 
 static void t_node_observe(void **state)
@@ -158,29 +156,29 @@ static void t_node_observe(void **state)
 	steps_running(&f, 0, 1);
 	steps_running(&f, 1, 1);
 	/* two steps at once, held: the node runs two */
-	node_observe(&f.run, 0, t);
+	sched_observe(&f.sc, t);
 	assert_int_equal(st->seen.steps_max, 0);
-	node_observe(&f.run, 0, t + CAPACITY_HOLD_MS);
+	sched_observe(&f.sc, t + CAPACITY_HOLD_MS);
 	assert_int_equal(st->seen.steps_max, 2);
 	/* a third for a moment (one ended, its "DONE" not read yet): not
 	 * counted */
 	steps_running(&f, 2, 1);
-	node_observe(&f.run, 0, t + 1000);
+	sched_observe(&f.sc, t + 1000);
 	steps_running(&f, 0, 0);
-	node_observe(&f.run, 0, t + 1250);
-	node_observe(&f.run, 0, t + 1500);
+	sched_observe(&f.sc, t + 1250);
+	sched_observe(&f.sc, t + 1500);
 	assert_int_equal(st->seen.steps_max, 2);
 	/* three held: the node runs three */
 	steps_running(&f, 0, 1);
-	node_observe(&f.run, 0, t + 2000);
-	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS / 2);
+	sched_observe(&f.sc, t + 2000);
+	sched_observe(&f.sc, t + 2000 + CAPACITY_HOLD_MS / 2);
 	assert_int_equal(st->seen.steps_max, 2);
-	node_observe(&f.run, 0, t + 2000 + CAPACITY_HOLD_MS);
+	sched_observe(&f.sc, t + 2000 + CAPACITY_HOLD_MS);
 	assert_int_equal(st->seen.steps_max, 3);
 	/* what it held at least: four for a moment among threes is three */
 	steps_running(&f, 3, 1);
 	runs(&f, 3, 0, 5.0);
-	node_observe(&f.run, 0, t + 3000);
+	sched_observe(&f.sc, t + 3000);
 	assert_int_equal(st->seen.steps_max, 3);
 	assert_int_equal(st->running_max, 4);
 }
@@ -197,20 +195,20 @@ static void t_node_observe_ramp(void **state)
 		runs(&f, i, 0, 5.0);
 	/* one step, then two 250 ms later, three 250 ms after that */
 	steps_running(&f, 0, 1);
-	node_observe(&f.run, 0, t);
+	sched_observe(&f.sc, t);
 	steps_running(&f, 1, 1);
-	node_observe(&f.run, 0, t + 250);
+	sched_observe(&f.sc, t + 250);
 	steps_running(&f, 2, 1);
-	node_observe(&f.run, 0, t + 500);
+	sched_observe(&f.sc, t + 500);
 	assert_int_equal(st->seen.steps_max, 1);
-	node_observe(&f.run, 0, t + 650);
+	sched_observe(&f.sc, t + 650);
 	assert_int_equal(st->seen.steps_max, 2);
 	/* three held from t + 500 */
-	node_observe(&f.run, 0, t + 500 + CAPACITY_HOLD_MS);
+	sched_observe(&f.sc, t + 500 + CAPACITY_HOLD_MS);
 	assert_int_equal(st->seen.steps_max, 3);
 	/* a dip to two restarts the count of three, not of two */
 	steps_running(&f, 2, 0);
-	node_observe(&f.run, 0, t + 1000);
+	sched_observe(&f.sc, t + 1000);
 	assert_int_equal(st->seen.steps_since[2], 0);
 	assert_int_equal(st->seen.steps_since[1], t + 250);
 }

@@ -421,9 +421,9 @@ static void fake_run(struct fake *f, const char *dir)
 	run->info[3].exit_code = 1;
 	snprintf(run->info[3].progress.error, sizeof(run->info[3].progress.error),
 		 "exit code: 1 </script>\xff");
-	run->stats = xcalloc(2, sizeof(*run->stats));
-	run->stats[0].slots = 2;
-	run->stats[1].slots = 1;
+	run->sched.stats = xcalloc(2, sizeof(*run->sched.stats));
+	run->sched.stats[0].slots = 2;
+	run->sched.stats[1].slots = 1;
 	run->lower_bound = 4.0;
 }
 
@@ -436,7 +436,7 @@ static void fake_release(struct fake *f)
 		progress_release(&run->info[i].progress);
 	}
 	free(run->info);
-	free(run->stats);
+	free(run->sched.stats);
 	dag_release(&run->dag);
 	logdir_release(&run->logs);
 	for (size_t n = 0; n < f->nodes.nr; n++) {

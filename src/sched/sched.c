@@ -1,0 +1,620 @@
+#include "sched.h"
+#include "pace.h"
+#include "../util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sched_init(struct sched *sc, struct dag *dag, size_t nnodes,
+		const int *capacity, const double *speed, int slots,
+		enum policy_mode mode)
+{
+	size_t total = 0;
+	int *nslots = xcalloc(nnodes + 1, sizeof(*nslots));
+	int *real = xcalloc(nnodes + 1, sizeof(*real));
+	memset(sc, 0, sizeof(*sc));
+	sc->dag = dag;
+	sc->nnodes = nnodes;
+	sc->fifo = mode == POLICY_MODE_FIFO;
+	sc->stats = xcalloc(nnodes + 1, sizeof(*sc->stats));
+	sc->jobs = xcalloc(dag->nr + 1, sizeof(*sc->jobs));
+	sc->batch = xcalloc(dag->nr + 1, sizeof(*sc->batch));
+	for (size_t n = 0; n < nnodes; n++) {
+		int cap = capacity ? capacity[n] : 0;
+		int k = slots;
+		if (!k)
+			k = sc->fifo ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
+		sc->stats[n].capacity = cap;
+		sc->stats[n].slots = k;
+		nslots[n] = k;
+		real[n] = cap && cap < k ? cap : k;
+		total += (size_t)k;
+	}
+	/* slot order: the fastest nodes first, nodes of a speed taking
+	 * turns, the extra slots last */
+	double *none = speed ? NULL : xcalloc(nnodes + 1, sizeof(*none));
+	int *onode = xcalloc(total + 1, sizeof(*onode));
+	int *orank = xcalloc(total + 1, sizeof(*orank));
+	sc->nslots = policy_slot_order(nnodes, speed ? speed : none, nslots,
+				       real, onode, orank);
+	sc->slots = xcalloc(total + 1, sizeof(*sc->slots));
+	for (size_t i = 0; i < sc->nslots; i++) {
+		sc->slots[i].node = onode[i];
+		sc->slots[i].rank = orank[i];
+	}
+	free(none);
+	free(onode);
+	free(orank);
+	free(nslots);
+	free(real);
+	policy_init(&sc->policy, dag, mode);
+}
+
+void sched_release(struct sched *sc)
+{
+	for (size_t i = 0; i < sc->nslots; i++)
+		free(sc->slots[i].jobs);
+	free(sc->slots);
+	free(sc->stats);
+	free(sc->jobs);
+	free(sc->batch);
+	if (sc->policy.dag)
+		policy_release(&sc->policy);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* Give a free slot the batch `jobs` (n of them). */
+static void slot_take(struct sched_slot *s, const size_t *jobs, size_t n)
+{
+	s->jobs = xrealloc(s->jobs, (n ? n : 1) * sizeof(*s->jobs));
+	memcpy(s->jobs, jobs, n * sizeof(*jobs));
+	s->njobs = n;
+}
+
+/* Start slot s's batch: its jobs run from now, the caller starts the
+ * bake. Returns 0, or -1 when the bake could not start. */
+static int launch(struct sched *sc, struct sched_slot *s,
+		  const struct sched_ops *ops, void *owner, long long now)
+{
+	for (size_t i = 0; i < s->njobs; i++) {
+		sc->jobs[s->jobs[i]] = (struct sched_job){ .idle_ms = now };
+		dag_start_with_deps(sc->dag, s->jobs[i], s->node, now);
+		policy_started(&sc->policy, s->jobs[i], s->node);
+	}
+	if (ops->launch(owner, s, now) < 0) {
+		s->njobs = 0;
+		return -1;
+	}
+	s->live = 1;
+	s->spawn_ms = s->run_from = sc->last_launch_ms = now;
+	s->ahead = 0;
+	s->moved = 0;
+	return 0;
+}
+
+/*
+ * When the slot's build is due to end, as far as history tells: from
+ * when it has the node, its longest job's estimate; -1 when a duration
+ * is not known.
+ */
+static double slot_end(const struct sched *sc, const struct sched_slot *s)
+{
+	double end = 0;
+	for (size_t k = 0; k < s->njobs; k++) {
+		const struct job *j = &sc->dag->jobs[s->jobs[k]];
+		if (!j->known)
+			return -1;
+		long long from = s->run_from > j->start_ms ? s->run_from
+							   : j->start_ms;
+		double e = (double)from + j->estimate * 1000.0;
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+/*
+ * The first end due among the builds on `node` (but `skip`), as far as
+ * history tells: -1 if none is known. *unknown: some duration is not.
+ */
+static double first_end(const struct sched *sc, int node,
+			const struct sched_slot *skip, int *unknown)
+{
+	double first = -1;
+	*unknown = 0;
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs || s->moved || s == skip)
+			continue;
+		double end = slot_end(sc, s);
+		if (end < 0)
+			*unknown = 1;
+		else if (first < 0 || end < first)
+			first = end;
+	}
+	return first;
+}
+
+/*
+ * Whether a build on `node` (but `skip`) is due to end within `ms`, as
+ * far as history tells; else `unknown` when a duration is not known.
+ */
+int sched_ending_within(const struct sched *sc, int node, long long ms,
+			const struct sched_slot *skip, int unknown,
+			long long now)
+{
+	int some_unknown;
+	double end = first_end(sc, node, skip, &some_unknown);
+	if (end >= 0 && end - (double)now <= (double)ms)
+		return 1;
+	return some_unknown ? unknown : 0;
+}
+
+/*
+ * When the first build on `node` (but `skip`) is due to end; `now` when
+ * a duration is not known or nothing runs.
+ */
+long long sched_next_end(const struct sched *sc, int node,
+			 const struct sched_slot *skip, long long now)
+{
+	int some_unknown;
+	double end = first_end(sc, node, skip, &some_unknown);
+	return some_unknown || end <= (double)now ? now : (long long)end;
+}
+
+/*
+ * A build on `node` ended: the build started ahead there longest ago
+ * has the node from now on.
+ */
+static void node_freed(struct sched *sc, int node, long long now)
+{
+	struct sched_slot *first = NULL;
+	for (size_t i = 0; i < sc->nslots; i++) {
+		struct sched_slot *s = &sc->slots[i];
+		if (s->node == node && s->njobs && !s->moved && s->ahead &&
+		    (!first || s->spawn_ms < first->spawn_ms))
+			first = s;
+	}
+	if (first) {
+		first->ahead = 0;
+		first->run_from = now;
+	}
+}
+
+/* Jobs in the builds running on `node`. */
+size_t sched_node_jobs(const struct sched *sc, int node)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->nslots; i++)
+		if (sc->slots[i].node == node && !sc->slots[i].moved)
+			n += sc->slots[i].njobs;
+	return n;
+}
+
+/*
+ * Whether the node's extra slot may start a build: one of the node's
+ * builds is due to end within EXTRA_AHEAD_MS, so the next one starts up
+ * meanwhile. Before that, it would only wait for the node, and start up
+ * while every other build does.
+ */
+static int ending_soon(const struct sched *sc, int node, long long now)
+{
+	return sched_ending_within(sc, node, EXTRA_AHEAD_MS, NULL, 1, now);
+}
+
+/*
+ * Build steps in progress on a node, for its capacity. Sampled on the
+ * loop's ticks, not on every read: one build's "DONE" can still sit in
+ * its pipe while the next build's first step is read, and counting that
+ * moment would overstate what the node runs at once. A count counts once
+ * the node ran at least that many for CAPACITY_HOLD_MS without a break:
+ * buildx's progress display is rate limited (BuildKit's progressui: 100
+ * ms between updates, a 150 ms refresh), so a step's end can show that
+ * much after the next build's step began, longer than one read. Each
+ * count is held on its own: while builds start one after another
+ * (0, 1, 2, 3 steps), three count 0.4 s after the third began, not
+ * after each count in turn held.
+ */
+static void node_observe(struct sched *sc, int node, long long now)
+{
+	int steps = 0, running = 0;
+	for (size_t i = 0; i < sc->nslots; i++) {
+		struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		const struct sched_job *p = &sc->jobs[s->jobs[0]];
+		running++;
+		steps += p->steps - p->done;
+	}
+	struct node_stats *st = &sc->stats[node];
+	capacity_sample(&st->seen, steps, now);
+	if (running > st->running_max)
+		st->running_max = running;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * When `node` has room for one more job, as history tells: now while it
+ * runs fewer than its capacity (builds started ahead included), else
+ * when enough of them are due to end; -1 when a capacity or duration is
+ * not known.
+ */
+static double room_at(const struct sched *sc, int node, long long now)
+{
+	int cap = sc->stats[node].capacity;
+	size_t jobs = sched_node_jobs(sc, node), n = 0;
+	if (!cap)
+		return -1;
+	if (jobs < (size_t)cap)
+		return (double)now;
+	double *ends = xcalloc(jobs + 1, sizeof(*ends));
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		double end = slot_end(sc, s);
+		if (end < 0) {
+			free(ends);
+			return -1;
+		}
+		for (size_t k = 0; k < s->njobs && n < jobs; k++)
+			ends[n++] = end;
+	}
+	qsort(ends, n, sizeof(*ends), cmp_double);
+	size_t need = jobs + 1 - (size_t)cap;  /* ends before a place frees */
+	double at = need <= n ? ends[need - 1] : -1;
+	free(ends);
+	return at < (double)now && at >= 0 ? (double)now : at;
+}
+
+int sched_sooner_elsewhere(const struct sched *sc, size_t job,
+			   const struct sched_slot *s, long long now)
+{
+	const struct job *j = &sc->dag->jobs[job];
+	if (!j->known)
+		return 0;
+	double here = (double)sched_next_end(sc, s->node, s, now);
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		if ((int)n == s->node || !j->fits[n])
+			continue;
+		double there = room_at(sc, (int)n, now);
+		if (there >= 0 && there + SOONER_ELSEWHERE_MS < here)
+			return 1;
+	}
+	return 0;
+}
+
+static int started(const struct sched *sc, const struct sched_slot *s)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		if (sc->jobs[s->jobs[i]].steps)
+			return 1;
+	return 0;
+}
+
+/*
+ * The slots whose build waits for its node: launched a while ago, no
+ * step started, while the node runs as many working builds as it can.
+ * Returns how many it wrote to `out`.
+ */
+size_t sched_waiting(struct sched *sc, long long now, size_t *out,
+		     unsigned char *full)
+{
+	size_t nnodes = sc->nnodes, n = 0;
+	int *working = xcalloc(nnodes + 1, sizeof(*working));
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		working[s->node] += s->njobs && !s->moved && started(sc, s);
+	}
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		const struct node_stats *st = &sc->stats[s->node];
+		int cap = st->capacity ? st->capacity : st->seen.steps_max;
+		/* not when a build there is about to end, as history
+		 * tells: it gets the node in a moment */
+		if (s->njobs && !s->moved && s->live &&
+		    now - s->spawn_ms >= MOVE_AFTER_MS && !started(sc, s) &&
+		    working[s->node] >= (cap > 0 ? cap : 1) &&
+		    !sched_ending_within(sc, s->node, MOVE_AFTER_MS, s, 0, now)) {
+			if (out)
+				out[n++] = i;
+			if (full)
+				full[s->node] = 1;
+			sc->stats[s->node].seen.seen_full = 1;
+		}
+	}
+	free(working);
+	return n;
+}
+
+/*
+ * Whether a build on `node` runs no step at the moment (a cached FROM
+ * does not count): while the node's capacity is unknown, it may be
+ * waiting for the node, not yet seen to.
+ */
+int sched_idle_build_on(const struct sched *sc, int node)
+{
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		int busy = 0;
+		for (size_t k = 0; k < s->njobs && !busy; k++) {
+			const struct sched_job *p = &sc->jobs[s->jobs[k]];
+			busy = p->steps > p->done;
+		}
+		if (!busy)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t ready_count(const struct sched *sc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->dag->nr; i++)
+		n += sc->dag->jobs[i].state == JOB_READY;
+	return n;
+}
+
+/*
+ * A run of targets that are all unchanged since history saw them short
+ * (each with its cache on a node, its steps quick) is built as plain
+ * bake builds it: one bake of all of them, in dependency order, on the
+ * node most of them built on last. Cached, a bake per node would cost
+ * more than the work; should they not be, their steps are still few
+ * (ONE_BAKE_WORK at most on that node). Only before anything started.
+ */
+static int one_bake(struct sched *sc, const struct sched_ops *ops,
+		    void *owner, long long now)
+{
+	const struct dag *dag = sc->dag;
+	size_t nnodes = sc->nnodes;
+	double work = 0;
+	if (sc->fifo || dag->nr < 2)
+		return 0;
+	for (size_t i = 0; i < sc->nslots; i++)
+		if (sc->slots[i].njobs || sc->slots[i].moved)
+			return 0; /* something started */
+	for (size_t i = 0; i < dag->nr; i++) {
+		const struct job *j = &dag->jobs[i];
+		double w = j->work >= 0 ? j->work : j->estimate;
+		if ((j->state != JOB_READY && j->state != JOB_PENDING) ||
+		    !j->known || j->solo || w >= POLICY_SHORT ||
+		    policy_home_of(&sc->policy, i) < 0)
+			return 0;
+		work += w;
+	}
+	size_t *homes = xcalloc(nnodes + 1, sizeof(*homes));
+	int node = -1;
+	for (size_t i = 0; i < dag->nr; i++) {
+		int h = policy_home_of(&sc->policy, i);
+		if (h >= 0)
+			homes[h]++;
+	}
+	for (size_t n = 0; n < nnodes; n++) {
+		int fits = 1;
+		for (size_t i = 0; i < dag->nr && fits; i++)
+			fits = dag->jobs[i].fits[n];
+		if (fits && (node < 0 || homes[n] > homes[node]))
+			node = (int)n;
+	}
+	free(homes);
+	int cap = node >= 0 ? sc->stats[node].capacity : 0;
+	if (node < 0 || work / (cap > 0 ? cap : 1) > ONE_BAKE_WORK)
+		return 0;
+	struct sched_slot *s = NULL;
+	for (size_t i = 0; i < sc->nslots && node >= 0 && !s; i++)
+		if (sc->slots[i].node == node && !sc->slots[i].njobs &&
+		    !sc->slots[i].moved && !sc->slots[i].live)
+			s = &sc->slots[i];
+	if (!s)
+		return 0;
+	/* dependencies first: a job once all of its are in (the batch
+	 * array doubles as the queue) */
+	size_t *left = xcalloc(dag->nr + 1, sizeof(*left));
+	size_t n = 0;
+	for (size_t i = 0; i < dag->nr; i++)
+		if (!(left[i] = dag->jobs[i].ndeps))
+			sc->batch[n++] = i;
+	for (size_t q = 0; q < n; q++) {
+		const struct job *j = &dag->jobs[sc->batch[q]];
+		for (size_t k = 0; k < j->ndependents; k++)
+			if (!--left[j->dependents[k]])
+				sc->batch[n++] = j->dependents[k];
+	}
+	free(left);
+	if (n != dag->nr)
+		BUG("dependency cycle in a prepared DAG");
+	slot_take(s, sc->batch, n);
+	launch(sc, s, ops, owner, now);
+	return 1;
+}
+
+/*
+ * Give every free slot work: first jobs whose layers are on its node,
+ * then by the policy's order; each with the jobs it batches.
+ */
+static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
+			    void *owner, long long now)
+{
+	size_t max_short = 0;
+	unsigned char *full = NULL;
+	int unknown = 0;
+	long long held = 0;
+	if (one_bake(sc, ops, owner, now))
+		return 0;
+	/* a node of unknown capacity that makes a build wait has shown
+	 * it is full: more builds there would only wait too */
+	for (size_t n = 0; n < sc->nnodes; n++)
+		unknown |= !sc->stats[n].capacity;
+	if (unknown && !sc->fifo) {
+		full = xcalloc(sc->nnodes + 1, 1);
+		sched_waiting(sc, now, NULL, full);
+	}
+	for (int pass = sc->fifo; pass < 2 && !held; pass++) {
+		for (size_t i = 0; i < sc->nslots && !sc->stopping; i++) {
+			struct sched_slot *s = &sc->slots[i];
+			if (s->njobs || s->moved || s->live)
+				continue;
+			held = pace_wait(sc->launch_gap_ms, sc->last_launch_ms,
+					 now);
+			if (held)
+				break;
+			/*
+			 * A slot past the node's capacity only hides the next
+			 * build's start-up: it takes what other nodes leave,
+			 * once a build here is about to end, not a job that
+			 * would wait here for a dependency's layers; but a job
+			 * whose cache is here (built here last time) waits for
+			 * the node rather than start over elsewhere.
+			 */
+			int cap = sc->stats[s->node].capacity;
+			if (!cap && full && full[s->node])
+				continue;
+			if (!cap && sc->stats[s->node].seen.seen_full &&
+			    sc->stats[s->node].seen.steps_max > 0 &&
+			    sched_node_jobs(sc, s->node) >=
+			    (size_t)sc->stats[s->node].seen.steps_max)
+				continue; /* what it ran when full, no more */
+			/* a batch takes a place per job: a node with its
+			 * capacity's worth of jobs running starts one more
+			 * build at most, in whichever of its slots is free
+			 * (the build that started ahead last time may now be
+			 * the node's only one) */
+			size_t busy = cap ? sched_node_jobs(sc, s->node) : 0;
+			int extra = cap && busy >= (size_t)cap;
+			if (cap && busy > (size_t)cap)
+				continue;
+			ssize_t job = policy_pick(&sc->policy, s->node, pass == 0);
+			if (job >= 0 && extra &&
+			    policy_home_of(&sc->policy, (size_t)job) != s->node &&
+			    (pass == 0 || !ending_soon(sc, s->node, now) ||
+			     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
+				job = -1;
+			if (job < 0)
+				continue;
+			if (!max_short) {
+				/* short jobs: about one batch per node */
+				size_t r = ready_count(sc), n = sc->nnodes;
+				max_short = (r + n - 1) / n;
+			}
+			/* and, when their steps take time, no more than the
+			 * node has room for beside what it runs: a batch
+			 * builds its jobs at once, and the node runs no more
+			 * steps at a time than its capacity */
+			size_t most = max_short;
+			const struct job *fj = &sc->dag->jobs[job];
+			double w = fj->work >= 0 ? fj->work : fj->estimate;
+			if (cap && fj->known && w >= BATCH_FREE_WORK) {
+				size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
+				if (room < most)
+					most = room;
+			}
+			size_t n = policy_batch(&sc->policy, (size_t)job, s->node,
+						sc->batch, most);
+			slot_take(s, sc->batch, n);
+			if (launch(sc, s, ops, owner, now) == 0 && extra) {
+				s->ahead = 1;
+				s->run_from = sched_next_end(sc, s->node, s,
+							     s->spawn_ms);
+			}
+		}
+	}
+	free(full);
+	return held;
+}
+
+/*
+ * Work stealing: a free slot with nothing ready for its node takes over
+ * a build that waits for a busy node. The waiting invocation is killed;
+ * nothing of it is lost.
+ */
+static void move_waiting(struct sched *sc, const struct sched_ops *ops,
+			 void *owner, long long now)
+{
+	int any_free = 0;
+	if (sc->fifo || sc->stopping)
+		return;
+	for (size_t i = 0; i < sc->nslots && !any_free; i++)
+		any_free = !sc->slots[i].njobs && !sc->slots[i].moved &&
+			   !sc->slots[i].live;
+	if (!any_free)
+		return;
+	size_t *cand = xcalloc(sc->nslots + 1, sizeof(*cand));
+	unsigned char *full = xcalloc(sc->nnodes + 1, 1);
+	size_t ncand = sched_waiting(sc, now, cand, full);
+	for (size_t i = 0; i < sc->nslots && ncand; i++) {
+		struct sched_slot *free_slot = &sc->slots[i];
+		const struct node_stats *st = &sc->stats[free_slot->node];
+		/* only to a node with room: one that has builds waiting
+		 * too, or as many as it was seen to run, would only make
+		 * the build wait again */
+		int cap = st->capacity ? st->capacity : st->seen.steps_max;
+		if (free_slot->njobs || free_slot->moved ||
+		    free_slot->live || full[free_slot->node] ||
+		    (cap && sched_node_jobs(sc, free_slot->node) >= (size_t)cap) ||
+		    (!st->capacity && sched_idle_build_on(sc, free_slot->node)))
+			continue;
+		struct sched_slot *victim = NULL;
+		for (size_t k = 0; k < ncand; k++) {
+			struct sched_slot *s = &sc->slots[cand[k]];
+			if (s->node == free_slot->node || s->moved)
+				continue;
+			int fits = 1;
+			for (size_t j = 0; j < s->njobs; j++)
+				fits &= sc->dag->jobs[s->jobs[j]].fits[free_slot->node];
+			if (fits && (!victim || s->spawn_ms < victim->spawn_ms))
+				victim = s;
+		}
+		if (!victim)
+			continue;
+		ops->moving(owner, victim, free_slot);
+		victim->moved = 1;
+		for (size_t j = 0; j < victim->njobs; j++)
+			dag_requeue(sc->dag, victim->jobs[j]);
+		slot_take(free_slot, victim->jobs, victim->njobs);
+		victim->njobs = 0;
+		launch(sc, free_slot, ops, owner, now);
+	}
+	free(cand);
+	free(full);
+}
+
+
+long long sched_fill(struct sched *sc, const struct sched_ops *ops,
+		     void *owner, long long now)
+{
+	if (sc->stopping)
+		return 0;
+	/* builds that wait elsewhere were picked before anything still
+	 * ready: they go first */
+	move_waiting(sc, ops, owner, now);
+	return fill_slots(sc, ops, owner, now);
+}
+
+long long sched_ended(struct sched *sc, struct sched_slot *s, long long now)
+{
+	s->live = 0;
+	if (s->moved) {
+		s->moved = 0;
+		return -1;
+	}
+	if (!s->ahead)
+		node_freed(sc, s->node, now);
+	/* still waiting for its turn when it ended: it never waited */
+	long long from = s->ahead ? s->spawn_ms : s->run_from;
+	s->ahead = 0;
+	return from;
+}
+
+void sched_observe(struct sched *sc, long long now)
+{
+	for (size_t n = 0; n < sc->nnodes; n++)
+		node_observe(sc, (int)n, now);
+}

@@ -1,0 +1,148 @@
+/*
+ * The dispatcher's decisions, apart from its processes: which slot of
+ * which node builds what (slot sizing, the extra slot, one bake when all
+ * is cheap, batch caps), when a waiting build moves, launch pacing, what
+ * a node shows of its capacity. Pure: time is passed in, and what takes
+ * a process (starting a bake, stopping one) is asked of the caller
+ * through sched_ops. The dispatcher (run/) and the simulator (sim.c)
+ * run the same code.
+ */
+#ifndef DBAKE_SCHED_H
+#define DBAKE_SCHED_H
+
+#include "capacity.h"
+#include "dag.h"
+#include "policy.h"
+
+#include <stddef.h>
+
+/* A build that has not started a step this long after its launch, on a
+ * node busy with as many builds as it can run, is waiting for it: an idle
+ * node may take it over. */
+#define MOVE_AFTER_MS 700
+/* Slots of a node whose capacity is not known yet. */
+#define DEFAULT_SLOTS 4
+/* A node's extra slot starts a build this long before one of the node's
+ * builds is due to end (durations from history), not sooner. */
+#define EXTRA_AHEAD_MS 1500
+/* ...and leaves a job to another node that has room for it this much
+ * sooner (see sched_sooner_elsewhere()). */
+#define SOONER_ELSEWHERE_MS 300
+/* Short jobs whose steps took less (seconds: cached, or trivial) batch
+ * whatever the node runs; longer ones only into its free capacity. */
+#define BATCH_FREE_WORK 0.25
+/* Seconds of step work (by history) one node may get in a run built
+ * as one bake (see one_bake()). */
+#define ONE_BAKE_WORK 10.0
+
+/* One bake invocation at a time on a node; it builds a batch of jobs. */
+struct sched_slot {
+	int node;          /* index into the nodes */
+	int rank;          /* its place among its node's slots, from 0 */
+	size_t *jobs;      /* the batch it runs (owned) */
+	size_t njobs;      /* 0 when free */
+	int live;          /* its bake's process is there (running, draining) */
+	int moved;         /* its jobs went elsewhere: only its end is left */
+	int ahead;         /* started beyond the node's capacity: its build
+			      waits for one there to end */
+	long long spawn_ms;
+	long long run_from; /* when its build has the node, as far as known:
+			       its spawn, or the end it waits for */
+};
+
+/* What the decisions see of a job's build (from its progress lines). */
+struct sched_job {
+	int steps;          /* build steps seen */
+	int done;           /* of those, finished */
+	long long step_ms;  /* when a step ran after a wait, or 0 */
+	long long idle_ms;  /* since when no step of it runs, or 0 */
+};
+
+/* What the run learns of each node, for the next run. */
+struct node_stats {
+	int slots;         /* slots it was given */
+	int capacity;      /* remembered capacity, 0 if unknown */
+	int running_max;   /* most invocations at once */
+	struct capacity_seen seen; /* steps run at once, a build waiting */
+};
+
+struct sched {
+	struct dag *dag;            /* borrowed */
+	struct policy policy;
+	struct sched_slot *slots;   /* in the order they are offered work */
+	size_t nslots;
+	struct node_stats *stats;   /* per node */
+	size_t nnodes;
+	struct sched_job *jobs;     /* per job of the DAG */
+	size_t *batch;              /* scratch for choosing a batch */
+	int fifo;                   /* the earlier tool's mode */
+	int launch_gap_ms;          /* between launches (sched/pace.h) */
+	long long last_launch_ms;   /* the latest launch, or 0 */
+	int stopping;               /* no new builds */
+};
+
+/* What takes a process, asked of the caller. */
+struct sched_ops {
+	/*
+	 * Start the bake of slot s's batch (s->jobs, s->njobs). Returns 0,
+	 * or -1 when it could not start: the caller has failed its jobs.
+	 */
+	int (*launch)(void *owner, struct sched_slot *s, long long now);
+	/* The build of `from` is to stop: its jobs go to `to` (launched
+	 * next); nothing of it is kept. */
+	void (*moving)(void *owner, struct sched_slot *from,
+		       struct sched_slot *to);
+};
+
+/*
+ * Set up over a prepared DAG: slots per node (`slots`, from --slots,
+ * else the node's capacity plus one, else DEFAULT_SLOTS; `capacity` per
+ * node, 0: unknown), in the order policy_slot_order gives for `speed`
+ * (NULL: unknown); the policy in `mode`.
+ */
+void sched_init(struct sched *s, struct dag *dag, size_t nnodes,
+		const int *capacity, const double *speed, int slots,
+		enum policy_mode mode);
+void sched_release(struct sched *s);
+
+/*
+ * Start what can start at `now`, in the slots' order: moves first (a
+ * build waiting for its busy node goes to a free one), then new builds.
+ * Returns 0, or the ms until a held launch may go (pacing): call again
+ * then.
+ */
+long long sched_fill(struct sched *s, const struct sched_ops *ops,
+		     void *owner, long long now);
+
+/* Slot s's bake has ended (its output drained): the node is freed for
+ * the build started ahead longest ago there; the slot is free. Returns
+ * when its jobs had the node (for their times). */
+long long sched_ended(struct sched *s, struct sched_slot *slot,
+		      long long now);
+
+/* Sample what every node runs now, for its capacity. */
+void sched_observe(struct sched *s, long long now);
+
+/* Jobs in the builds running on `node`. */
+size_t sched_node_jobs(const struct sched *s, int node);
+/* Whether a build on `node` (but `skip`) is due to end within `ms` of
+ * `now`; `unknown` when that depends on a duration not known. */
+int sched_ending_within(const struct sched *s, int node, long long ms,
+			const struct sched_slot *skip, int unknown,
+			long long now);
+/* When the first build on `node` (but `skip`) is due to end, or `now`. */
+long long sched_next_end(const struct sched *s, int node,
+			 const struct sched_slot *skip, long long now);
+/* Whether `job`, started ahead in `slot`, would have its node later than
+ * another node, as history tells, has room for it (by more than
+ * SOONER_ELSEWHERE_MS): better left for that one. */
+int sched_sooner_elsewhere(const struct sched *s, size_t job,
+			   const struct sched_slot *slot, long long now);
+/* The slots whose build waits for its node (to `out`, if given); nodes
+ * with one are marked in `full` (if given) and seen.seen_full. */
+size_t sched_waiting(struct sched *s, long long now, size_t *out,
+		     unsigned char *full);
+/* Whether a build on `node` runs no step at the moment. */
+int sched_idle_build_on(const struct sched *s, int node);
+
+#endif

@@ -5,6 +5,7 @@
  * never fails on the numbers.
  */
 #include "sched/sim.h"
+#include "sched/sim_dbake.h"
 #include "util/util.h"
 
 #include <malloc.h>
@@ -468,6 +469,83 @@ static double num_arg(const char *opt, const char *v)
 	return d;
 }
 
+
+/* A bench workload in the simulator: W1's 24 targets (1/2/4/8 s,
+ * 10/7/5/2) on 4 nodes of the capacities given. */
+static void w1_like(struct sim_workload *w, const int *caps)
+{
+	static const double secs[] = { 1, 2, 4, 8 };
+	static const int count[] = { 10, 7, 5, 2 };
+	sim_workload_init(w, 4);
+	for (size_t n = 0; n < 4; n++)
+		sim_set_node(w, n, caps[n], 1.0);
+	for (int t = 0; t < 4; t++)
+		for (int k = 0; k < count[t]; k++)
+			sim_add_job(w, NULL, secs[t], -1);
+}
+
+/* dbake itself, cold and warm: sched_fill under the BuildKit model. */
+static void dbake_table(const struct opts *o)
+{
+	struct row {
+		const char *name;
+		struct sim_workload w;
+	} rows[6];
+	size_t nr = 0;
+	static const int two[] = { 2, 2, 2, 2 }, uneven[] = { 3, 1, 1, 1 };
+	w1_like(&rows[nr].w, two);
+	rows[nr++].name = "W1 24 tiers, 4x2";
+	w1_like(&rows[nr].w, uneven);
+	rows[nr++].name = "W5 24 tiers, 3,1,1,1";
+	struct sim_params p = { .targets = 50, .nodes = 4, .shape = SIM_DAG,
+				.mix = SIM_TIERS, .seed = o->seed };
+	sim_generate(&rows[nr].w, &p);
+	rows[nr++].name = "DAG 50, 4 nodes";
+	p = (struct sim_params){ .targets = 200, .nodes = 8, .shape = SIM_DAG,
+				 .mix = SIM_LOGNORMAL, .seed = o->seed };
+	sim_generate(&rows[nr].w, &p);
+	rows[nr++].name = "DAG 200, 8 nodes";
+	p = (struct sim_params){ .targets = 500, .nodes = 8,
+				 .shape = SIM_INDEPENDENT, .mix = SIM_TIERS,
+				 .equal_speeds = 1, .seed = o->seed };
+	sim_generate(&rows[nr].w, &p);
+	for (size_t i = 0; i < rows[nr].w.njobs; i++)
+		rows[nr].w.jobs[i].duration = 0.2; /* light */
+	rows[nr++].name = "500 light, 8 nodes";
+
+	printf("\ndbake's own decisions (src/sched/sched.c: sched_fill, the "
+	       "dispatcher's code) on a\nBuildKit model: a bake reaches its "
+	       "node 0.4 s after launch, launches 40 ms apart;\na node builds "
+	       "its capacity's worth at a time, the rest wait showing no step.\n"
+	       "cold: nothing known (4 slots a node); warm: what the runs "
+	       "before taught (durations,\ncapacities, each target's node). "
+	       "Seconds, and makespan / LB.\n\n");
+	printf("%-22s %6s | %7s %6s | %7s %6s | %7s %6s | %5s %5s\n", "workload",
+	       "LB", "cold", "/LB", "warm", "/LB", "warm 2", "/LB", "bakes",
+	       "moves");
+	for (size_t r = 0; r < nr; r++) {
+		struct sim_workload *w = &rows[r].w;
+		struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+		struct sim_memory mem;
+		struct sim_dbake_result res[3];
+		double lb = sim_lower_bound(w);
+		sim_memory_init(&mem, w);
+		int bad = 0;
+		for (int k = 0; k < 3; k++)
+			bad |= sim_dbake(w, &cfg, &mem, &res[k]) < 0;
+		printf("%-22s %6.1f | %7.2f %6.3f | %7.2f %6.3f | %7.2f %6.3f | "
+		       "%5zu %5zu%s\n", rows[r].name, lb, res[0].makespan,
+		       res[0].makespan / lb, res[1].makespan, res[1].makespan / lb,
+		       res[2].makespan, res[2].makespan / lb, res[0].bakes,
+		       res[0].moves, bad ? "  (jobs left!)" : "");
+		sim_memory_release(&mem);
+		sim_workload_release(w);
+	}
+	printf("(bakes, moves: of the cold run. Not modelled: cache hits, "
+	       "layer transfers,\nfailures, the client's CPU beyond pacing.)\n");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .sigma = 0.3, .transfer = 0.15,
@@ -528,6 +606,8 @@ int main(int argc, char **argv)
 	       "LB       max(critical path at the fastest speed, work / "
 	       "sum(capacity x speed))\n\n");
 	fflush(stdout);
+
+	dbake_table(&o);
 
 	struct mem mem;
 	measure_memory(&o, &mem);

@@ -1,5 +1,6 @@
 #include "dispatch.h"
 #include "build.h"
+#include "../sched/learn.h"
 #include "../signals.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
@@ -273,36 +274,6 @@ static void fail_job(struct run *run, size_t job, long long now)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
 
-/*
- * Remember the job's node and time; `from` is when its build had the
- * node (a build started ahead waits for its turn first: not its time).
- * On a node of unknown capacity (a first run: more slots than it runs
- * builds), a build that ran no step for a while, then did, waited in
- * BuildKit's queue: it is timed from that step. (A waiting build may
- * show its FROM before its RUN waits.) Not when the capacity is known:
- * there a long start is the build's own (a large context to send).
- */
-static void remember(struct run *run, size_t job, long long from)
-{
-	const struct job *j = &run->dag.jobs[job];
-	long long step = run->sched.jobs[job].step_ms;
-	if (!run->history)
-		return;
-	if (from < j->start_ms || from > j->end_ms)
-		from = j->start_ms;
-	if (!run->sched.stats[j->node].capacity && step > from + MOVE_AFTER_MS &&
-	    step <= j->end_ms)
-		from = step;
-	history_set_last(run->history, j->name, run->nodes->v[j->node].endpoint,
-			 run->info[job].target->defhash);
-	/* a batch's time is not any one target's */
-	if (run->info[job].batch > 1)
-		return;
-	history_record(run->history, j->name, run->nodes->v[j->node].endpoint,
-		       (double)(j->end_ms - from) / 1000.0,
-		       run->info[job].progress.work);
-}
-
 /* The slot's child has exited and its output is drained. */
 static void finish_slot(struct run *run, struct sched_slot *s, int status)
 {
@@ -324,7 +295,10 @@ static void finish_slot(struct run *run, struct sched_slot *s, int status)
 		if (code == 0) {
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
-			remember(run, job, from);
+			learn_job(&run->sched, run->history, run->endpoints, job,
+				  from, run->info[job].batch,
+				  run->info[job].progress.work,
+				  run->info[job].target->defhash);
 			run->ui->job_finished(run_view(run), job);
 		} else if (run->stopping) {
 			dag_cancel(&run->dag, job, now);
@@ -427,21 +401,6 @@ static void on_cli_socket(struct loop *l, int fd, void *data)
 	}
 }
 
-/* What the nodes showed of their capacity, for the next run's slots. */
-static void remember_capacity(struct run *run)
-{
-	if (!run->history || run_fifo(run))
-		return;
-	for (size_t n = 0; n < run->nodes->nr; n++) {
-		const char *ep = run->nodes->v[n].endpoint;
-		int old = history_capacity(run->history, ep);
-		int cap = capacity_learn(old, &run->sched.stats[n].seen,
-					 run->stopping);
-		if (cap != old)
-			history_set_capacity(run->history, ep, cap);
-	}
-}
-
 static void on_keys(struct loop *l, int fd, void *data)
 {
 	struct run *run = data;
@@ -517,7 +476,8 @@ int dispatch_run(struct run *run)
 	pump_release(&run->pump);
 	loop_release(&run->loop);
 	run->end_ms = now_ms();
-	remember_capacity(run);
+	learn_capacity(&run->sched, run->history, run->endpoints,
+		       run->stopping);
 
 	if (run->stop_signal)
 		return 128 + run->stop_signal;

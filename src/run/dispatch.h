@@ -35,6 +35,7 @@ struct run {
 	struct job_info *info;          /* per job */
 	struct sched sched;             /* slots, node stats, the policy */
 	int **slot_fds;                 /* per slot: its batch's log fds */
+	const char **endpoints;         /* per node: its key in history */
 	struct transfer transfer;       /* dependencies between nodes */
 	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;

@@ -1,11 +1,11 @@
 /*
  * Before the loop: the DAG from the plan (one job per selected target,
- * same-step jobs grouped); what history tells of the targets (durations, their
- * cache's node) and of the nodes (capacity, speed), the slots and the
- * order they are offered work in, the policy, the dependency layouts.
+ * same-step jobs grouped); what history tells of the targets and nodes
+ * (sched/learn.c), the slots and their order, the policy, the
+ * dependency layouts.
  */
 #include "dispatch.h"
-#include "../sched/bound.h"
+#include "../sched/learn.h"
 #include "../util/util.h"
 
 #include <stdlib.h>
@@ -66,114 +66,28 @@ void run_build_dag(struct run *run, const struct plan *plan)
 	group_same_steps(dag, info);
 }
 
-/*
- * No schedule can be shorter than the longest chain, nor than all the
- * work spread evenly over every node's capacity. Known only when every
- * job's duration and every node's capacity are remembered.
- */
-static double run_lower_bound(const struct run *run)
-{
-	double work = 0, chain = 0;
-	int capacity = 0;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const struct job *j = &run->dag.jobs[i];
-		if (!j->known)
-			return 0;
-		work += j->estimate;
-		if (j->rank > chain)
-			chain = j->rank;
-	}
-	for (size_t n = 0; n < run->nodes->nr; n++) {
-		if (!run->sched.stats[n].capacity)
-			return 0;
-		capacity += run->sched.stats[n].capacity;
-	}
-	return lower_bound(chain, work, capacity);
-}
-
-/*
- * What history knows of each node's speed: how fast it built the
- * targets it built, against their average over all nodes. Three targets
- * make a speed; 0: unknown.
- */
-static void node_speeds(struct run *run, double *speed)
-{
-	if (!run->history || run_fifo(run))
-		return;
-	for (size_t n = 0; n < run->nodes->nr; n++) {
-		const char *ep = run->nodes->v[n].endpoint;
-		double ratio = 0;
-		int samples = 0;
-		for (size_t i = 0; i < run->dag.nr; i++) {
-			const struct job *j = &run->dag.jobs[i];
-			double here = history_node_estimate(run->history, j->name, ep);
-			if (!j->known || here <= 0 || j->estimate <= 0)
-				continue;
-			ratio += j->estimate / here;
-			samples++;
-		}
-		speed[n] = samples >= 3 ? ratio / samples : 0;
-	}
-}
-
-/* Tell the policy the speeds and how many builds each node runs at once. */
-static void hint_nodes(struct run *run, const double *speed)
-{
-	if (run_fifo(run))
-		return;
-	for (size_t n = 0; n < run->nodes->nr; n++)
-		if (speed[n] > 0 || run->sched.stats[n].capacity)
-			policy_node_hint(&run->sched.policy, (int)n, speed[n],
-					 run->sched.stats[n].capacity);
-}
-
-/*
- * Send each target back to the node that built it last, its cache, when
- * its definition is unchanged since.
- */
-static void home_nodes(struct run *run)
-{
-	if (!run->history || run_fifo(run))
-		return;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		const char *last = history_last(run->history,
-						run->dag.jobs[i].name,
-						run->info[i].target->defhash);
-		for (size_t n = 0; last && n < run->nodes->nr; n++)
-			if (!strcmp(run->nodes->v[n].endpoint, last))
-				policy_home(&run->sched.policy, i, (int)n);
-	}
-}
-
 void dispatch_prepare(struct run *run)
 {
 	size_t nnodes = run->nodes->nr;
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		struct job *j = &run->dag.jobs[i];
-		double est = run->history ? history_estimate(run->history, j->name,
-							     NULL) : -1;
-		if (est >= 0) {
-			j->estimate = est;
-			j->known = 1;
-			j->work = history_work(run->history, j->name);
-		}
-	}
-	dag_rank(&run->dag); /* ranks follow the estimates just read */
 	double *speed = xcalloc(nnodes + 1, sizeof(*speed));
 	int *caps = xcalloc(nnodes + 1, sizeof(*caps));
+	unsigned long long *defhash = xcalloc(run->dag.nr + 1, sizeof(*defhash));
+	run->endpoints = xcalloc(nnodes + 1, sizeof(*run->endpoints));
 	for (size_t n = 0; n < nnodes; n++)
-		caps[n] = run->history ? history_capacity(run->history,
-					     run->nodes->v[n].endpoint) : 0;
-	node_speeds(run, speed);
+		run->endpoints[n] = run->nodes->v[n].endpoint;
+	for (size_t i = 0; i < run->dag.nr; i++)
+		defhash[i] = run->info[i].target->defhash;
+	learn_read(&run->dag, run->history, run->endpoints, nnodes,
+		   run_fifo(run), caps, speed);
 	sched_init(&run->sched, &run->dag, nnodes, caps, speed,
 		   run->opts->slots,
 		   run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
-	free(caps);
+	learn_apply(&run->sched, run->history, run->endpoints, defhash, speed);
 	run->slot_fds = xcalloc(run->sched.nslots + 1, sizeof(*run->slot_fds));
-	run->lower_bound = run_lower_bound(run);
-	hint_nodes(run, speed);
+	run->lower_bound = learn_lower_bound(&run->sched);
+	free(caps);
 	free(speed);
-	home_nodes(run);
+	free(defhash);
 	transfer_prepare(&run->transfer, run, !run_fifo(run));
 }
 
@@ -183,6 +97,8 @@ void dispatch_release(struct run *run)
 		free(run->slot_fds[i]);
 	free(run->slot_fds);
 	run->slot_fds = NULL;
+	free(run->endpoints);
+	run->endpoints = NULL;
 	sched_release(&run->sched);
 	transfer_release(&run->transfer);
 }

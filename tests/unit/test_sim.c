@@ -9,6 +9,7 @@
 #include "sched/dag.h"
 #include "sched/policy.h"
 #include "sched/sim.h"
+#include "sched/sim_dbake.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -852,6 +853,76 @@ static void t_fanout_edges(void **state)
 
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
+
+/* W1's 24 targets (1/2/4/8 s, 10/7/5/2) on 4 nodes of these capacities. */
+static void tiers24(struct sim_workload *w, const int *caps)
+{
+	static const double secs[] = { 1, 2, 4, 8 };
+	static const int count[] = { 10, 7, 5, 2 };
+	sim_workload_init(w, 4);
+	for (size_t n = 0; n < 4; n++)
+		sim_set_node(w, n, caps[n], 1.0);
+	for (int t = 0; t < 4; t++)
+		for (int k = 0; k < count[t]; k++)
+			sim_add_job(w, NULL, secs[t], -1);
+}
+
+/* dbake's decisions on the BuildKit model: a first run knows nothing,
+ * learns each node's capacity from the steps it saw, and the next run
+ * (what history then tells) is faster and within the bound. */
+static void t_dbake_cold_then_warm(void **state)
+{
+	(void)state;
+	static const int caps[][4] = { { 2, 2, 2, 2 }, { 3, 1, 1, 1 } };
+	for (size_t c = 0; c < 2; c++) {
+		struct sim_workload w;
+		struct sim_memory mem;
+		struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+		struct sim_dbake_result cold, warm;
+		tiers24(&w, caps[c]);
+		sim_memory_init(&mem, &w);
+		double lb = sim_lower_bound(&w);
+		assert_int_equal(sim_dbake(&w, &cfg, &mem, &cold), 0);
+		assert_true(cold.makespan >= lb);
+		assert_true(cold.bakes >= 1);
+		for (size_t n = 0; n < 4; n++)
+			assert_int_equal(history_capacity(&mem.history,
+							  mem.endpoints[n]),
+					 caps[c][n]);
+		assert_int_equal(sim_dbake(&w, &cfg, &mem, &warm), 0);
+		assert_true(warm.makespan >= lb);
+		assert_true(warm.makespan < cold.makespan);
+		/* every target's time is known now */
+		for (size_t i = 0; i < w.njobs; i++)
+			assert_true(history_estimate(&mem.history,
+						     w.jobs[i].name, NULL) > 0);
+		sim_memory_release(&mem);
+		sim_workload_release(&w);
+	}
+}
+
+/* Launches held for pacing never wedge a run: a gap far longer than
+ * the builds, and a node that cannot take most of them at once. */
+static void t_dbake_held_launches(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	struct sim_memory mem;
+	struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+	struct sim_dbake_result res;
+	sim_workload_init(&w, 2);
+	for (int i = 0; i < 12; i++)
+		sim_add_job(&w, NULL, 0.05, -1);
+	sim_add_dep(&w, 11, 0);
+	cfg.launch_gap_ms = 700;
+	sim_memory_init(&mem, &w);
+	assert_int_equal(sim_dbake(&w, &cfg, &mem, &res), 0);
+	/* launched one gap apart at least */
+	assert_true(res.makespan >= (double)(res.bakes - 1) * 0.7);
+	sim_memory_release(&mem);
+	sim_workload_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +941,8 @@ int main(void)
 		cmocka_unit_test(t_fastest_first),
 		cmocka_unit_test(t_sim_properties),
 		cmocka_unit_test(t_generate_reproducible),
+		cmocka_unit_test(t_dbake_cold_then_warm),
+		cmocka_unit_test(t_dbake_held_launches),
 		FX(t_batch_same_steps),
 		FX(t_batch_short),
 		FX(t_home_node),

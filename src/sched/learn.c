@@ -1,0 +1,118 @@
+#include "learn.h"
+#include "bound.h"
+
+#include <string.h>
+
+void learn_read(struct dag *dag, const struct history *h,
+		const char *const *ep, size_t nnodes, int fifo, int *capacity,
+		double *speed)
+{
+	for (size_t i = 0; i < dag->nr; i++) {
+		struct job *j = &dag->jobs[i];
+		double est = h ? history_estimate(h, j->name, NULL) : -1;
+		if (est >= 0) {
+			j->estimate = est;
+			j->known = 1;
+			j->work = history_work(h, j->name);
+		}
+	}
+	dag_rank(dag); /* ranks follow the estimates just read */
+	for (size_t n = 0; n < nnodes; n++) {
+		capacity[n] = h ? history_capacity(h, ep[n]) : 0;
+		speed[n] = 0;
+		if (!h || fifo)
+			continue;
+		/* how fast it built the targets it built, against their
+		 * average over all nodes; three targets make a speed */
+		double ratio = 0;
+		int samples = 0;
+		for (size_t i = 0; i < dag->nr; i++) {
+			const struct job *j = &dag->jobs[i];
+			double here = history_node_estimate(h, j->name, ep[n]);
+			if (!j->known || here <= 0 || j->estimate <= 0)
+				continue;
+			ratio += j->estimate / here;
+			samples++;
+		}
+		speed[n] = samples >= 3 ? ratio / samples : 0;
+	}
+}
+
+void learn_apply(struct sched *sc, const struct history *h,
+		 const char *const *ep, const unsigned long long *defhash,
+		 const double *speed)
+{
+	if (sc->fifo)
+		return;
+	for (size_t n = 0; n < sc->nnodes; n++)
+		if (speed[n] > 0 || sc->stats[n].capacity)
+			policy_node_hint(&sc->policy, (int)n, speed[n],
+					 sc->stats[n].capacity);
+	for (size_t i = 0; h && i < sc->dag->nr; i++) {
+		const char *last = history_last(h, sc->dag->jobs[i].name,
+						defhash ? defhash[i] : 0);
+		for (size_t n = 0; last && n < sc->nnodes; n++)
+			if (!strcmp(ep[n], last))
+				policy_home(&sc->policy, i, (int)n);
+	}
+}
+
+void learn_job(const struct sched *sc, struct history *h,
+	       const char *const *ep, size_t job, long long from,
+	       size_t batch, double work, unsigned long long defhash)
+{
+	const struct job *j = &sc->dag->jobs[job];
+	long long step = sc->jobs[job].step_ms;
+	if (!h)
+		return;
+	if (from < j->start_ms || from > j->end_ms)
+		from = j->start_ms;
+	/* on a node of unknown capacity (a first run: more slots than it
+	 * runs builds), a build that ran no step for a while, then did,
+	 * waited in BuildKit's queue: it is timed from that step (a
+	 * waiting build may show its FROM before its RUN waits). Not when
+	 * the capacity is known: a long start is then the build's own (a
+	 * large context to send). */
+	if (!sc->stats[j->node].capacity && step > from + MOVE_AFTER_MS &&
+	    step <= j->end_ms)
+		from = step;
+	history_set_last(h, j->name, ep[j->node], defhash);
+	/* a batch's time is not any one target's */
+	if (batch > 1)
+		return;
+	history_record(h, j->name, ep[j->node],
+		       (double)(j->end_ms - from) / 1000.0, work);
+}
+
+void learn_capacity(const struct sched *sc, struct history *h,
+		    const char *const *ep, int stopped)
+{
+	if (!h || sc->fifo)
+		return;
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		int old = history_capacity(h, ep[n]);
+		int cap = capacity_learn(old, &sc->stats[n].seen, stopped);
+		if (cap != old)
+			history_set_capacity(h, ep[n], cap);
+	}
+}
+
+double learn_lower_bound(const struct sched *sc)
+{
+	double work = 0, chain = 0;
+	int capacity = 0;
+	for (size_t i = 0; i < sc->dag->nr; i++) {
+		const struct job *j = &sc->dag->jobs[i];
+		if (!j->known)
+			return 0;
+		work += j->estimate;
+		if (j->rank > chain)
+			chain = j->rank;
+	}
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		if (!sc->stats[n].capacity)
+			return 0;
+		capacity += sc->stats[n].capacity;
+	}
+	return lower_bound(chain, work, capacity);
+}

@@ -1,0 +1,49 @@
+/*
+ * What history teaches the decisions before a run, and what a run
+ * teaches history: durations, each target's node (its cache), node
+ * speeds and capacities. Shared by the dispatcher and the simulator,
+ * so a simulated later run knows what dbake's would. Nodes are named by
+ * their endpoints (`ep`, one per node).
+ */
+#ifndef DBAKE_LEARN_H
+#define DBAKE_LEARN_H
+
+#include "history.h"
+#include "sched.h"
+
+/*
+ * Before sched_init: each job's remembered duration into the DAG (and
+ * its ranks); per node, the remembered capacity (0: unknown) and the
+ * speed history shows (0: unknown; not with `fifo`).
+ */
+void learn_read(struct dag *dag, const struct history *h,
+		const char *const *ep, size_t nnodes, int fifo, int *capacity,
+		double *speed);
+
+/*
+ * After sched_init: tell the policy the speeds and capacities, and send
+ * each job back to the node that built it last while its definition
+ * (`defhash` per job, NULL: all 0) is unchanged. Not with sc->fifo.
+ */
+void learn_apply(struct sched *sc, const struct history *h,
+		 const char *const *ep, const unsigned long long *defhash,
+		 const double *speed);
+
+/*
+ * A job has been built: remember its node, and (built alone) its time
+ * from `from` (when its build had the node) to its end, timed from its
+ * first step after a wait on a node of unknown capacity.
+ */
+void learn_job(const struct sched *sc, struct history *h,
+	       const char *const *ep, size_t job, long long from,
+	       size_t batch, double work, unsigned long long defhash);
+
+/* After a run: each node's capacity (a stopped run teaches nothing). */
+void learn_capacity(const struct sched *sc, struct history *h,
+		    const char *const *ep, int stopped);
+
+/* The run's lower bound in seconds when every duration and capacity is
+ * known, else 0. */
+double learn_lower_bound(const struct sched *sc);
+
+#endif

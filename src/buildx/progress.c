@@ -47,6 +47,12 @@ static int is_step_title(const char *s, size_t len)
 
 void progress_line(struct progress *p, const char *line, size_t len)
 {
+	/* buildx's own last word ("ERROR: failed to solve: ..."): the only
+	 * reason given when no step ran (a node that cannot be reached) */
+	if (len > 7 && !memcmp(line, "ERROR: ", 7) && !p->error[0]) {
+		copy_field(p->error, sizeof(p->error), line + 7, len - 7);
+		return;
+	}
 	if (len < 2 || line[0] != '#')
 		return;
 	char *end;

@@ -146,6 +146,24 @@ static void t_build_fail(void **state)
 	}
 }
 
+/* A node that cannot be reached: no step ran, buildx's own ERROR line
+ * is the reason; a step's error, when there is one, comes first. */
+static void t_bake_level_error(void **state)
+{
+	(void)state;
+	static const char unreachable[] =
+		"#1 [internal] load build definition from Dockerfile\n"
+		"ERROR: failed to solve: Unavailable: connection error: desc = "
+		"\"transport: Error while dialing: dial tcp 127.0.0.1:1: connect: "
+		"connection refused\"\n";
+	struct result r;
+	feed_chunks(&r, unreachable, sizeof(unreachable) - 1,
+		    sizeof(unreachable));
+	assert_int_equal(r.steps, 0);
+	assert_non_null(strstr(r.error, "failed to solve: Unavailable"));
+	assert_non_null(strstr(r.error, "connection refused"));
+}
+
 static void t_multi_platform_titles(void **state)
 {
 	(void)state;
@@ -313,6 +331,7 @@ int main(void)
 		cmocka_unit_test(t_crlf_nul_invalid_utf8),
 		cmocka_unit_test(t_odd_lines),
 		cmocka_unit_test(t_giant_line),
+		cmocka_unit_test(t_bake_level_error),
 		cmocka_unit_test(t_partial_last_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Output that stalls: a build that stops mid-line, a build whose process
+# leaves a child holding its output, and a reader of dbake's own output
+# that stops reading for a while. Nothing is lost, nothing wedges.
+. "$(dirname "$0")/lib.sh"
+
+world "node0 linux/amd64" "node1 linux/amd64"
+targets quiet lingers big
+behave "lingers linger 100" "big bytes 300000" "* ok 100"
+run_dbake
+check "a build whose output stays open ends: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "it is built" grep -q "built lingers in" <<<"$OUT"
+dir=$(sed -n 's/^logs: //p' <<<"$OUT")
+check "300 kB of one line reach the log whole" \
+	[ "$(awk '/^x+$/ { print length }' "$dir/big.log")" = 300000 ]
+wait_for 3 test -z "$(leftovers)"
+check "the process that held the output is gone" test -z "$(leftovers)"
+
+# dbake's stdout is a pipe nobody reads for 3 s: the builds wait for it,
+# then every line arrives and the run ends as it should
+specs=()
+for i in $(seq 1 40); do specs+=("s$i"); done
+targets "${specs[@]}"
+: >"$FAKE_DIR/behave"
+behave "* ok 20"
+"$DBAKE" dbake --progress plain 2>"$W/err" | { sleep 3; cat; } >"$W/out"
+rc=${PIPESTATUS[0]}
+check "a stalled reader: exit 0 (got $rc)" [ "$rc" -eq 0 ]
+check "a stalled reader: every line arrives" grep -q "^40 built, 0 failed" "$W/out"
+check "a stalled reader: one line per target built" \
+	[ "$(grep -c '] built s' "$W/out")" -eq 40 ]
+
+# a build that prints half a line and hangs: stopped, its half line kept
+targets half
+: >"$FAKE_DIR/behave"
+behave "half hang"
+"$DBAKE" dbake --progress plain >"$W/out" 2>&1 &
+pid=$!
+wait_for 10 grep -q "building half" "$W/out"
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check "a hung build, SIGTERM: exit 143 (got $rc)" [ "$rc" -eq 143 ]
+dir=$(sed -n 's/^logs: //p' "$W/out")
+check "its log keeps what it printed" grep -q "RUN work" "$dir/half.log"
+wait_for 3 test -z "$(leftovers)"
+check "a hung build leaves nothing behind" test -z "$(leftovers)"

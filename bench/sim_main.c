@@ -470,19 +470,6 @@ static double num_arg(const char *opt, const char *v)
 }
 
 
-/* A bench workload in the simulator: W1's 24 targets (1/2/4/8 s,
- * 10/7/5/2) on 4 nodes of the capacities given. */
-static void w1_like(struct sim_workload *w, const int *caps)
-{
-	static const double secs[] = { 1, 2, 4, 8 };
-	static const int count[] = { 10, 7, 5, 2 };
-	sim_workload_init(w, 4);
-	for (size_t n = 0; n < 4; n++)
-		sim_set_node(w, n, caps[n], 1.0);
-	for (int t = 0; t < 4; t++)
-		for (int k = 0; k < count[t]; k++)
-			sim_add_job(w, NULL, secs[t], -1);
-}
 
 /* dbake itself, cold and warm: sched_fill under the BuildKit model. */
 static void dbake_table(const struct opts *o)
@@ -493,9 +480,9 @@ static void dbake_table(const struct opts *o)
 	} rows[6];
 	size_t nr = 0;
 	static const int two[] = { 2, 2, 2, 2 }, uneven[] = { 3, 1, 1, 1 };
-	w1_like(&rows[nr].w, two);
+	sim_bench_w1(&rows[nr].w, two);
 	rows[nr++].name = "W1 24 tiers, 4x2";
-	w1_like(&rows[nr].w, uneven);
+	sim_bench_w1(&rows[nr].w, uneven);
 	rows[nr++].name = "W5 24 tiers, 3,1,1,1";
 	struct sim_params p = { .targets = 50, .nodes = 4, .shape = SIM_DAG,
 				.mix = SIM_TIERS, .seed = o->seed };
@@ -575,8 +562,8 @@ int main(int argc, char **argv)
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	printf("dbake-sim: the real policy (src/sched/policy.c, dag.c) under a "
-	       "simulated clock, seed %llu%s\n\n", (unsigned long long)o.seed,
+	printf("dbake-sim: dbake's decisions (src/sched/sched.c, policy.c, "
+	       "dag.c) under a simulated\nclock, seed %llu%s\n", (unsigned long long)o.seed,
 	       o.quick ? ", quick" : "");
 	printf("model    nodes of capacity 1..8 (parallel builds at full speed) "
 	       "and speed 0.5..2\n"
@@ -588,9 +575,11 @@ int main(int argc, char **argv)
 	       "before; the policy sees\n"
 	       "         estimates from history: exact, or noisy = true x "
 	       "exp(%.2f N(0,1))\n", o.sigma);
-	printf("dbake    default policy as dispatch.c drives it: a slot per unit "
-	       "of capacity,\n"
-	       "         affinity pass then general pass, no batches; two "
+	printf("dbake    the tables after the first: the policy alone "
+	       "(policy.c), a slot per unit\n"
+	       "         of capacity, affinity pass then general pass; no "
+	       "batches, extra slot,\n"
+	       "         pacing or moves (the first table has those); two "
 	       "columns:\n"
 	       "run1     a first run: nothing known of the nodes, slots "
 	       "rank-major across nodes,\n"

@@ -208,20 +208,10 @@ int main(int argc, char **argv)
 		metadata_merge(run_view(&run), opts.metadata_file);
 	run.ui->end(run_view(&run));
 out:
-	for (size_t i = 0; run.info && i < run.dag.nr; i++) {
-		free(run.info[i].log_path);
-		free(run.info[i].metadata_path);
-		progress_release(&run.info[i].progress);
-	}
-	free(run.info);
-	dispatch_release(&run);
+	run_release(&run);
 	history_release(&history);
 	if (run.cli_fd >= 0)
 		close(run.cli_fd);
-	free(run.resolved);
-	free(run.report_dir);
-	logdir_release(&run.logs);
-	dag_release(&run.dag);
 	shard_store_release(&store);
 	nodeset_release(&nodes);
 	plan_release(&plan);

@@ -352,10 +352,7 @@ static const struct pump_ops slot_pump = {
 
 static int running(const struct run *run)
 {
-	for (size_t i = 0; i < run->sched.nslots; i++)
-		if (run->sched.slots[i].njobs || run->sched.slots[i].moved)
-			return 1;
-	return 0;
+	return sched_busy(&run->sched);
 }
 
 static void handle_signals(struct run *run)

@@ -79,6 +79,11 @@ void dispatch_prepare(struct run *run);
 /* Free what dispatch_prepare set up. */
 void dispatch_release(struct run *run);
 
+/* Free everything of the run (its DAG, job info, logs, what
+ * dispatch_prepare set up); the options, nodes and history are the
+ * caller's. */
+void run_release(struct run *run);
+
 /*
  * Build every job of run->dag. Returns the process exit code: 0 all built,
  * 1 something failed, was skipped or cancelled, 128+N after signal N.

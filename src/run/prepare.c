@@ -102,3 +102,21 @@ void dispatch_release(struct run *run)
 	sched_release(&run->sched);
 	transfer_release(&run->transfer);
 }
+
+void run_release(struct run *run)
+{
+	for (size_t i = 0; run->info && i < run->dag.nr; i++) {
+		free(run->info[i].log_path);
+		free(run->info[i].metadata_path);
+		progress_release(&run->info[i].progress);
+	}
+	free(run->info);
+	run->info = NULL;
+	dispatch_release(run);
+	free(run->resolved);
+	run->resolved = NULL;
+	free(run->report_dir);
+	run->report_dir = NULL;
+	logdir_release(&run->logs);
+	dag_release(&run->dag);
+}

@@ -613,6 +613,14 @@ long long sched_ended(struct sched *sc, struct sched_slot *s, long long now)
 	return from;
 }
 
+int sched_busy(const struct sched *sc)
+{
+	for (size_t i = 0; i < sc->nslots; i++)
+		if (sc->slots[i].njobs || sc->slots[i].moved)
+			return 1;
+	return 0;
+}
+
 void sched_observe(struct sched *sc, long long now)
 {
 	for (size_t n = 0; n < sc->nnodes; n++)

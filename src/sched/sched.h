@@ -120,6 +120,9 @@ long long sched_fill(struct sched *s, const struct sched_ops *ops,
 long long sched_ended(struct sched *s, struct sched_slot *slot,
 		      long long now);
 
+/* Whether a slot runs a build or waits for a moved one's end. */
+int sched_busy(const struct sched *s);
+
 /* Sample what every node runs now, for its capacity. */
 void sched_observe(struct sched *s, long long now);
 

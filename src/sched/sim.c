@@ -485,30 +485,46 @@ static void fill(struct sim *s)
 		}
 }
 
-static void build_dag(struct sim *s)
+void sim_build_dag(const struct sim_workload *w, struct dag *dag)
 {
 	static struct strvec none = STRVEC_INIT;
-	const struct sim_workload *w = s->w;
 	struct node_offer *offers = xcalloc(w->nnodes + 1, sizeof(*offers));
 	for (size_t n = 0; n < w->nnodes; n++)
 		offers[n] = (struct node_offer){ "sim", &none, &none };
 	for (size_t i = 0; i < w->njobs; i++)
-		dag_add(&s->dag, w->jobs[i].name, &none);
+		dag_add(dag, w->jobs[i].name, &none);
 	for (size_t i = 0; i < w->njobs; i++)
 		for (size_t k = 0; k < w->jobs[i].ndeps; k++)
-			dag_add_edge(&s->dag, i, w->jobs[i].deps[k]);
-	if (dag_prepare(&s->dag, offers, w->nnodes) < 0)
+			dag_add_edge(dag, i, w->jobs[i].deps[k]);
+	if (dag_prepare(dag, offers, w->nnodes) < 0)
 		BUG("simulated workload has a cycle");
 	free(offers);
-	for (size_t i = 0; i < w->njobs; i++) {
-		struct job *j = &s->dag.jobs[i];
+	for (size_t i = 0; i < w->njobs; i++)
 		if (w->jobs[i].fits)
-			memcpy(j->fits, w->jobs[i].fits, w->nnodes);
+			memcpy(dag->jobs[i].fits, w->jobs[i].fits, w->nnodes);
+}
+
+static void build_dag(struct sim *s)
+{
+	sim_build_dag(s->w, &s->dag);
+	for (size_t i = 0; i < s->w->njobs; i++) {
 		/* what history would say, as dispatch_prepare reads it */
-		j->estimate = w->jobs[i].estimate;
-		j->known = 1;
+		s->dag.jobs[i].estimate = s->w->jobs[i].estimate;
+		s->dag.jobs[i].known = 1;
 	}
 	dag_rank(&s->dag);
+}
+
+void sim_bench_w1(struct sim_workload *w, const int *capacity)
+{
+	static const double secs[] = { 1, 2, 4, 8 };
+	static const int count[] = { 10, 7, 5, 2 };
+	sim_workload_init(w, 4);
+	for (size_t n = 0; n < 4; n++)
+		sim_set_node(w, n, capacity[n], 1.0);
+	for (int t = 0; t < 4; t++)
+		for (int k = 0; k < count[t]; k++)
+			sim_add_job(w, NULL, secs[t], -1);
 }
 
 int sim_run(const struct sim_workload *w, const struct sim_config *cfg,

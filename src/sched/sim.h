@@ -98,6 +98,15 @@ struct sim_params {
  */
 void sim_generate(struct sim_workload *w, const struct sim_params *p);
 
+/* make bench's W1: 24 targets of 1/2/4/8 s (10/7/5/2) on 4 nodes of
+ * the capacities given, speed 1. */
+void sim_bench_w1(struct sim_workload *w, const int *capacity);
+
+/* The workload's jobs and edges into a prepared DAG (estimates left at
+ * their defaults: nothing known). */
+struct dag;
+void sim_build_dag(const struct sim_workload *w, struct dag *dag);
+
 /* Longest chain of true durations, each run at `speed`. */
 double sim_critical_path(const struct sim_workload *w, double speed);
 /* Sum of true durations. */

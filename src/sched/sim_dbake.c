@@ -233,35 +233,6 @@ static void fill(struct simd *s)
 	}
 }
 
-static int busy(const struct simd *s)
-{
-	for (size_t i = 0; i < s->sc.nslots; i++)
-		if (s->sc.slots[i].njobs || s->sc.slots[i].moved)
-			return 1;
-	return 0;
-}
-
-/* The workload's DAG. */
-static void build_dag(struct simd *s)
-{
-	static struct strvec none = STRVEC_INIT;
-	const struct sim_workload *w = s->w;
-	struct node_offer *offers = xcalloc(w->nnodes + 1, sizeof(*offers));
-	for (size_t n = 0; n < w->nnodes; n++)
-		offers[n] = (struct node_offer){ "sim", &none, &none };
-	for (size_t i = 0; i < w->njobs; i++)
-		dag_add(&s->dag, w->jobs[i].name, &none);
-	for (size_t i = 0; i < w->njobs; i++)
-		for (size_t k = 0; k < w->jobs[i].ndeps; k++)
-			dag_add_edge(&s->dag, i, w->jobs[i].deps[k]);
-	if (dag_prepare(&s->dag, offers, w->nnodes) < 0)
-		BUG("simulated workload has a cycle");
-	free(offers);
-	for (size_t i = 0; i < w->njobs; i++)
-		if (w->jobs[i].fits)
-			memcpy(s->dag.jobs[i].fits, w->jobs[i].fits, w->nnodes);
-}
-
 int sim_dbake(const struct sim_workload *w, const struct sim_dbake_config *cfg,
 	      struct sim_memory *mem, struct sim_dbake_result *res)
 {
@@ -271,7 +242,7 @@ int sim_dbake(const struct sim_workload *w, const struct sim_dbake_config *cfg,
 	int *caps = xcalloc(w->nnodes + 1, sizeof(*caps));
 	double *speed = xcalloc(w->nnodes + 1, sizeof(*speed));
 	memset(res, 0, sizeof(*res));
-	build_dag(&s);
+	sim_build_dag(w, &s.dag);
 	/* what dispatch_prepare does */
 	learn_read(&s.dag, &mem->history, ep, w->nnodes, 0, caps, speed);
 	sched_init(&s.sc, &s.dag, w->nnodes, caps, speed, 0,
@@ -284,8 +255,8 @@ int sim_dbake(const struct sim_workload *w, const struct sim_dbake_config *cfg,
 	s.bakes = xcalloc(s.sc.nslots + 1, sizeof(*s.bakes));
 	ev_push(&s.q, (struct ev){ .t = TICK_S, .kind = EV_TICK });
 	fill(&s);
-	while (s.q.nr && (busy(&s) || s.dag.left)) {
-		if (!busy(&s) && !s.wake_pending)
+	while (s.q.nr && (sched_busy(&s.sc) || s.dag.left)) {
+		if (!sched_busy(&s.sc) && !s.wake_pending)
 			break; /* work left that nothing will start */
 		struct ev e = ev_pop(&s.q);
 		s.now = e.t;

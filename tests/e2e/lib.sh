@@ -9,15 +9,7 @@ REG=$DBAKE_TEST_REGISTRY
 BASE=$REG/base/busybox
 NONCE=${NONCE:-$$-$RANDOM}
 
-ok() { printf 'ok - %s\n' "$*"; }
-nok() { printf 'not ok - %s\n' "$*"; }
-
-# check DESCRIPTION COMMAND...: pass when the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # A fresh project directory, removed at exit.
 project() {

@@ -61,3 +61,21 @@ check "a dead node is skipped: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 check "one line names the skipped node and why" grep -q "skipping node 'gone' (inactive" <<<"$ERR"
 check "the live node built the target" [ "$(built_on web)" = live ]
 [ "$RC" -eq 0 ] || show
+
+# A damaged shard entry: every bake on that shard fails at once while
+# other work is ready. The run ends with the failures said (it used to
+# abort with "BUG: jobs left but none can run"), nothing left behind.
+cat >docker-bake.hcl <<HCL
+group "default" { targets = ["d1", "d2", "d3", "d4"] }
+$(hcl_target d1 1)
+$(hcl_target d2 1)
+$(hcl_target d3 1)
+$(hcl_target d4 1)
+HCL
+run_dbake
+for f in "$DBAKE_STATE_DIR"/buildx/instances/*; do echo '{ damaged' >"$f"; done
+run_dbake
+check "damaged shard entries: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "damaged shard entries: no abort" eval '! grep -q "BUG" <<<"$ERR"'
+check "damaged shard entries: the summary counts the failures" grep -qE '^0 built, 4 failed' <<<"$OUT"
+check "damaged shard entries: nothing left behind" no_children_left

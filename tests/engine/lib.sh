@@ -6,15 +6,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DBAKE=$(realpath "${DBAKE:-$TOP/build/docker-dbake}")
 
-ok() { printf 'ok - %s\n' "$*"; }
-nok() { printf 'not ok - %s\n' "$*"; }
-
-# check DESCRIPTION COMMAND...: pass when the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # A fresh world: project directory, fake buildx, stores and state, all
 # under one temporary directory removed at exit. The builder "fake" has
@@ -93,12 +85,5 @@ leftovers() {
 	done <"$FAKE_DIR/pids"
 }
 
-# wait_for DEADLINE-SECONDS COMMAND...: poll until the command succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.05
-	done
-}
+# wait_for SECONDS COMMAND...: poll until the command succeeds.
+wait_for() { wait_until "$@"; }

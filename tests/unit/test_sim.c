@@ -854,18 +854,6 @@ static void t_fanout_edges(void **state)
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 
-/* W1's 24 targets (1/2/4/8 s, 10/7/5/2) on 4 nodes of these capacities. */
-static void tiers24(struct sim_workload *w, const int *caps)
-{
-	static const double secs[] = { 1, 2, 4, 8 };
-	static const int count[] = { 10, 7, 5, 2 };
-	sim_workload_init(w, 4);
-	for (size_t n = 0; n < 4; n++)
-		sim_set_node(w, n, caps[n], 1.0);
-	for (int t = 0; t < 4; t++)
-		for (int k = 0; k < count[t]; k++)
-			sim_add_job(w, NULL, secs[t], -1);
-}
 
 /* dbake's decisions on the BuildKit model: a first run knows nothing,
  * learns each node's capacity from the steps it saw, and the next run
@@ -879,7 +867,7 @@ static void t_dbake_cold_then_warm(void **state)
 		struct sim_memory mem;
 		struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
 		struct sim_dbake_result cold, warm;
-		tiers24(&w, caps[c]);
+		sim_bench_w1(&w, caps[c]);
 		sim_memory_init(&mem, &w);
 		double lb = sim_lower_bound(&w);
 		assert_int_equal(sim_dbake(&w, &cfg, &mem, &cold), 0);

@@ -527,6 +527,13 @@ class Bench:
             for k in ks:
                 self.workload(workloads.get(k), exports)
         p("\n" + self.table())
+        sim = os.path.join(TOP, "build", "dbake-sim")
+        if os.access(sim, os.X_OK):
+            # the same shapes in the simulator: dbake's decisions on a model
+            # of these nodes, a first run and the runs after it
+            out = subprocess.run([sim, "--dbake-table"], capture_output=True,
+                                 text=True, timeout=300)
+            p(out.stdout.rstrip())
         total = time.monotonic() - T0
         p(f"\nmedian of {a.reps} wall times in seconds; total bench time {total / 60:.1f} min")
         self.row(self.bench_id, "", "", "total", "", "", f"{total:.1f}", "", "", "", "", "",

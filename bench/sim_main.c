@@ -27,6 +27,7 @@ static const size_t nodes_grid[] = { 2, 8, 64 };
 
 struct opts {
 	int quick;
+	int dbake_only;     /* --dbake-table: the first table alone */
 	uint64_t seed;
 	double sigma;
 	double transfer;
@@ -447,9 +448,10 @@ static void measure_memory(const struct opts *o, struct mem *m)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dbake-sim [--quick] [--seed N] [--sigma S] [--transfer F]\n"
-		"                 [--pinned P]\n"
+		"usage: dbake-sim [--quick] [--dbake-table] [--seed N] [--sigma S]\n"
+		"                 [--transfer F] [--pinned P]\n"
 		"  --quick       one seed per duration mix instead of three\n"
+		"  --dbake-table only the table of dbake's decisions, cold and warm\n"
 		"  --seed N      base seed (default 1); same seed, same tables\n"
 		"  --sigma S     estimate noise: true x exp(S N(0,1)) (default 0.3)\n"
 		"  --transfer F  locality table: cost of a remote dependency, as a\n"
@@ -541,6 +543,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--quick"))
 			o.quick = 1;
+		else if (!strcmp(a, "--dbake-table"))
+			o.dbake_only = 1;
 		else if (!strcmp(a, "--seed"))
 			o.seed = (uint64_t)num_arg(a, argv[++i]);
 		else if (!strcmp(a, "--sigma"))
@@ -562,6 +566,10 @@ int main(int argc, char **argv)
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (o.dbake_only) {
+		dbake_table(&o);
+		return 0;
+	}
 	printf("dbake-sim: dbake's decisions (src/sched/sched.c, policy.c, "
 	       "dag.c) under a simulated\nclock, seed %llu%s\n", (unsigned long long)o.seed,
 	       o.quick ? ", quick" : "");

@@ -126,6 +126,16 @@ int sched_busy(const struct sched *s);
 /* Sample what every node runs now, for its capacity. */
 void sched_observe(struct sched *s, long long now);
 
+/* occupancy.c */
+
+/* A build on `node` ended: the build started ahead longest ago there
+ * has the node from now on. */
+void sched_node_freed(struct sched *s, int node, long long now);
+/* Whether the node's extra slot may start a build: one of its builds is
+ * due to end within EXTRA_AHEAD_MS (or a duration is not known). */
+int sched_ending_soon(const struct sched *s, int node, long long now);
+/* Sample the build steps `node` runs now, for its capacity. */
+void sched_node_observe(struct sched *s, int node, long long now);
 /* Jobs in the builds running on `node`. */
 size_t sched_node_jobs(const struct sched *s, int node);
 /* Whether a build on `node` (but `skip`) is due to end within `ms` of

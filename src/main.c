@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	plan_default_platform(&plan, nodes_default_platform(&nodes));
 	run_build_dag(&run, &plan);
 	struct node_offer *offers = xcalloc(nodes.nr, sizeof(*offers));
 	for (size_t n = 0; n < nodes.nr; n++)

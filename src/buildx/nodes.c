@@ -386,3 +386,14 @@ out:
 	strbuf_release(&err);
 	return ret;
 }
+
+const char *nodes_default_platform(const struct nodeset *set)
+{
+	if (!set->nr || !set->v[0].platforms.nr)
+		return NULL;
+	const struct node *n = &set->v[0];
+	for (size_t i = 0; i < n->platforms.nr; i++)
+		if (!strvec_has(&n->pinned, n->platforms.v[i]))
+			return n->platforms.v[i];
+	return n->platforms.v[0];
+}

@@ -49,6 +49,14 @@ int nodes_merge_store(struct nodeset *set, const char *json);
  */
 size_t nodes_filter_usable(struct nodeset *set);
 
+/*
+ * The platform a build that names none gets on this builder: buildx
+ * sends it to the first node, and BuildKit builds for that worker's
+ * default, its first platform (the first unpinned one when some are
+ * pinned: buildx lists those first). NULL when there is no node.
+ */
+const char *nodes_default_platform(const struct nodeset *set);
+
 /* Derive node->native from its platforms (done by nodes_filter_usable). */
 void node_set_native(struct node *n);
 

@@ -202,6 +202,19 @@ static void append_entry(json_t *jt, const char *key, json_t *entry)
 	json_array_append_new(arr, entry);
 }
 
+void plan_default_platform(struct plan *plan, const char *platform)
+{
+	json_t *targets = json_object_get(plan->doc, "target");
+	for (size_t i = 0; platform && i < plan->nr; i++) {
+		struct target *t = &plan->v[i];
+		json_t *jt = json_object_get(targets, t->name);
+		if (t->platforms.nr || !json_is_object(jt))
+			continue;
+		strvec_push(&t->platforms, platform);
+		json_object_set_new(jt, "platforms", json_pack("[s]", platform));
+	}
+}
+
 int plan_write(const struct plan *plan, const char *path,
 	       const char *cache_registry)
 {

@@ -14,7 +14,8 @@ struct json_t;
 
 struct target {
 	char *name;
-	struct strvec platforms;     /* normalised, empty: the node's own */
+	struct strvec platforms;     /* normalised; empty in the file: the
+					builder's default (plan_default_platform) */
 	struct strvec deps;          /* targets named by "target:" contexts */
 	struct strvec ctx_keys;      /* every "target:" context: its name... */
 	struct strvec ctx_targets;   /* ...and the target it names */
@@ -34,6 +35,15 @@ struct plan {
 };
 
 #define PLAN_INIT { 0 }
+
+/*
+ * Targets that name no platform are built, by plain bake, for the
+ * default platform of the builder's first node (buildx gives BuildKit no
+ * platform, and sends the build to node 0): say it for them, in the plan
+ * and in the definition the children read, so no image depends on the
+ * node a target lands on.
+ */
+void plan_default_platform(struct plan *plan, const char *platform);
 
 /* Parse `bake --print` output. Fails, with a message, on malformed input. */
 int plan_parse(struct plan *plan, const char *json, size_t len);

@@ -6,15 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Files are kept with a serial number so that an fd closed and reused
- * by a callback during a turn is not taken for the one poll() saw.
- */
-struct pending {
-	int fd;
-	long long serial;
-};
-
 void loop_init(struct loop *l)
 {
 	*l = (struct loop)LOOP_INIT;
@@ -26,6 +17,8 @@ void loop_release(struct loop *l)
 	free(l->files);
 	free(l->timers);
 	free(l->pfd);
+	free(l->seen);
+	free(l->due);
 	loop_init(l);
 }
 
@@ -112,7 +105,8 @@ static long long nearest(const struct loop *l, long long now)
 static int run_timers(struct loop *l, long long now)
 {
 	size_t n = 0, due_nr = 0;
-	long long *due = xcalloc(l->ntimers + 1, sizeof(*due));
+	ALLOC_GROW(l->due, l->ntimers + 1, l->due_alloc);
+	long long *due = l->due;
 	for (size_t i = 0; i < l->ntimers; i++)
 		if (l->timers[i].when <= now)
 			due[due_nr++] = l->timers[i].id;
@@ -132,7 +126,6 @@ static int run_timers(struct loop *l, long long now)
 		else
 			t->when = now + again;
 	}
-	free(due);
 	return (int)n;
 }
 
@@ -147,29 +140,28 @@ int loop_once(struct loop *l, long long max_wait)
 	if (wait > 24LL * 3600 * 1000)
 		wait = 24LL * 3600 * 1000;
 
-	ALLOC_GROW(l->pfd, l->nfiles + 1, l->pfd_alloc);
-	struct pending *seen = xcalloc(l->nfiles + 1, sizeof(*seen));
+	/* each file's serial, so that an fd closed and reused by a
+	 * callback during the turn is not taken for the one poll() saw */
 	size_t nfd = l->nfiles;
+	ALLOC_GROW(l->pfd, nfd + 1, l->pfd_alloc);
+	ALLOC_GROW(l->seen, nfd + 1, l->seen_alloc);
 	for (size_t i = 0; i < nfd; i++) {
 		l->pfd[i] = (struct pollfd){ .fd = l->files[i].fd,
 					     .events = POLLIN };
-		seen[i] = (struct pending){ l->files[i].fd, l->files[i].serial };
+		l->seen[i] = l->files[i].serial;
 	}
 	int r = poll(l->pfd, nfd, (int)wait);
-	if (r < 0 && errno != EINTR) {
-		free(seen);
+	if (r < 0 && errno != EINTR)
 		die(1, "poll failed: %s", strerror(errno));
-	}
 	int ran = 0;
 	for (size_t i = 0; r > 0 && i < nfd; i++) {
 		if (!l->pfd[i].revents)
 			continue;
-		struct loop_file *f = find_file(l, seen[i].fd);
-		if (!f || f->serial != seen[i].serial)
+		struct loop_file *f = find_file(l, l->pfd[i].fd);
+		if (!f || f->serial != l->seen[i])
 			continue; /* removed, or the fd now is another's */
 		f->fn(l, f->fd, f->data);
 		ran++;
 	}
-	free(seen);
 	return ran + run_timers(l, l->clock());
 }

@@ -47,8 +47,14 @@ struct loop {
 	size_t ntimers, timers_alloc;
 	long long next_id;
 	loop_clock_fn *clock;
-	struct pollfd *pfd; /* scratch for poll() */
+	/* scratch, kept between turns: poll()'s array, the files it
+	 * saw (fd, serial), the timers due */
+	struct pollfd *pfd;
 	size_t pfd_alloc;
+	long long *seen;     /* per polled fd: its file's serial */
+	size_t seen_alloc;
+	long long *due;
+	size_t due_alloc;
 };
 
 #define LOOP_INIT { .next_id = 1 }

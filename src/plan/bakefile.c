@@ -41,16 +41,18 @@ struct target *plan_find(const struct plan *plan, const char *name)
 	return i < 0 ? NULL : &plan->v[i];
 }
 
-/* An output entry, as an object or the older "type=..,k=v" string. */
-static int is_cacheonly_output(json_t *o)
+/* Whether an output entry, an object or the older "type=..,k=v" string,
+ * is of `type`. */
+static int output_is(json_t *o, const char *type)
 {
 	if (json_is_object(o)) {
-		const char *type = json_string_value(json_object_get(o, "type"));
-		return type && !strcmp(type, "cacheonly");
+		const char *t = json_string_value(json_object_get(o, "type"));
+		return t && !strcmp(t, type);
 	}
 	const char *s = json_string_value(o);
-	return s && (!strcmp(s, "type=cacheonly") ||
-		     starts_with(s, "type=cacheonly,"));
+	size_t n = strlen(type);
+	return s && starts_with(s, "type=") && !strncmp(s + 5, type, n) &&
+	       (!s[5 + n] || s[5 + n] == ',');
 }
 
 /*
@@ -108,11 +110,15 @@ static int parse_target(struct plan *plan, const char *name, json_t *jt)
 			strvec_push(&t->deps, val + 7);
 	}
 	json_t *out = json_object_get(jt, "output");
+	t->docker_only = 1;
 	if (json_array_size(out)) {
 		t->cacheonly = 1;
-		json_array_foreach(out, i, v)
-			if (!is_cacheonly_output(v))
+		json_array_foreach(out, i, v) {
+			if (!output_is(v, "cacheonly"))
 				t->cacheonly = 0;
+			if (!output_is(v, "docker"))
+				t->docker_only = 0;
+		}
 	}
 	return 0;
 }

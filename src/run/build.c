@@ -35,7 +35,20 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 			strvec_push(argv, "--set");
 			strvec_pushf(argv, "%s.load=true", b->targets[i]);
 		}
-		if (b->push) {
+		/*
+		 * bake applies one target's --set keys in map order. Its
+		 * push=true adds an image output only when the target has
+		 * no output but docker ones, so when "output+=" (a layout
+		 * for a dependent) came first nothing was pushed. Adding
+		 * that image output under the "output" key itself keeps
+		 * both, in order; on a target with outputs of its own,
+		 * push=true only marks them, whatever the order.
+		 */
+		if (b->push && b->push_adds && b->push_adds[i]) {
+			strvec_push(argv, "--set");
+			strvec_pushf(argv, "%s.output+=type=image,push=true",
+				     b->targets[i]);
+		} else if (b->push) {
 			strvec_push(argv, "--set");
 			strvec_pushf(argv, "%s.push=true", b->targets[i]);
 		}

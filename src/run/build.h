@@ -10,6 +10,8 @@ struct build_args {
 	const char *resolved;  /* the run's bake file */
 	const char *const *targets; /* built together in one invocation */
 	const int *outputs;    /* per target: apply --load/--push to it */
+	const int *push_adds;  /* per target: --push adds an image output
+				  (its own are docker ones, or none) */
 	size_t ntargets;
 	int no_cache;
 	const char *cache_registry; /* --cache-registry, or NULL */
@@ -22,7 +24,8 @@ struct build_args {
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
- * plain [--no-cache] [--set T.load=true] [--set T.push=true]
+ * plain [--no-cache] [--set T.load=true]
+ * [--set T.push=true | --set T.output+=type=image,push=true]
  * [--set T.cache-to+=type=registry,ref=R/buildcache/T,mode=max]...
  * [--set S]... [--allow fs.read=D --allow fs.write=D]
  * [--metadata-file F] -- TARGET...

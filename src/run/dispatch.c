@@ -121,6 +121,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	struct strvec argv = STRVEC_INIT;
 	const char **names = xcalloc(s->njobs, sizeof(*names));
 	int *outputs = xcalloc(s->njobs, sizeof(*outputs));
+	int *push_adds = xcalloc(s->njobs, sizeof(*push_adds));
 	struct strvec sets = STRVEC_INIT;
 	unsigned char *in = xcalloc(run->dag.nr + 1, 1);
 	size_t k = (size_t)(s - run->sched.slots);
@@ -135,6 +136,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		fds[i] = open_log(run, s->jobs[i]);
 		names[i] = t->name;
 		outputs[i] = !t->cacheonly;
+		push_adds[i] = t->docker_only;
 		transfer_sets(&run->transfer, run, s->jobs[i], s->node,
 			      needed_outside(run, in, s->jobs[i]), &sets);
 	}
@@ -145,6 +147,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		.resolved = run->resolved,
 		.targets = names,
 		.outputs = outputs,
+		.push_adds = push_adds,
 		.ntargets = s->njobs,
 		.no_cache = run->opts->no_cache,
 		.cache_registry = run->opts->cache_registry,
@@ -168,6 +171,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	strbuf_release(&head);
 	free(names);
 	free(outputs);
+	free(push_adds);
 
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct job_info *in = &run->info[s->jobs[i]];

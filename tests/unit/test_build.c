@@ -111,11 +111,45 @@ static void t_transfer_sets(void **state)
 	strvec_clear(&globals);
 }
 
+/* --push never rests on the order bake applies one target's --set keys
+ * in: a target with no output of its own gets the image output --push
+ * would add, under the same "output" key as a layout's; one with its own
+ * outputs gets push=true, which only marks them. */
+static void t_push_outputs(void **state)
+{
+	(void)state;
+	struct strvec globals = STRVEC_INIT, argv = STRVEC_INIT, sets = STRVEC_INIT;
+	const char *targets[] = { "base", "pushes" };
+	const int outputs[] = { 1, 1 }, push_adds[] = { 1, 0 };
+	strvec_push(&sets, "base.output+=type=oci,dest=/run/oci/0,tar=false");
+	struct build_args b = {
+		.docker_globals = &globals,
+		.shard = "dbake-b-n0-1234",
+		.resolved = "/run/bake.json",
+		.targets = targets,
+		.outputs = outputs,
+		.push_adds = push_adds,
+		.ntargets = 2,
+		.push = 1,
+		.sets = &sets,
+	};
+	build_argv(&argv, &b);
+	ssize_t image = find(&argv, "base.output+=type=image,push=true");
+	ssize_t oci = find(&argv, "base.output+=type=oci,dest=/run/oci/0,tar=false");
+	assert_true(image > 0 && oci > image);
+	assert_int_equal(find(&argv, "base.push=true"), -1);
+	assert_true(find(&argv, "pushes.push=true") > 0);
+	assert_int_equal(find(&argv, "pushes.output+=type=image,push=true"), -1);
+	strvec_clear(&argv);
+	strvec_clear(&sets);
+}
+
 int main(void)
 {
 	/* the docker CLI route, whatever plugins this machine has */
 	setenv("DBAKE_VIA_DOCKER", "1", 1);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_push_outputs),
 		cmocka_unit_test(t_batch_command_line),
 		cmocka_unit_test(t_transfer_sets),
 	};

@@ -131,16 +131,31 @@ void compose_enabled(const struct compose *c, const struct strvec *profiles,
 	}
 }
 
+char *compose_target_name(const char *service)
+{
+	char *t = xstrdup(service);
+	for (char *p = t; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	return t;
+}
+
 void compose_annotate(const struct compose *c, struct plan *plan)
 {
 	for (size_t i = 0; i < c->nr; i++) {
-		struct target *t = plan_find(plan, c->v[i].name);
+		char *name = compose_target_name(c->v[i].name);
+		struct target *t = plan_find(plan, name);
+		free(name);
 		if (!t)
 			continue;
 		strvec_clear(&t->profiles);
 		strvec_clear(&t->compose_deps);
 		strvec_pushv(&t->profiles, c->v[i].profiles.v);
-		strvec_pushv(&t->compose_deps, c->v[i].depends_on.v);
+		for (size_t k = 0; k < c->v[i].depends_on.nr; k++) {
+			char *dep = compose_target_name(c->v[i].depends_on.v[k]);
+			strvec_push(&t->compose_deps, dep);
+			free(dep);
+		}
 	}
 }
 

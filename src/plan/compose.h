@@ -38,7 +38,12 @@ int compose_load_file(struct compose *c, const char *path);
 void compose_enabled(const struct compose *c, const struct strvec *profiles,
 		     struct strvec *out);
 
-/* Copy profiles and depends_on onto the plan's targets of the same name. */
+/* The bake target of a compose service: its name with '.' as '_' (bake
+ * sanitizes service names so). */
+char *compose_target_name(const char *service);
+
+/* Copy profiles and depends_on (as target names) onto the services'
+ * targets. */
 void compose_annotate(const struct compose *c, struct plan *plan);
 
 void compose_release(struct compose *c);

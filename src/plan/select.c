@@ -1,4 +1,5 @@
 #include "select.h"
+#include "compose.h"
 #include "../util/util.h"
 
 #include <fnmatch.h>
@@ -27,15 +28,23 @@ const char *did_you_mean(const char *name, char *const *candidates, size_t n)
 	return NULL;
 }
 
+/*
+ * A pattern may name a compose service as compose spells it (api.v2) or
+ * as bake does (api_v2): target names have no '.', so a pattern's dots
+ * can only be a service's.
+ */
 static int matches_any(const char *name, const struct strvec *patterns,
 		       int *used)
 {
 	int hit = 0;
-	for (size_t i = 0; i < patterns->nr; i++)
-		if (!fnmatch(patterns->v[i], name, 0)) {
+	for (size_t i = 0; i < patterns->nr; i++) {
+		char *pat = compose_target_name(patterns->v[i]);
+		if (!fnmatch(pat, name, 0)) {
 			used[i] = 1;
 			hit = 1;
 		}
+		free(pat);
+	}
 	return hit;
 }
 
@@ -82,11 +91,22 @@ int select_targets(struct plan *plan, const struct strvec *excludes)
 	return count;
 }
 
+/* Whether `name` is the service's: its compose name or its bake one. */
+static int names_service(const struct compose_service *s, const char *name)
+{
+	if (!strcmp(s->name, name))
+		return 1;
+	char *t = compose_target_name(s->name);
+	int same = !strcmp(t, name);
+	free(t);
+	return same;
+}
+
 static const struct compose_service *service(const struct compose *c,
 					     const char *name)
 {
 	for (size_t i = 0; i < c->nr; i++)
-		if (!strcmp(c->v[i].name, name))
+		if (names_service(&c->v[i], name))
 			return &c->v[i];
 	return NULL;
 }

@@ -41,3 +41,34 @@ check "web --with-deps builds: exit 0" [ "$RC" -eq 0 ]
 check "web, api and db built" all_built web api db
 check "nothing else built" grep -q '^3 built, 0 failed, 0 skipped' <<<"$OUT"
 [ "$RC" -eq 0 ] || show
+
+# A dotted service name: bake's target is api_v2; both names select it,
+# --exclude takes both, --with-deps follows its depends_on from both.
+mkdir dotted && cd dotted
+cat >compose.yaml <<YAML
+services:
+  db:
+    build:
+      dockerfile_inline: "FROM $BASE\nRUN echo db-$NONCE\n"
+  api.v2:
+    build:
+      dockerfile_inline: "FROM $BASE\nRUN echo api-$NONCE\n"
+    depends_on: [db]
+  web:
+    build:
+      dockerfile_inline: "FROM $BASE\nRUN echo web-$NONCE\n"
+    depends_on:
+      api.v2:
+        condition: service_started
+YAML
+for name in api.v2 api_v2; do
+	run_dbake --print "$name" --with-deps
+	check "$name --with-deps: the service and its depends_on ($(targets))" [ "$(targets)" = "api_v2 db" ]
+	run_dbake --print --exclude "$name"
+	check "--exclude $name excludes it, no warning ($(targets))" \
+		eval '[ "$(targets)" = "db web" ] && ! grep -q "matches no target" <<<"$ERR"'
+done
+run_dbake web --with-deps
+check "a dotted dependency is built: exit 0" [ "$RC" -eq 0 ]
+check "web, api_v2 and db built" all_built web api_v2 db
+cd ..

@@ -494,9 +494,62 @@ static void t_is_compose_file(void **state)
 	assert_false(is_compose_file("yaml"));
 }
 
+/* A dotted service name (api.v2) is bake's target api_v2: either name
+ * selects it, --exclude takes either, --with-deps follows its depends_on
+ * from either, and its depends_on are kept as target names. */
+static void t_compose_dotted_names(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"services:\n"
+		"  db:\n    build: ./db\n"
+		"  api.v2:\n    build: ./api\n    depends_on: [db]\n"
+		"  web:\n    build: ./web\n"
+		"    depends_on:\n      api.v2:\n        condition: service_started\n";
+	static const char json[] =
+		"{\"group\": {\"default\": {\"targets\": [\"db\", \"api_v2\", \"web\"]}},"
+		"\"target\": {\"db\": {}, \"api_v2\": {}, \"web\": {}}}";
+	struct compose c = COMPOSE_INIT;
+	assert_int_equal(compose_load_string(&c, yaml, sizeof(yaml) - 1,
+					     "compose.yaml"), 0);
+	struct strvec names = STRVEC_INIT, got = STRVEC_INIT;
+	strvec_push(&names, "api_v2");
+	compose_closure(&c, &names);
+	ASSERT_STRVEC(&names, "api_v2", "db");
+	strvec_clear(&names);
+	strvec_push(&names, "api.v2");
+	compose_closure(&c, &names);
+	ASSERT_STRVEC(&names, "api.v2", "db");
+	strvec_clear(&names);
+	strvec_push(&names, "web");
+	compose_closure(&c, &names);
+	ASSERT_STRVEC(&names, "web", "api.v2", "db");
+	strvec_clear(&names);
+
+	struct plan plan = PLAN_INIT;
+	assert_int_equal(plan_parse(&plan, json, strlen(json)), 0);
+	compose_annotate(&c, &plan);
+	ASSERT_STRVEC(&plan_find(&plan, "web")->compose_deps, "api_v2");
+	ASSERT_STRVEC(&plan_find(&plan, "api_v2")->compose_deps, "db");
+	struct strvec ex = STRVEC_INIT;
+	const char *const pats[] = { "api.v2", "api_v2", "api.*" };
+	for (size_t i = 0; i < ARRAY_SIZE(pats); i++) {
+		strvec_clear(&ex);
+		strvec_push(&ex, pats[i]);
+		assert_int_equal(select_targets(&plan, &ex), 2);
+		selected(&plan, &got);
+		ASSERT_STRVEC(&got, "db", "web");
+	}
+	strvec_clear(&ex);
+	strvec_clear(&got);
+	plan_release(&plan);
+	compose_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_compose_dotted_names),
 		cmocka_unit_test(t_select_all_with_deps),
 		cmocka_unit_test(t_select_exclude_exact),
 		cmocka_unit_test(t_select_exclude_glob),

@@ -13,7 +13,7 @@ bench/results/bench-<date>.csv. Progress goes to stderr.
 
 Modes (run from the workload's directory, with the cluster's environment):
   plain  docker buildx bake --progress quiet -f docker-bake.hcl
-  fifo   docker-dbake --progress quiet --policy fifo -f docker-bake.hcl
+  fifo   docker-dbake --progress quiet --schedule fifo -f docker-bake.hcl
   dbake  docker-dbake --progress quiet -f docker-bake.hcl
 Both dbake modes run with their defaults: no --cache-registry, no --slots.
 
@@ -308,7 +308,7 @@ class Bench:
             return ["docker", "buildx", "bake", "--progress", "quiet", "-f", FILE]
         argv = [self.dbake, "--progress", "quiet"]
         if mode == "fifo":
-            argv += ["--policy", "fifo"]
+            argv += ["--schedule", "fifo"]
         return argv + ["-f", FILE]
 
     def shown(self, argv):

@@ -21,7 +21,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_FAIL_FAST,
 	OPT_SLOTS,
-	OPT_POLICY,
+	OPT_SCHEDULE,
+	OPT_BAKE_POLICY,
 	OPT_SET,
 	OPT_PRINT,
 	OPT_VERSION,
@@ -64,8 +65,10 @@ static const struct option_doc option_table[] = {
 	  "Stop every build at the first failure" },
 	{ { "slots", required_argument, NULL, OPT_SLOTS }, 0, "N",
 	  "Builds each node runs at once (default: its capacity seen in earlier runs, plus one; 4 at first)" },
-	{ { "policy", required_argument, NULL, OPT_POLICY }, 0, "NAME",
-	  "Scheduling policy: default, or fifo (one build per node, by name)" },
+	{ { "schedule", required_argument, NULL, OPT_SCHEDULE }, 0, "NAME",
+	  "Scheduling: default, or fifo (one build per node, by name)" },
+	{ { "policy", required_argument, NULL, OPT_BAKE_POLICY }, 0, "OPTS",
+	  "bake's build policy options, passed to every build; repeatable" },
 	{ { "set", required_argument, NULL, OPT_SET }, 0, "T.KEY=VALUE",
 	  "Override a target value, as in buildx bake; repeatable" },
 	{ { "print", no_argument, NULL, OPT_PRINT }, 0, NULL,
@@ -306,14 +309,17 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 				res = usage_error("invalid --slots '%s' (want 1 to 256)",
 						  optarg);
 			break;
-		case OPT_POLICY:
+		case OPT_SCHEDULE:
 			if (!strcmp(optarg, "default"))
 				opts->policy = POLICY_DEFAULT;
 			else if (!strcmp(optarg, "fifo"))
 				opts->policy = POLICY_FIFO;
 			else
-				res = usage_error("invalid --policy '%s' (want default "
-						  "or fifo)", optarg);
+				res = usage_error("invalid --schedule '%s' (want "
+						  "default or fifo)", optarg);
+			break;
+		case OPT_BAKE_POLICY:
+			strvec_push(&opts->bake_policy, optarg);
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '='))
@@ -361,6 +367,7 @@ void options_release(struct options *opts)
 	strvec_clear(&opts->excludes);
 	strvec_clear(&opts->platforms);
 	strvec_clear(&opts->sets);
+	strvec_clear(&opts->bake_policy);
 	strvec_clear(&opts->targets);
 	free(opts->builder);
 	free(opts->cache_registry);

@@ -31,8 +31,9 @@ struct options {
 	enum progress_mode progress;
 	int fail_fast;
 	int slots;                    /* builds per node at once, 0: learned */
-	enum policy_kind policy;
+	enum policy_kind policy;      /* --schedule */
 	struct strvec sets;           /* --set, passed through */
+	struct strvec bake_policy;    /* --policy (bake's), to every build */
 	int print;                    /* --print: show the plan, build nothing */
 	char *report_dir;             /* --report DIR, else the run's dir */
 	char *metadata_file;          /* --metadata-file F */
@@ -45,6 +46,7 @@ struct options {
 		.docker_globals = STRVEC_INIT, .files = STRVEC_INIT,              \
 		.profiles = STRVEC_INIT, .excludes = STRVEC_INIT,                 \
 		.platforms = STRVEC_INIT, .sets = STRVEC_INIT,                    \
+		.bake_policy = STRVEC_INIT,                                       \
 		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 0,    \
 	}
 

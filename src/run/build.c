@@ -57,6 +57,10 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 		strvec_push(argv, "--set");
 		strvec_push(argv, b->sets->v[i]);
 	}
+	for (size_t i = 0; b->policy && i < b->policy->nr; i++) {
+		strvec_push(argv, "--policy");
+		strvec_push(argv, b->policy->v[i]);
+	}
 	if (b->allow_dir) {
 		strvec_push(argv, "--allow");
 		strvec_pushf(argv, "fs.read=%s", b->allow_dir);

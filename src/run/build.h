@@ -19,6 +19,7 @@ struct build_args {
 	int push;
 	const char *metadata;  /* --metadata-file path, or NULL */
 	const struct strvec *sets; /* more --set values, or NULL */
+	const struct strvec *policy; /* bake's --policy values, or NULL */
 	const char *allow_dir; /* bake may read and write there, or NULL */
 };
 

@@ -157,6 +157,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		.metadata = run->opts->metadata_file ?
 				    run->info[s->jobs[0]].metadata_path : NULL,
 		.sets = &sets,
+		.policy = &run->opts->bake_policy,
 		.allow_dir = sets.nr ? run->transfer.dir : NULL,
 	};
 	build_argv(&argv, &b);

@@ -69,7 +69,7 @@ check "second run: app back on its node" [ "$(built_on app)" = "$app_node" ]
 [ "$RC" -eq 0 ] || show
 
 # The earlier tool's mode moves nothing: bake rebuilds what it needs.
-run_dbake --policy fifo
+run_dbake --schedule fifo
 check "fifo: exit 0" [ "$RC" -eq 0 ]
 check "fifo: no layouts" bash -c "! grep -q oci-layout '$(run_dir)/app.log'"
 [ "$RC" -eq 0 ] || show

@@ -122,6 +122,8 @@ static void t_push_outputs(void **state)
 	const char *targets[] = { "base", "pushes" };
 	const int outputs[] = { 1, 1 }, push_adds[] = { 1, 0 };
 	strvec_push(&sets, "base.output+=type=oci,dest=/run/oci/0,tar=false");
+	struct strvec policy = STRVEC_INIT;
+	strvec_push(&policy, "strict=true");
 	struct build_args b = {
 		.docker_globals = &globals,
 		.shard = "dbake-b-n0-1234",
@@ -132,6 +134,7 @@ static void t_push_outputs(void **state)
 		.ntargets = 2,
 		.push = 1,
 		.sets = &sets,
+		.policy = &policy,
 	};
 	build_argv(&argv, &b);
 	ssize_t image = find(&argv, "base.output+=type=image,push=true");
@@ -140,8 +143,13 @@ static void t_push_outputs(void **state)
 	assert_int_equal(find(&argv, "base.push=true"), -1);
 	assert_true(find(&argv, "pushes.push=true") > 0);
 	assert_int_equal(find(&argv, "pushes.output+=type=image,push=true"), -1);
+	/* bake's own --policy reaches the build */
+	ssize_t pol = find(&argv, "--policy");
+	assert_true(pol > 0);
+	assert_string_equal(argv.v[pol + 1], "strict=true");
 	strvec_clear(&argv);
 	strvec_clear(&sets);
+	strvec_clear(&policy);
 }
 
 int main(void)

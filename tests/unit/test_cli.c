@@ -283,19 +283,28 @@ static void t_policy(void **state)
 {
 	(void)state;
 	struct options o = OPTIONS_INIT;
-	assert_int_equal(PARSE(&o, "dbake", "--policy", "fifo"), CLI_RUN);
+	assert_int_equal(PARSE(&o, "dbake", "--schedule", "fifo"), CLI_RUN);
 	assert_int_equal(o.policy, POLICY_FIFO);
 	options_release(&o);
 
 	struct options o2 = OPTIONS_INIT;
-	assert_int_equal(PARSE(&o2, "dbake", "--policy", "fifo", "--policy=default"),
+	assert_int_equal(PARSE(&o2, "dbake", "--schedule", "fifo", "--schedule=default"),
 			 CLI_RUN);
 	assert_int_equal(o2.policy, POLICY_DEFAULT);
 	options_release(&o2);
 
 	struct options b = OPTIONS_INIT;
-	assert_int_equal(PARSE(&b, "dbake", "--policy", "random"), CLI_USAGE);
+	assert_int_equal(PARSE(&b, "dbake", "--schedule", "random"), CLI_USAGE);
 	options_release(&b);
+
+	/* --policy is bake's: its values are kept for every build, and
+	 * the scheduling stays the default */
+	struct options p = OPTIONS_INIT;
+	assert_int_equal(PARSE(&p, "dbake", "--policy", "strict=true",
+			       "--policy=log-level=debug"), CLI_RUN);
+	assert_int_equal(p.policy, POLICY_DEFAULT);
+	ASSERT_STRVEC(&p.bake_policy, "strict=true", "log-level=debug");
+	options_release(&p);
 }
 
 static void t_booleans_and_builder(void **state)

@@ -23,6 +23,11 @@ enum {
 	OPT_SLOTS,
 	OPT_SCHEDULE,
 	OPT_BAKE_POLICY,
+	OPT_VAR,
+	OPT_SBOM,
+	OPT_PROVENANCE,
+	OPT_PULL,
+	OPT_ALLOW,
 	OPT_SET,
 	OPT_PRINT,
 	OPT_VERSION,
@@ -71,6 +76,16 @@ static const struct option_doc option_table[] = {
 	  "bake's build policy options, passed to every build; repeatable" },
 	{ { "set", required_argument, NULL, OPT_SET }, 0, "T.KEY=VALUE",
 	  "Override a target value, as in buildx bake; repeatable" },
+	{ { "var", required_argument, NULL, OPT_VAR }, 0, "NAME=VALUE",
+	  "Set a variable of the bake files, as in buildx bake; repeatable" },
+	{ { "sbom", required_argument, NULL, OPT_SBOM }, 0, "VALUE",
+	  "Shorthand for --set=*.attest=type=sbom, as in buildx bake" },
+	{ { "provenance", required_argument, NULL, OPT_PROVENANCE }, 0, "VALUE",
+	  "Shorthand for --set=*.attest=type=provenance, as in buildx bake" },
+	{ { "pull", no_argument, NULL, OPT_PULL }, 0, NULL,
+	  "Always try to pull all referenced images" },
+	{ { "allow", required_argument, NULL, OPT_ALLOW }, 0, "ENTITLEMENT",
+	  "Allow builds to access specified resources, as in buildx bake; repeatable" },
 	{ { "print", no_argument, NULL, OPT_PRINT }, 0, NULL,
 	  "Print the plan (targets, dependencies, nodes) and exit" },
 	{ { "report", required_argument, NULL, OPT_REPORT }, 0, "DIR",
@@ -321,6 +336,26 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		case OPT_BAKE_POLICY:
 			strvec_push(&opts->bake_policy, optarg);
 			break;
+		case OPT_VAR:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				res = usage_error("invalid --var '%s' (want "
+						  "NAME=VALUE)", optarg);
+			strvec_push(&opts->vars, optarg);
+			break;
+		case OPT_SBOM:
+			free(opts->sbom);
+			opts->sbom = xstrdup(optarg);
+			break;
+		case OPT_PROVENANCE:
+			free(opts->provenance);
+			opts->provenance = xstrdup(optarg);
+			break;
+		case OPT_PULL:
+			opts->pull = 1;
+			break;
+		case OPT_ALLOW:
+			strvec_push(&opts->allow, optarg);
+			break;
 		case OPT_SET:
 			if (!strchr(optarg, '='))
 				res = usage_error("invalid --set '%s' (want "
@@ -368,6 +403,11 @@ void options_release(struct options *opts)
 	strvec_clear(&opts->platforms);
 	strvec_clear(&opts->sets);
 	strvec_clear(&opts->bake_policy);
+	strvec_clear(&opts->vars);
+	strvec_clear(&opts->allow);
+	free(opts->sbom);
+	free(opts->provenance);
+	opts->sbom = opts->provenance = NULL;
 	strvec_clear(&opts->targets);
 	free(opts->builder);
 	free(opts->cache_registry);

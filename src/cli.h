@@ -34,6 +34,10 @@ struct options {
 	enum policy_kind policy;      /* --schedule */
 	struct strvec sets;           /* --set, passed through */
 	struct strvec bake_policy;    /* --policy (bake's), to every build */
+	struct strvec vars;           /* --var, to bake --print */
+	char *sbom, *provenance;      /* --sbom, --provenance, to --print */
+	int pull;                     /* --pull, to every build */
+	struct strvec allow;          /* --allow, to every build */
 	int print;                    /* --print: show the plan, build nothing */
 	char *report_dir;             /* --report DIR, else the run's dir */
 	char *metadata_file;          /* --metadata-file F */
@@ -46,7 +50,8 @@ struct options {
 		.docker_globals = STRVEC_INIT, .files = STRVEC_INIT,              \
 		.profiles = STRVEC_INIT, .excludes = STRVEC_INIT,                 \
 		.platforms = STRVEC_INIT, .sets = STRVEC_INIT,                    \
-		.bake_policy = STRVEC_INIT,                                       \
+		.bake_policy = STRVEC_INIT, .vars = STRVEC_INIT,                 \
+		.allow = STRVEC_INIT,                                             \
 		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 0,    \
 	}
 

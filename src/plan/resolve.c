@@ -34,6 +34,20 @@ static void bake_argv(struct strvec *argv, struct strvec *env,
 		strvec_push(argv, "-f");
 		strvec_push(argv, opts->files.v[i]);
 	}
+	/* what changes the definition: the resolved one the builds read
+	 * has it, so the builds need not be told */
+	for (size_t i = 0; i < opts->vars.nr; i++) {
+		strvec_push(argv, "--var");
+		strvec_push(argv, opts->vars.v[i]);
+	}
+	if (opts->sbom) {
+		strvec_push(argv, "--sbom");
+		strvec_push(argv, opts->sbom);
+	}
+	if (opts->provenance) {
+		strvec_push(argv, "--provenance");
+		strvec_push(argv, opts->provenance);
+	}
 }
 
 /* The last "ERROR: ..." line of bake's stderr, else its last line. */

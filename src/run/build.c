@@ -16,6 +16,8 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 	strvec_push(argv, "plain");
 	if (b->no_cache)
 		strvec_push(argv, "--no-cache");
+	if (b->pull)
+		strvec_push(argv, "--pull");
 	/*
 	 * --load and --push are per target: in one bake invocation they
 	 * would also apply to dependencies built alongside, whose output
@@ -60,6 +62,10 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 	for (size_t i = 0; b->policy && i < b->policy->nr; i++) {
 		strvec_push(argv, "--policy");
 		strvec_push(argv, b->policy->v[i]);
+	}
+	for (size_t i = 0; b->allow && i < b->allow->nr; i++) {
+		strvec_push(argv, "--allow");
+		strvec_push(argv, b->allow->v[i]);
 	}
 	if (b->allow_dir) {
 		strvec_push(argv, "--allow");

@@ -20,6 +20,8 @@ struct build_args {
 	const char *metadata;  /* --metadata-file path, or NULL */
 	const struct strvec *sets; /* more --set values, or NULL */
 	const struct strvec *policy; /* bake's --policy values, or NULL */
+	const struct strvec *allow;  /* bake's --allow values, or NULL */
+	int pull;
 	const char *allow_dir; /* bake may read and write there, or NULL */
 };
 

@@ -158,6 +158,8 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 				    run->info[s->jobs[0]].metadata_path : NULL,
 		.sets = &sets,
 		.policy = &run->opts->bake_policy,
+		.allow = &run->opts->allow,
+		.pull = run->opts->pull,
 		.allow_dir = sets.nr ? run->transfer.dir : NULL,
 	};
 	build_argv(&argv, &b);

@@ -75,3 +75,27 @@ for i in 1 2 3 4 5 6; do
 	[ -n "$p" ] && [ "$p" = "$d" ] || same=0
 done
 check "no platforms: dbake's images are for the platform plain bake's are" [ "$same" -eq 1 ]
+
+# bake's own flags, as bake has them: --var reaches the definition,
+# --provenance the pushed index, --pull and --allow every build.
+cat >docker-bake.hcl <<HCL
+variable "MSG" { default = "default" }
+target "flags" {
+  dockerfile-inline = "FROM $BASE\nARG MSG\nRUN echo \$MSG > /msg\n"
+  args = { MSG = MSG }
+  tags = ["$REG/e2e/flags:f$NONCE"]
+  platforms = ["linux/amd64"]
+}
+HCL
+run_dbake --var "MSG=var-$NONCE" --provenance mode=min --pull --allow network.host --push flags
+check "--var --provenance --pull --allow: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+[ "$RC" -eq 0 ] || show
+log=$(run_dir)/flags.log
+check "--var reaches the definition the build reads" \
+	grep -q "\"MSG\": \"var-$NONCE\"" "$(run_dir)/bake.json"
+check "--pull and --allow reach the build" \
+	grep -q -- "--pull .*--allow network.host" "$log"
+kinds=$(curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \
+	"http://$REG/v2/e2e/flags/manifests/f$NONCE" |
+	jq -r '[.manifests[] | .annotations["vnd.docker.reference.type"] // .platform.architecture] | join(",")')
+check "--provenance: the pushed index has its attestation ($kinds)" [ "$kinds" = "amd64,attestation-manifest" ]

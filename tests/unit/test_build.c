@@ -122,8 +122,9 @@ static void t_push_outputs(void **state)
 	const char *targets[] = { "base", "pushes" };
 	const int outputs[] = { 1, 1 }, push_adds[] = { 1, 0 };
 	strvec_push(&sets, "base.output+=type=oci,dest=/run/oci/0,tar=false");
-	struct strvec policy = STRVEC_INIT;
+	struct strvec policy = STRVEC_INIT, allow = STRVEC_INIT;
 	strvec_push(&policy, "strict=true");
+	strvec_push(&allow, "network.host");
 	struct build_args b = {
 		.docker_globals = &globals,
 		.shard = "dbake-b-n0-1234",
@@ -135,6 +136,8 @@ static void t_push_outputs(void **state)
 		.push = 1,
 		.sets = &sets,
 		.policy = &policy,
+		.allow = &allow,
+		.pull = 1,
 	};
 	build_argv(&argv, &b);
 	ssize_t image = find(&argv, "base.output+=type=image,push=true");
@@ -147,9 +150,13 @@ static void t_push_outputs(void **state)
 	ssize_t pol = find(&argv, "--policy");
 	assert_true(pol > 0);
 	assert_string_equal(argv.v[pol + 1], "strict=true");
+	/* and its --allow and --pull */
+	assert_true(find(&argv, "--pull") > 0);
+	assert_string_equal(argv.v[find(&argv, "--allow") + 1], "network.host");
 	strvec_clear(&argv);
 	strvec_clear(&sets);
 	strvec_clear(&policy);
+	strvec_clear(&allow);
 }
 
 int main(void)

@@ -508,6 +508,28 @@ static void t_usage_messages(void **state)
 	free(err);
 }
 
+/* bake's flags dbake passes on: --var, --sbom, --provenance to the
+ * resolution, --pull and --allow to the builds. */
+static void t_bake_flags(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--var", "MSG=hi", "--var=X=1",
+			       "--sbom", "true", "--provenance=mode=max", "--pull",
+			       "--allow", "network.host", "--allow=security.insecure"),
+			 CLI_RUN);
+	ASSERT_STRVEC(&o.vars, "MSG=hi", "X=1");
+	assert_string_equal(o.sbom, "true");
+	assert_string_equal(o.provenance, "mode=max");
+	assert_true(o.pull);
+	ASSERT_STRVEC(&o.allow, "network.host", "security.insecure");
+	options_release(&o);
+
+	struct options bad = OPTIONS_INIT;
+	assert_int_equal(PARSE(&bad, "dbake", "--var", "novalue"), CLI_USAGE);
+	options_release(&bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +544,7 @@ int main(void)
 		cmocka_unit_test(t_progress),
 		cmocka_unit_test(t_slots),
 		cmocka_unit_test(t_policy),
+		cmocka_unit_test(t_bake_flags),
 		cmocka_unit_test(t_booleans_and_builder),
 		cmocka_unit_test(t_unknown_flag),
 		cmocka_unit_test(t_targets_mixed_with_flags),

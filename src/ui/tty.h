@@ -1,6 +1,7 @@
 /*
  * Shared by the dashboard's files (tty.c: overview, input, terminal;
- * tty_log.c: the log view; tty_text.c: writing text;
+ * tty_keys.c: the overview's keys; tty_log.c: the log view and its keys;
+ * tty_text.c: writing text;
  * tty_msgs.c: dbake's own messages): its state and the text primitives that
  * never write past the screen's edge nor let control bytes through.
  * Not for other modules: the UI's interface is ui.h.
@@ -119,6 +120,10 @@ void tty_log_open(const struct run_view *view, size_t job);
 void tty_log_close(void);
 void tty_log_draw(const struct run_view *view);
 void tty_log_key(const struct run_view *view, int ch);
+/* tty_keys.c: a key in the overview; 1 when the user confirmed
+ * quitting. */
+int tty_overview_key(const struct run_view *view, int ch);
+
 /* Ctrl+L in either view. */
 void tty_key_redraw(const struct run_view *view, int code);
 

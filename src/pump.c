@@ -112,11 +112,6 @@ void pump_signal(struct pump *p, void *task, int sig)
 		child_kill(&c->child, sig);
 }
 
-int pump_has(const struct pump *p, void *task)
-{
-	return find(p, task) != NULL;
-}
-
 void pump_signal_all(struct pump *p, int sig)
 {
 	for (size_t i = 0; i < p->nr; i++)

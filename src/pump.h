@@ -50,9 +50,6 @@ int pump_start(struct pump *p, void *task, char *const *argv,
 /* Signal the task's process group (no-op if it has none). */
 void pump_signal(struct pump *p, void *task, int sig);
 
-/* Whether the task's child is still there (running or draining). */
-int pump_has(const struct pump *p, void *task);
-
 /* SIGTERM every child now, SIGKILL those left `grace_ms` later (once:
  * a second call changes nothing). */
 void pump_stop(struct pump *p, long long grace_ms);

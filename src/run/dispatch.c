@@ -26,7 +26,7 @@ const struct run_view *run_view(struct run *run)
 	v->start_ms = run->start_ms;
 	v->end_ms = run->end_ms;
 	v->lower_bound = run->lower_bound;
-	v->stopping = run->stopping;
+	v->stopping = run->sched.stopping;
 	v->stop_signal = run->stop_signal;
 	return v;
 }
@@ -259,9 +259,8 @@ static void fill(struct run *run)
 
 static void begin_stop(struct run *run, const char *why)
 {
-	if (run->stopping)
+	if (run->sched.stopping)
 		return;
-	run->stopping = 1;
 	run->sched.stopping = 1;
 	run->ui->stopping(run_view(run), why);
 	pump_stop(&run->pump, STOP_GRACE_MS);
@@ -282,8 +281,10 @@ static void fail_job(struct run *run, size_t job, long long now)
 }
 
 /* The slot's child has exited and its output is drained. */
-static void finish_slot(struct run *run, struct sched_slot *s, int status)
+static void finish_slot(void *owner, void *task, int status)
 {
+	struct run *run = owner;
+	struct sched_slot *s = task;
 	long long now = now_ms();
 	int code = exit_code_of(status);
 	long long from = sched_ended(&run->sched, s, now);
@@ -307,7 +308,7 @@ static void finish_slot(struct run *run, struct sched_slot *s, int status)
 				  run->info[job].progress.work,
 				  run->info[job].target->defhash);
 			run->ui->job_finished(run_view(run), job);
-		} else if (run->stopping) {
+		} else if (run->sched.stopping) {
 			dag_cancel(&run->dag, job, now);
 			run->ui->job_finished(run_view(run), job);
 		} else if (n > 1) {
@@ -331,36 +332,17 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 	long long now = now_ms();
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct progress *p = &run->info[s->jobs[i]].progress;
-		struct sched_job *sj = &run->sched.jobs[s->jobs[i]];
 		progress_feed(p, buf, len);
-		sj->steps = p->steps;
-		sj->done = p->done;
-		int busy = p->steps > p->done;
-		if (busy && sj->idle_ms) {
-			/* a step runs after a wait: the node's now */
-			if (now - sj->idle_ms > MOVE_AFTER_MS)
-				sj->step_ms = now;
-			sj->idle_ms = 0;
-		} else if (!busy && !sj->idle_ms) {
-			sj->idle_ms = now;
-		}
+		sched_job_steps(&run->sched.jobs[s->jobs[i]], p->steps, p->done,
+				now);
 	}
-}
-
-static void slot_finished(void *owner, void *task, int status)
-{
-	finish_slot(owner, task, status);
 }
 
 static const struct pump_ops slot_pump = {
 	.output = slot_output,
-	.finished = slot_finished,
+	.finished = finish_slot,
 };
 
-static int running(const struct run *run)
-{
-	return sched_busy(&run->sched);
-}
 
 static void handle_signals(struct run *run)
 {
@@ -436,7 +418,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 static void after_turn(struct run *run)
 {
 	pump_reap(&run->pump);
-	if (!run->stopping)
+	if (!run->sched.stopping)
 		fill(run);
 	if (signals_resized() && run->ui->tick)
 		run->ui->tick(run_view(run), 1);
@@ -448,9 +430,9 @@ static void after_turn(struct run *run)
  */
 static int run_going(const struct run *run)
 {
-	if (running(run))
+	if (sched_busy(&run->sched))
 		return 1;
-	if (run->stopping || !run->dag.left)
+	if (run->sched.stopping || !run->dag.left)
 		return 0;
 	if (run->launch_timer)
 		return 1;
@@ -481,7 +463,7 @@ int dispatch_run(struct run *run)
 	loop_release(&run->loop);
 	run->end_ms = now_ms();
 	learn_capacity(&run->sched, run->history, run->endpoints,
-		       run->stopping);
+		       run->sched.stopping);
 
 	if (run->stop_signal)
 		return 128 + run->stop_signal;

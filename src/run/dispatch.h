@@ -45,7 +45,6 @@ struct run {
 	struct pump pump;               /* the child bakes, one per busy slot */
 	long long start_ms, end_ms;
 	long long launch_timer;         /* a held launch's, or 0 */
-	int stopping;                   /* cancelling: no new builds */
 	int stop_signal;                /* signal that stopped the run, or 0 */
 	int cli_fd;                     /* docker CLI plugin socket, or -1 */
 	double lower_bound;             /* seconds, when every duration is

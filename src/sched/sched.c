@@ -351,6 +351,20 @@ long long sched_ended(struct sched *sc, struct sched_slot *s, long long now)
 	return from;
 }
 
+void sched_job_steps(struct sched_job *j, int steps, int done, long long now)
+{
+	int busy = steps > done;
+	j->steps = steps;
+	j->done = done;
+	if (busy && j->idle_ms) {
+		if (now - j->idle_ms > MOVE_AFTER_MS)
+			j->step_ms = now;
+		j->idle_ms = 0;
+	} else if (!busy && !j->idle_ms) {
+		j->idle_ms = now;
+	}
+}
+
 int sched_busy(const struct sched *sc)
 {
 	for (size_t i = 0; i < sc->nslots; i++)

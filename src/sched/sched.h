@@ -120,6 +120,13 @@ long long sched_fill(struct sched *s, const struct sched_ops *ops,
 long long sched_ended(struct sched *s, struct sched_slot *slot,
 		      long long now);
 
+/*
+ * A job's build shows `steps` steps, `done` of them finished, at `now`:
+ * a step that runs after a wait (none for MOVE_AFTER_MS) marks when its
+ * build had the node (step_ms), for its time.
+ */
+void sched_job_steps(struct sched_job *j, int steps, int done, long long now);
+
 /* Whether a slot runs a build or waits for a moved one's end. */
 int sched_busy(const struct sched *s);
 

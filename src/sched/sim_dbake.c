@@ -145,13 +145,7 @@ static void run_queue(struct simd *s, int node)
 		struct waiting wt = ns->queue[ns->head++];
 		if (wt.gen != s->bakes[wt.slot].gen)
 			continue; /* its bake was stopped */
-		struct sched_job *sj = &s->sc.jobs[wt.job];
-		long long now = clock_ms(s);
-		sj->steps = 1;
-		sj->done = 0;
-		if (sj->idle_ms && now - sj->idle_ms > MOVE_AFTER_MS)
-			sj->step_ms = now; /* as the dispatcher reads it */
-		sj->idle_ms = 0;
+		sched_job_steps(&s->sc.jobs[wt.job], 1, 0, clock_ms(s));
 		ns->running++;
 		double d = s->w->jobs[wt.job].duration / s->w->nodes[node].speed;
 		ev_push(&s->q, (struct ev){ .t = s->now + d, .kind = EV_STEP_END,
@@ -202,8 +196,7 @@ static void handle(struct simd *s, const struct ev *e)
 	case EV_STEP_END:
 		s->nodes[slot->node].running--;
 		if (e->gen == b->gen) {
-			s->sc.jobs[e->job].done = 1;
-			s->sc.jobs[e->job].idle_ms = clock_ms(s);
+			sched_job_steps(&s->sc.jobs[e->job], 1, 1, clock_ms(s));
 			if (!--b->pending)
 				bake_done(s, e->slot);
 		}

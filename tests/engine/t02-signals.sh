@@ -51,32 +51,31 @@ for round in 1 2 3 4 5 6 7 8 9; do
 	check "SIG$sig after ${ms} ms: no child left" test -z "$(leftovers)"
 done
 
+# stop_stubborn DESC SECOND-SIGINT: builds that ignore SIGTERM, one
+# SIGINT (and a second 0.3 s later if asked); sets RC and TOOK (seconds)
+stop_stubborn() {
+	: >"$FAKE_DIR/pids"
+	start_dbake
+	wait_for 10 grep -q "building" "$W/out"
+	sleep 0.3
+	local t0=$SECONDS
+	kill -INT "$PID"
+	if [ "$2" = twice ]; then
+		sleep 0.3
+		kill -INT "$PID"
+	fi
+	finish_dbake 20
+	TOOK=$((SECONDS - t0))
+	wait_for 3 test -z "$(leftovers)"
+	check "$1: exit 130 (got $RC)" [ "$RC" -eq 130 ]
+	check "$1: no child left" test -z "$(leftovers)"
+}
+printf '%s\n' "* stubborn" >"$FAKE_DIR/behave"
+
 # builds that ignore SIGTERM: killed once the grace is over...
-behave_file=$FAKE_DIR/behave
-printf '%s\n' "* stubborn" >"$behave_file"
-: >"$FAKE_DIR/pids"
-start_dbake
-wait_for 10 grep -q "building" "$W/out"
-sleep 0.3
-t0=$SECONDS
-kill -INT "$PID"
-finish_dbake 20
-check "stubborn builds: exit 130 after SIGINT (got $RC)" [ "$RC" -eq 130 ]
-check "stubborn builds: killed after the grace" [ $((SECONDS - t0)) -ge 4 ]
-wait_for 3 test -z "$(leftovers)"
-check "stubborn builds: no child left" test -z "$(leftovers)"
+stop_stubborn "stubborn builds, SIGINT" once
+check "stubborn builds: killed after the grace (${TOOK}s)" [ "$TOOK" -ge 4 ]
 
 # ...or at once when the user insists
-: >"$FAKE_DIR/pids"
-start_dbake
-wait_for 10 grep -q "building" "$W/out"
-sleep 0.3
-t0=$SECONDS
-kill -INT "$PID"
-sleep 0.3
-kill -INT "$PID"
-finish_dbake 20
-check "a second SIGINT: exit 130 (got $RC)" [ "$RC" -eq 130 ]
-check "a second SIGINT: no more grace" [ $((SECONDS - t0)) -lt 3 ]
-wait_for 3 test -z "$(leftovers)"
-check "a second SIGINT: no child left" test -z "$(leftovers)"
+stop_stubborn "a second SIGINT" twice
+check "a second SIGINT: no more grace (${TOOK}s)" [ "$TOOK" -lt 3 ]

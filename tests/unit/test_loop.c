@@ -163,6 +163,24 @@ static void pump_finished(void *o, void *task, int status)
 
 static const struct pump_ops ops = { pump_output, pump_finished };
 
+/* A loop and a pump reporting to `ow`. */
+static void pump_setup(struct loop *l, struct pump *p, struct owner *ow)
+{
+	ow->finished = 0;
+	for (int i = 0; i < 4; i++)
+		ow->out[i] = (struct strbuf)STRBUF_INIT;
+	loop_init(l);
+	pump_init(p, l, &ops, ow);
+}
+
+static void pump_teardown(struct loop *l, struct pump *p, struct owner *ow)
+{
+	pump_release(p);
+	loop_release(l);
+	for (int i = 0; i < 4; i++)
+		strbuf_release(&ow->out[i]);
+}
+
 static void pump_until(struct loop *l, struct pump *p, struct owner *ow,
 		       int want, long long max_ms)
 {
@@ -179,11 +197,8 @@ static void t_pump_runs(void **state)
 	(void)state;
 	struct loop l;
 	struct pump p;
-	struct owner ow = { .finished = 0 };
-	for (int i = 0; i < 4; i++)
-		ow.out[i] = (struct strbuf)STRBUF_INIT;
-	loop_init(&l);
-	pump_init(&p, &l, &ops, &ow);
+	struct owner ow;
+	pump_setup(&l, &p, &ow);
 	char *a[] = { "sh", "-c", "echo one; echo two >&2", NULL };
 	char *b[] = { "sh", "-c", "exit 3", NULL };
 	assert_int_equal(pump_start(&p, (void *)1, a, NULL), 0);
@@ -197,10 +212,7 @@ static void t_pump_runs(void **state)
 	assert_int_equal(pump_running(&p), 0);
 	char *bad[] = { "/nonexistent/dbake-test", NULL };
 	assert_int_equal(pump_start(&p, (void *)3, bad, NULL), -1);
-	pump_release(&p);
-	loop_release(&l);
-	for (int i = 0; i < 4; i++)
-		strbuf_release(&ow.out[i]);
+	pump_teardown(&l, &p, &ow);
 }
 
 /* A child that ignores SIGTERM is killed after the grace; one whose
@@ -210,11 +222,8 @@ static void t_pump_stop(void **state)
 	(void)state;
 	struct loop l;
 	struct pump p;
-	struct owner ow = { .finished = 0 };
-	for (int i = 0; i < 4; i++)
-		ow.out[i] = (struct strbuf)STRBUF_INIT;
-	loop_init(&l);
-	pump_init(&p, &l, &ops, &ow);
+	struct owner ow;
+	pump_setup(&l, &p, &ow);
 	char *stubborn[] = { "sh", "-c", "trap '' TERM; while :; do sleep 0.05; done",
 			     NULL };
 	char *linger[] = { "sh", "-c", "sleep 30 & echo bye", NULL };
@@ -229,10 +238,7 @@ static void t_pump_stop(void **state)
 	assert_true(now_ms() - t0 >= 290);
 	/* and the grandchild that held the output is gone with its group */
 	assert_int_equal(ow.out[2].len, 4);
-	pump_release(&p);
-	loop_release(&l);
-	for (int i = 0; i < 4; i++)
-		strbuf_release(&ow.out[i]);
+	pump_teardown(&l, &p, &ow);
 }
 
 /* Launches one gap apart; the first at once. */

@@ -184,11 +184,7 @@ int main(int argc, char **argv)
 		code = EXIT_FAILED;
 		goto out;
 	}
-	run.resolved = xstrfmt("%s/bake.json", run.logs.path);
-	if (plan_write(&plan, run.resolved, opts.cache_registry) < 0) {
-		code = EXIT_FAILED;
-		goto out;
-	}
+	run.plan = &plan;
 	run.report_dir = xstrdup(opts.report_dir ? opts.report_dir
 						  : run.logs.path);
 	if (opts.report_dir && mkdir_p(opts.report_dir, 0755) < 0) {

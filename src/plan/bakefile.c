@@ -197,17 +197,6 @@ char *cache_ref(const char *registry, const char *target)
 	return strbuf_detach(&sb);
 }
 
-/* Append an entry to the array under `key`, creating it if needed. */
-static void append_entry(json_t *jt, const char *key, json_t *entry)
-{
-	json_t *arr = json_object_get(jt, key);
-	if (!json_is_array(arr)) {
-		arr = json_array();
-		json_object_set_new(jt, key, arr);
-	}
-	json_array_append_new(arr, entry);
-}
-
 void plan_default_platform(struct plan *plan, const char *platform)
 {
 	json_t *targets = json_object_get(plan->doc, "target");
@@ -219,36 +208,6 @@ void plan_default_platform(struct plan *plan, const char *platform)
 		strvec_push(&t->platforms, platform);
 		json_object_set_new(jt, "platforms", json_pack("[s]", platform));
 	}
-}
-
-int plan_write(const struct plan *plan, const char *path,
-	       const char *cache_registry)
-{
-	json_t *doc = json_deep_copy(plan->doc);
-	if (cache_registry) {
-		const char *name;
-		json_t *jt;
-		json_object_foreach(json_object_get(doc, "target"), name, jt) {
-			char *ref = cache_ref(cache_registry, name);
-			append_entry(jt, "cache-from",
-				     json_pack("{s:s, s:s}", "type", "registry",
-					       "ref", ref));
-			free(ref);
-		}
-	}
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(doc);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      0600);
-	if (fd < 0) {
-		free(text);
-		return error("cannot write '%s': %s", path, strerror(errno));
-	}
-	int bad = write_in_full(fd, text, strlen(text)) < 0;
-	free(text);
-	if (close(fd) < 0 || bad)
-		return error("cannot write '%s': %s", path, strerror(errno));
-	return 0;
 }
 
 /* A .git in `dir` (absolute, normalised or not) or any directory above. */

@@ -1,7 +1,7 @@
 /*
  * The plan: targets as `docker buildx bake --print` resolved them. The
- * printed JSON is kept so the same definition, with dbake's additions,
- * can be written once for every child bake.
+ * printed JSON is kept: each child bake's definition is cut from it
+ * (run/childdef.h).
  */
 #ifndef DBAKE_BAKEFILE_H
 #define DBAKE_BAKEFILE_H
@@ -58,18 +58,6 @@ ssize_t plan_index(const struct plan *plan, const char *name);
  * REGISTRY/buildcache/NAME with NAME made a valid repository path.
  */
 char *cache_ref(const char *registry, const char *target);
-
-/*
- * Write the document every child bake reads to `path` (0600, never
- * through a symlink): the printed document with, when `cache_registry` is
- * set, the shared registry cache appended to each target's own
- * cache-from. The matching cache-to is given per invocation, to the
- * targets it builds (build_argv), so that a dependency built again inside
- * a dependent's invocation does not export its cache a second time, in a
- * race with its own build.
- */
-int plan_write(const struct plan *plan, const char *path,
-	       const char *cache_registry);
 
 /*
  * Whether git could find a work tree for some selected target's context

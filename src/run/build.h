@@ -7,18 +7,11 @@
 struct build_args {
 	const struct strvec *docker_globals;
 	const char *shard;     /* builder to use */
-	const char *resolved;  /* the run's bake file */
+	const char *definition; /* the invocation's bake file (childdef.h) */
 	const char *const *targets; /* built together in one invocation */
-	const int *outputs;    /* per target: apply --load/--push to it */
-	const int *push_adds;  /* per target: --push adds an image output
-				  (its own are docker ones, or none) */
 	size_t ntargets;
 	int no_cache;
-	const char *cache_registry; /* --cache-registry, or NULL */
-	int load;
-	int push;
 	const char *metadata;  /* --metadata-file path, or NULL */
-	const struct strvec *sets; /* more --set values, or NULL */
 	const struct strvec *policy; /* bake's --policy values, or NULL */
 	const struct strvec *allow;  /* bake's --allow values, or NULL */
 	int pull;
@@ -26,12 +19,10 @@ struct build_args {
 };
 
 /*
- * docker [GLOBALS] buildx bake --builder SHARD -f RESOLVED --progress
- * plain [--no-cache] [--set T.load=true]
- * [--set T.push=true | --set T.output+=type=image,push=true]
- * [--set T.cache-to+=type=registry,ref=R/buildcache/T,mode=max]...
- * [--set S]... [--allow fs.read=D --allow fs.write=D]
- * [--metadata-file F] -- TARGET...
+ * docker [GLOBALS] buildx bake --builder SHARD -f DEFINITION --progress
+ * plain [--no-cache] [--pull] [--policy P]... [--allow A]...
+ * [--allow fs.read=D --allow fs.write=D] [--metadata-file F] -- TARGET...
+ * Outputs, --push, --load and the cache are in the definition.
  */
 void build_argv(struct strvec *argv, const struct build_args *b);
 

@@ -1,5 +1,6 @@
 #include "dispatch.h"
 #include "build.h"
+#include "childdef.h"
 #include "../sched/learn.h"
 #include "../signals.h"
 #include "../ui/ui.h"
@@ -7,11 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const struct run_view *run_view(struct run *run)
@@ -112,6 +115,74 @@ static int needed_outside(const struct run *run, const unsigned char *in,
 	return 0;
 }
 
+/* childdef's question: the layout target `name` gets for `key`. */
+static const char *context_of(void *data, const char *name, const char *key)
+{
+	struct run *run = ((void **)data)[0];
+	const struct sched_slot *s = ((void **)data)[1];
+	for (size_t j = 0; j < run->dag.nr; j++)
+		if (!strcmp(run->dag.jobs[j].name, name))
+			return transfer_context(&run->transfer, run, j, key,
+						s->node);
+	return NULL;
+}
+
+/* Write the batch's definition; its path, or NULL (said). */
+static char *write_definition(struct run *run, const struct sched_slot *s,
+			      int *layouts)
+{
+	struct childdef_entry *v = xcalloc(s->njobs + 1, sizeof(*v));
+	unsigned char *in = xcalloc(run->dag.nr + 1, 1);
+	char **dest = xcalloc(s->njobs + 1, sizeof(*dest));
+	for (size_t i = 0; i < s->njobs; i++)
+		in[s->jobs[i]] = 1;
+	*layouts = 0;
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct target *t = run->info[s->jobs[i]].target;
+		dest[i] = transfer_dest(&run->transfer, s->jobs[i],
+					needed_outside(run, in, s->jobs[i]));
+		v[i] = (struct childdef_entry){ t->name, !t->cacheonly, dest[i] };
+		*layouts |= dest[i] != NULL;
+	}
+	void *data[] = { run, (void *)s };
+	struct childdef d = {
+		.printed = json_object_get(run->plan->doc, "target"),
+		.push = run->opts->push,
+		.load = run->opts->load,
+		.cache_registry = run->opts->cache_registry,
+		.context = context_of,
+		.data = data,
+	};
+	json_t *doc = childdef_build(&d, v, s->njobs);
+	char *dir = xstrfmt("%s/def", run->logs.path);
+	char *path = xstrfmt("%s/%u.json", dir, ++run->launches);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		error("cannot create '%s': %s", dir, strerror(errno));
+	free(dir);
+	const char *key;
+	json_t *jt;
+	/* a layout given as a context is read from the layout directory */
+	json_object_foreach(json_object_get(doc, "target"), key, jt) {
+		json_t *c;
+		const char *ck;
+		json_object_foreach(json_object_get(jt, "contexts"), ck, c)
+			*layouts |= starts_with(json_string_value(c) ?
+						json_string_value(c) : "",
+						"oci-layout://");
+	}
+	if (!doc || childdef_write(doc, path) < 0) {
+		free(path);
+		path = NULL;
+	}
+	json_decref(doc);
+	for (size_t i = 0; i < s->njobs; i++)
+		free(dest[i]);
+	free(dest);
+	free(in);
+	free(v);
+	return path;
+}
+
 /* Launch the slot's batch (s->jobs, s->njobs) on its node: the sched
  * op. Its jobs are running in the DAG already. */
 static int start_batch(void *owner, struct sched_slot *s, long long now)
@@ -120,51 +191,34 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	struct node *node = &run->nodes->v[s->node];
 	struct strvec argv = STRVEC_INIT;
 	const char **names = xcalloc(s->njobs, sizeof(*names));
-	int *outputs = xcalloc(s->njobs, sizeof(*outputs));
-	int *push_adds = xcalloc(s->njobs, sizeof(*push_adds));
-	struct strvec sets = STRVEC_INIT;
-	unsigned char *in = xcalloc(run->dag.nr + 1, 1);
 	size_t k = (size_t)(s - run->sched.slots);
 	run->slot_fds[k] = xrealloc(run->slot_fds[k],
 				    (s->njobs ? s->njobs : 1) * sizeof(int));
 	int *fds = run->slot_fds[k];
+	int layouts = 0;
+	char *definition = write_definition(run, s, &layouts);
 
-	for (size_t i = 0; i < s->njobs; i++)
-		in[s->jobs[i]] = 1;
 	for (size_t i = 0; i < s->njobs; i++) {
-		const struct target *t = run->info[s->jobs[i]].target;
 		fds[i] = open_log(run, s->jobs[i]);
-		names[i] = t->name;
-		outputs[i] = !t->cacheonly;
-		push_adds[i] = t->docker_only;
-		transfer_sets(&run->transfer, run, s->jobs[i], s->node,
-			      needed_outside(run, in, s->jobs[i]), &sets);
+		names[i] = run->info[s->jobs[i]].target->name;
 	}
-	free(in);
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
 		.shard = node->shard,
-		.resolved = run->resolved,
+		.definition = definition,
 		.targets = names,
-		.outputs = outputs,
-		.push_adds = push_adds,
 		.ntargets = s->njobs,
 		.no_cache = run->opts->no_cache,
-		.cache_registry = run->opts->cache_registry,
-		.load = run->opts->load,
-		.push = run->opts->push,
 		/* bake's metadata file holds every target of the invocation */
 		.metadata = run->opts->metadata_file ?
 				    run->info[s->jobs[0]].metadata_path : NULL,
-		.sets = &sets,
 		.policy = &run->opts->bake_policy,
 		.allow = &run->opts->allow,
 		.pull = run->opts->pull,
-		.allow_dir = sets.nr ? run->transfer.dir : NULL,
+		.allow_dir = layouts ? run->transfer.dir : NULL,
 	};
 	build_argv(&argv, &b);
 	struct strbuf head = STRBUF_INIT;
-	strvec_clear(&sets);
 	strbuf_addf(&head, "# dbake: node %s (%s), shard %s\n# dbake:", node->name,
 		    node->endpoint, node->shard);
 	for (size_t i = 0; i < argv.nr; i++)
@@ -173,8 +227,6 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	slot_log(run, s, head.buf, head.len);
 	strbuf_release(&head);
 	free(names);
-	free(outputs);
-	free(push_adds);
 
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct job_info *in = &run->info[s->jobs[i]];
@@ -183,8 +235,10 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		in->batch = s->njobs;
 		in->slot = s->rank;
 	}
-	int ret = pump_start(&run->pump, s, argv.v, run->shard_env);
+	int ret = definition ? pump_start(&run->pump, s, argv.v, run->shard_env)
+			     : -1;
 	strvec_clear(&argv);
+	free(definition);
 	if (ret < 0) {
 		slot_close_logs(run, s);
 		for (size_t i = 0; i < s->njobs; i++) {

@@ -39,7 +39,9 @@ struct run {
 	struct transfer transfer;       /* dependencies between nodes */
 	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;
-	char *resolved;                 /* bake file for child bakes */
+	const struct plan *plan;        /* what bake printed: each child's
+					   definition is cut from it */
+	unsigned launches;              /* child bakes started so far */
 	const struct ui_ops *ui;
 	struct loop loop;
 	struct pump pump;               /* the child bakes, one per busy slot */

@@ -113,8 +113,6 @@ void run_release(struct run *run)
 	free(run->info);
 	run->info = NULL;
 	dispatch_release(run);
-	free(run->resolved);
-	run->resolved = NULL;
 	free(run->report_dir);
 	run->report_dir = NULL;
 	logdir_release(&run->logs);

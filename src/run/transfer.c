@@ -129,29 +129,28 @@ static int uses_layout(const struct transfer *t, const struct run *run,
 				      &tg->platforms, node_default(run, node));
 }
 
-/* The context --set values of `job` building on `node`. */
-static void context_sets(const struct transfer *t, const struct run *run,
-			 size_t job, int node, struct strvec *sets)
+const char *transfer_context(const struct transfer *t, const struct run *run,
+			     size_t job, const char *key, int node)
 {
+	if (!t->dir || job >= t->nr)
+		return NULL;
 	const struct target *tg = run->info[job].target;
-	for (size_t k = 0; k < tg->ctx_targets.nr; k++) {
+	for (size_t k = 0; k < tg->ctx_keys.nr; k++) {
+		if (strcmp(tg->ctx_keys.v[k], key))
+			continue;
 		size_t dep = dep_job(&run->dag, job, tg->ctx_targets.v[k]);
 		if (dep != NO_JOB && uses_layout(t, run, job, k, dep, node))
-			strvec_pushf(sets, "%s.contexts.%s=%s", tg->name,
-				     tg->ctx_keys.v[k], t->ref[dep]);
+			return t->ref[dep];
+		return NULL;
 	}
+	return NULL;
 }
 
-void transfer_sets(const struct transfer *t, const struct run *run,
-		   size_t job, int node, int export, struct strvec *sets)
+char *transfer_dest(const struct transfer *t, size_t job, int export)
 {
-	if (!t->dir)
-		return;
-	const struct target *tg = run->info[job].target;
-	if (t->exports[job] && export)
-		strvec_pushf(sets, "%s.output%s=type=oci,dest=%s/%zu,tar=false",
-			     tg->name, tg->cacheonly ? "" : "+", t->dir, job);
-	context_sets(t, run, job, node, sets);
+	if (!t->dir || job >= t->nr || !t->exports[job] || !export)
+		return NULL;
+	return xstrfmt("%s/%zu", t->dir, job);
 }
 
 void transfer_built(struct transfer *t, size_t job)

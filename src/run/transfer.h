@@ -35,12 +35,16 @@ struct transfer {
 void transfer_prepare(struct transfer *t, const struct run *run, int on);
 
 /*
- * The --set values (without "--set") for building `job` on `node`: its
- * export (if `export`: a dependent is built in another bake), and a
- * layout for each of its "target:" contexts already built.
+ * The layout (oci-layout://DIR@DIGEST) `job`, building on `node`, gets
+ * for its context `key`: its dependency's, once built and exported with
+ * the platforms it needs; else NULL, and the child builds the dependency.
  */
-void transfer_sets(const struct transfer *t, const struct run *run,
-		   size_t job, int node, int export, struct strvec *sets);
+const char *transfer_context(const struct transfer *t, const struct run *run,
+			     size_t job, const char *key, int node);
+
+/* Where `job` exports its layout, if `export` (a dependent is built in
+ * another bake) and it is one that dependents take; else NULL. */
+char *transfer_dest(const struct transfer *t, size_t job, int export);
 
 /* `job` built: take its layout if the export is complete. */
 void transfer_built(struct transfer *t, size_t job);

@@ -1,0 +1,54 @@
+/*
+ * The definition one child bake reads: the targets it builds, as bake
+ * printed them, with what dbake adds written in (the outputs --push and
+ * --load stand for, a layout for dependents built elsewhere, the shared
+ * registry cache, built dependencies as oci-layout contexts), and the
+ * dependencies it must build itself. Nothing rests on repeated --set
+ * values for one target, which bake applies in map order; and a child
+ * reads only what it builds, so its cost does not grow with the project.
+ */
+#ifndef DBAKE_CHILDDEF_H
+#define DBAKE_CHILDDEF_H
+
+#include <stddef.h>
+
+struct json_t;
+
+struct childdef_entry {
+	const char *name;
+	int outputs;        /* the target's own outputs are made: --push and
+			       --load apply (not a cacheonly dependency) */
+	const char *layout; /* also export an OCI layout there, or NULL */
+};
+
+struct childdef {
+	const struct json_t *printed; /* bake --print's "target" object */
+	int push, load;
+	const char *cache_registry;   /* --cache-registry, or NULL */
+	/*
+	 * The layout to give target `name` for its context `key` (whose
+	 * value is "target:..."), or NULL: the child builds that target.
+	 */
+	const char *(*context)(void *data, const char *name, const char *key);
+	void *data;
+};
+
+/*
+ * {"target": {...}} for one invocation building `v` (n entries). A
+ * target another includes through a "target:" context it builds itself
+ * is added too, as printed (bake makes its outputs cacheonly). Returns
+ * NULL, with a message, when an entry or such a dependency is not in
+ * the printed definition.
+ */
+struct json_t *childdef_build(const struct childdef *d,
+			      const struct childdef_entry *v, size_t n);
+
+/* bake's --push (setPushOverride) and --load (setLoadOverride) on one
+ * target's "output" array, entries as objects or "type=..." strings. */
+void childdef_push(struct json_t *outputs);
+void childdef_load(struct json_t *outputs);
+
+/* Write `doc` to `path`: created 0600, never through a symlink. */
+int childdef_write(const struct json_t *doc, const char *path);
+
+#endif

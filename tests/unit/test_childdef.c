@@ -1,0 +1,340 @@
+/* Each child bake's own definition: what it builds, with dbake's
+ * additions written in, and nothing else. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testlib.h"
+
+#include "run/childdef.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static json_t *printed(void)
+{
+	char *text = read_fixture("print-hcl.json");
+	json_t *doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	free(text);
+	json_t *targets = json_incref(json_object_get(doc, "target"));
+	json_decref(doc);
+	return targets;
+}
+
+static json_t *key(json_t *doc, const char *target, const char *k)
+{
+	return json_object_get(json_object_get(json_object_get(doc, "target"),
+					       target), k);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The outputs bake's setPushOverride / setLoadOverride give, from the
+ * same starting outputs, as JSON text. */
+static void check_push(const char *in, const char *want)
+{
+	json_t *out = json_loads(in, 0, NULL);
+	json_t *exp = json_loads(want, 0, NULL);
+	assert_non_null(out);
+	assert_non_null(exp);
+	childdef_push(out);
+	if (!json_equal(out, exp)) {
+		char *got = json_dumps(out, JSON_COMPACT);
+		fail_msg("push of %s: got %s, want %s", in, got, want);
+	}
+	json_decref(out);
+	json_decref(exp);
+}
+
+static void check_load(const char *in, const char *want)
+{
+	json_t *out = json_loads(in, 0, NULL);
+	json_t *exp = json_loads(want, 0, NULL);
+	childdef_load(out);
+	if (!json_equal(out, exp)) {
+		char *got = json_dumps(out, JSON_COMPACT);
+		fail_msg("load of %s: got %s, want %s", in, got, want);
+	}
+	json_decref(out);
+	json_decref(exp);
+}
+
+static void t_push_load_as_bake(void **state)
+{
+	(void)state;
+	/* no output, or docker ones only: an image output is added */
+	check_push("[]", "[{\"type\":\"image\",\"push\":\"true\"}]");
+	check_push("[{\"type\":\"docker\"}]",
+		   "[{\"type\":\"docker\"},{\"type\":\"image\",\"push\":\"true\"}]");
+	/* an image output is marked, nothing added */
+	check_push("[{\"type\":\"image\",\"name\":\"r/a\"}]",
+		   "[{\"type\":\"image\",\"name\":\"r/a\",\"push\":\"true\"}]");
+	check_push("[\"type=image,name=r/a\"]", "[\"type=image,name=r/a,push=true\"]");
+	/* a local output: bake pushes nothing, nor do we */
+	check_push("[{\"type\":\"local\",\"dest\":\"out\"}]",
+		   "[{\"type\":\"local\",\"dest\":\"out\"}]");
+	check_push("[\"type=registry,name=r/a\"]", "[\"type=registry,name=r/a\"]");
+
+	check_load("[]", "[{\"type\":\"docker\"}]");
+	check_load("[{\"type\":\"image\"}]", "[{\"type\":\"image\"},{\"type\":\"docker\"}]");
+	/* a docker output without dest is the load already */
+	check_load("[{\"type\":\"docker\"}]", "[{\"type\":\"docker\"}]");
+	check_load("[\"type=docker\"]", "[\"type=docker\"]");
+	check_load("[{\"type\":\"docker\",\"dest\":\"i.tar\"}]",
+		   "[{\"type\":\"docker\",\"dest\":\"i.tar\"},{\"type\":\"docker\"}]");
+	check_load("[\"type=docker,dest=i.tar\"]",
+		   "[\"type=docker,dest=i.tar\",{\"type\":\"docker\"}]");
+	/* a local or tar output: nothing loaded */
+	check_load("[{\"type\":\"tar\",\"dest\":\"a.tar\"}]",
+		   "[{\"type\":\"tar\",\"dest\":\"a.tar\"}]");
+}
+
+/* The map from (target, context key) to a layout, for the tests. */
+struct layouts {
+	const char *name, *key, *ref;
+};
+
+static const char *lookup(void *data, const char *name, const char *k)
+{
+	for (const struct layouts *l = data; l->name; l++)
+		if (!strcmp(l->name, name) && !strcmp(l->key, k))
+			return l->ref;
+	return NULL;
+}
+
+static void t_thin_definition(void **state)
+{
+	(void)state;
+	json_t *p = printed();
+	struct childdef d = { .printed = p };
+	/* worker alone: nothing else of the project */
+	struct childdef_entry w = { "worker", 1, NULL };
+	json_t *doc = childdef_build(&d, &w, 1);
+	assert_non_null(doc);
+	assert_int_equal(json_object_size(json_object_get(doc, "target")), 1);
+	assert_null(json_object_get(doc, "group"));
+	assert_true(json_equal(json_object_get(json_object_get(doc, "target"),
+					       "worker"),
+			       json_object_get(p, "worker")));
+	json_decref(doc);
+
+	/* app builds base and its toolchain itself when no layout is there */
+	struct childdef_entry a = { "app", 1, NULL };
+	doc = childdef_build(&d, &a, 1);
+	json_t *t = json_object_get(doc, "target");
+	assert_int_equal(json_object_size(t), 3);
+	assert_non_null(json_object_get(t, "base"));
+	assert_non_null(json_object_get(t, "toolchain"));
+	assert_string_equal(str(key(doc, "app", "contexts"), "base"), "target:base");
+	json_decref(doc);
+
+	/* with base's layout, app stands alone */
+	struct layouts l[] = {
+		{ "app", "base", "oci-layout:///r/oci/2@sha256:ab" },
+		{ NULL, NULL, NULL },
+	};
+	d.context = lookup;
+	d.data = l;
+	doc = childdef_build(&d, &a, 1);
+	assert_int_equal(json_object_size(json_object_get(doc, "target")), 1);
+	assert_string_equal(str(key(doc, "app", "contexts"), "base"),
+			    "oci-layout:///r/oci/2@sha256:ab");
+	json_decref(doc);
+
+	/* a layout one level down: base is built, toolchain is not */
+	struct layouts l2[] = {
+		{ "base", "toolchain", "oci-layout:///r/oci/3@sha256:cd" },
+		{ NULL, NULL, NULL },
+	};
+	d.data = l2;
+	doc = childdef_build(&d, &a, 1);
+	assert_int_equal(json_object_size(json_object_get(doc, "target")), 2);
+	assert_string_equal(str(key(doc, "base", "contexts"), "toolchain"),
+			    "oci-layout:///r/oci/3@sha256:cd");
+	json_decref(doc);
+
+	/* a name bake did not print: an error, not a half definition */
+	struct childdef_entry bad = { "nope", 1, NULL };
+	assert_null(childdef_build(&d, &bad, 1));
+	/* the printed definition is never changed */
+	assert_string_equal(str(json_object_get(json_object_get(p, "app"),
+						"contexts"), "base"),
+			    "target:base");
+	json_decref(p);
+}
+
+static void t_outputs_written_in(void **state)
+{
+	(void)state;
+	json_t *p = printed();
+	struct childdef d = { .printed = p, .push = 1, .load = 0 };
+	/*
+	 * A dependent first, then its dependency, which is requested and
+	 * exported for a dependent elsewhere: the dependency keeps its
+	 * entry's outputs (the push image, then the layout), not a bare
+	 * copy made while following the dependent's context.
+	 */
+	struct childdef_entry v[] = {
+		{ "app", 1, NULL },
+		{ "base", 0, "/r/oci/1" },
+		{ "worker", 1, "/r/oci/4" },
+	};
+	json_t *doc = childdef_build(&d, v, 3);
+	json_t *out = key(doc, "base", "output");
+	/* cacheonly: its layout instead of the cacheonly output, no push */
+	assert_int_equal(json_array_size(out), 1);
+	assert_string_equal(str(json_array_get(out, 0), "type"), "oci");
+	assert_string_equal(str(json_array_get(out, 0), "dest"), "/r/oci/1");
+	assert_string_equal(str(json_array_get(out, 0), "tar"), "false");
+	/* worker: bake's push output, then the layout, whatever the order
+	 * bake would apply --set values in */
+	out = key(doc, "worker", "output");
+	assert_int_equal(json_array_size(out), 2);
+	assert_string_equal(str(json_array_get(out, 0), "type"), "image");
+	assert_string_equal(str(json_array_get(out, 0), "push"), "true");
+	assert_string_equal(str(json_array_get(out, 1), "type"), "oci");
+	out = key(doc, "app", "output");
+	assert_int_equal(json_array_size(out), 1);
+	assert_string_equal(str(json_array_get(out, 0), "push"), "true");
+	/* toolchain, built only as base's dependency: as printed */
+	assert_true(json_equal(key(doc, "toolchain", "output"),
+			       json_object_get(json_object_get(p, "toolchain"),
+					       "output")));
+	json_decref(doc);
+	json_decref(p);
+}
+
+static void assert_registry(json_t *e, const char *ref, int with_mode)
+{
+	assert_true(json_is_object(e));
+	assert_string_equal(str(e, "type"), "registry");
+	assert_string_equal(str(e, "ref"), ref);
+	assert_int_equal(json_object_size(e), with_mode ? 3 : 2);
+	if (with_mode)
+		assert_string_equal(str(e, "mode"), "max");
+}
+
+static void t_cache_registry(void **state)
+{
+	(void)state;
+	json_t *p = printed();
+	struct childdef d = { .printed = p,
+			      .cache_registry = "registry.local:5000/ci" };
+	struct childdef_entry v[] = { { "app", 1, NULL }, { "api", 1, NULL } };
+	json_t *doc = childdef_build(&d, v, 2);
+	/* app: its own registry cache, then ours; its inline cache-to,
+	 * then ours */
+	json_t *from = key(doc, "app", "cache-from");
+	assert_int_equal(json_array_size(from), 2);
+	assert_string_equal(str(json_array_get(from, 0), "ref"),
+			    "example.com/app:cache");
+	assert_registry(json_array_get(from, 1),
+			"registry.local:5000/ci/buildcache/app", 0);
+	json_t *to = key(doc, "app", "cache-to");
+	assert_int_equal(json_array_size(to), 2);
+	assert_string_equal(str(json_array_get(to, 0), "type"), "inline");
+	assert_registry(json_array_get(to, 1),
+			"registry.local:5000/ci/buildcache/app", 1);
+	from = key(doc, "api", "cache-from");
+	assert_string_equal(str(json_array_get(from, 0), "type"), "gha");
+	assert_registry(json_array_get(from, 1),
+			"registry.local:5000/ci/buildcache/api", 0);
+	assert_registry(json_array_get(key(doc, "api", "cache-to"), 0),
+			"registry.local:5000/ci/buildcache/api", 1);
+	/* a dependency built inside reads the cache, and exports none:
+	 * its own invocation does */
+	assert_registry(json_array_get(key(doc, "base", "cache-from"), 0),
+			"registry.local:5000/ci/buildcache/base", 0);
+	assert_null(key(doc, "base", "cache-to"));
+	assert_registry(json_array_get(key(doc, "toolchain", "cache-from"), 0),
+			"registry.local:5000/ci/buildcache/toolchain", 0);
+	assert_null(key(doc, "toolchain", "cache-to"));
+	json_decref(doc);
+	/* the printed definition is not changed */
+	assert_int_equal(json_array_size(json_object_get(json_object_get(p, "app"),
+							 "cache-from")), 1);
+	json_decref(p);
+}
+
+static char *read_path(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, n);
+	fclose(f);
+	return strbuf_detach(&sb);
+}
+
+static void t_write(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/dbake-test-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	json_t *p = printed();
+	struct childdef d = { .printed = p, .load = 1 };
+	struct childdef_entry w = { "worker", 1, NULL };
+	json_t *doc = childdef_build(&d, &w, 1);
+	char *path = xstrfmt("%s/1.json", dir);
+	assert_int_equal(childdef_write(doc, path), 0);
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	json_t *back = json_load_file(path, 0, NULL);
+	assert_true(json_equal(back, doc));
+	assert_string_equal(str(json_array_get(key(back, "worker", "output"), 0),
+				"type"), "docker");
+	json_decref(back);
+
+	/* never over an existing file, nor through a symlink */
+	assert_int_equal(childdef_write(doc, path), -1);
+	char *victim = xstrfmt("%s/victim", dir);
+	char *link = xstrfmt("%s/2.json", dir);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(childdef_write(doc, link), -1);
+	assert_int_equal(lstat(victim, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	char *nodir = xstrfmt("%s/no/such.json", dir);
+	assert_int_equal(childdef_write(doc, nodir), -1);
+	char *text = read_path(path);
+	assert_non_null(strstr(text, "\"worker\""));
+	free(text);
+
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+	free(nodir);
+	free(link);
+	free(victim);
+	free(path);
+	json_decref(doc);
+	json_decref(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_push_load_as_bake),
+		cmocka_unit_test(t_thin_definition),
+		cmocka_unit_test(t_outputs_written_in),
+		cmocka_unit_test(t_cache_registry),
+		cmocka_unit_test(t_write),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -9,7 +9,7 @@
  * nothing.
  *
  * Off in the fifo policy (the earlier tool's mode), when the run
- * directory's path would not survive bake's --set syntax, and for a
+ * directory's path would not survive a layout reference, and for a
  * dependency whose image would not suit the dependent (platforms).
  */
 #ifndef DBAKE_TRANSFER_H

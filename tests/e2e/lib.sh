@@ -52,14 +52,27 @@ run_dir() {
 	printf '%s\n' "${1:-$OUT}" | sed -n 's/^dbake: .* logs in \([^ ]*\)$/\1/p' | head -n1
 }
 
+# The definition the child bake that built TARGET read (its log's -f).
+def_of() {
+	sed -n '2s/.* -f \([^ ]*\) .*/\1/p' "$(run_dir)/$1.log"
+}
+
+# jq -e FILTER over that definition: TARGET FILTER [jq args...]
+def_has() {
+	local t=$1 f
+	shift
+	f=$(def_of "$t")
+	[ -n "$f" ] && [ -s "$f" ] && jq -e "$@" "$f" >/dev/null
+}
+
 # No docker, buildx or bake process of that run is left running: every
-# child bake reads the run's own bake.json. Without a run directory it
-# looks for any child bake of dbake at all.
+# child bake reads a definition in the run's def/. Without a run
+# directory it looks for any child bake of dbake at all.
 no_children_left() {
 	local dir
 	dir=$(run_dir "${1:-$OUT}")
 	if [ -n "$dir" ]; then
-		! pgrep -f "$dir/bake.json" >/dev/null
+		! pgrep -f "$dir/def/" >/dev/null
 	else
 		! pgrep -f 'buildx bake --builder dbake-' >/dev/null
 	fi

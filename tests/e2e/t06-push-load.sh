@@ -92,7 +92,7 @@ check "--var --provenance --pull --allow: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 [ "$RC" -eq 0 ] || show
 log=$(run_dir)/flags.log
 check "--var reaches the definition the build reads" \
-	grep -q "\"MSG\": \"var-$NONCE\"" "$(run_dir)/bake.json"
+	def_has flags --arg m "var-$NONCE" '.target.flags.args.MSG == $m'
 check "--pull and --allow reach the build" \
 	grep -q -- "--pull .*--allow network.host" "$log"
 kinds=$(curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \

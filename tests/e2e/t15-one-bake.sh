@@ -25,7 +25,7 @@ check "first run: all six built" all_built base l1 l2 l3 l4 l5
 check "first run: base alone first (no history yet)" \
 	grep -qE -- ' -- base$' <<<"$(cmd_of base)"
 check "first run: base exports a layout for its dependents" \
-	grep -qE 'base\.output\+?=type=oci' "$(run_dir)/base.log"
+	def_has base '.target.base.output | map(select(.type == "oci")) | length == 1'
 [ "$RC" -eq 0 ] || show
 
 run_dbake

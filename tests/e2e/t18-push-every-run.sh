@@ -34,7 +34,8 @@ HCL
 	# a fresh state each run: no history keeps the dependents together
 	DBAKE_STATE_DIR=$PROJ/state-$r run_dbake --push
 	[ "$RC" -eq 0 ] || { echo "# run $r: exit $RC"; show; }
-	grep -q 'type=oci' "$(run_dir)/base.log" && transferred=$((transferred + 1))
+	def_has base '.target.base.output | map(select(.type == "oci")) | length == 1' &&
+		transferred=$((transferred + 1))
 	for img in pbase papp1 papp2; do
 		if ! curl -fsS "http://$REG/v2/e2e/$img/tags/list" | grep -q "\"$tag\""; then
 			echo "# run $r: $img:$tag is not in the registry"

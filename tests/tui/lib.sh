@@ -149,7 +149,7 @@ row_target() { awk '{print $2}'; }
 pane_run_dir() { screen | sed -n 's/^logs: \(\/[^ ]*\)$/\1/p' | tail -n1; }
 
 # No child bake of the run in DIR is left.
-no_children_of() { [ -n "$1" ] && ! pgrep -f "$1/bake.json" >/dev/null; }
+no_children_of() { [ -n "$1" ] && ! pgrep -f "$1/def/" >/dev/null; }
 
 # The longest line of the pane, in characters (not bytes).
 widest_line() {

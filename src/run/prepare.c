@@ -77,6 +77,10 @@ void dispatch_prepare(struct run *run)
 		run->endpoints[n] = run->nodes->v[n].endpoint;
 	for (size_t i = 0; i < run->dag.nr; i++)
 		defhash[i] = run->info[i].target->defhash;
+	/* with --no-cache there is no cache to go back to */
+	if (!run_fifo(run) && !run->opts->no_cache)
+		learn_pin(&run->dag, run->history, run->endpoints, nnodes,
+			  defhash);
 	learn_read(&run->dag, run->history, run->endpoints, nnodes,
 		   run_fifo(run), caps, speed);
 	sched_init(&run->sched, &run->dag, nnodes, caps, speed,

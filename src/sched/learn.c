@@ -38,6 +38,23 @@ void learn_read(struct dag *dag, const struct history *h,
 	}
 }
 
+void learn_pin(struct dag *dag, const struct history *h,
+	       const char *const *ep, size_t nnodes,
+	       const unsigned long long *defhash)
+{
+	for (size_t i = 0; h && i < dag->nr; i++) {
+		struct job *j = &dag->jobs[i];
+		const char *last = history_last(h, j->name,
+						defhash ? defhash[i] : 0);
+		size_t home = nnodes;
+		for (size_t n = 0; last && n < nnodes; n++)
+			if (!strcmp(ep[n], last) && j->fits[n])
+				home = n;
+		for (size_t n = 0; home < nnodes && n < nnodes; n++)
+			j->fits[n] = n == home;
+	}
+}
+
 void learn_apply(struct sched *sc, const struct history *h,
 		 const char *const *ep, const unsigned long long *defhash,
 		 const double *speed)

@@ -21,6 +21,16 @@ void learn_read(struct dag *dag, const struct history *h,
 		double *speed);
 
 /*
+ * Before sched_init: a job unchanged since it was built (`defhash` per
+ * job, as learn_apply) is built again only on the node that built it
+ * last, where its cache is, while that node is in the run and fits it:
+ * another node would run its steps again, and its dependents' after it.
+ */
+void learn_pin(struct dag *dag, const struct history *h,
+	       const char *const *ep, size_t nnodes,
+	       const unsigned long long *defhash);
+
+/*
  * After sched_init: tell the policy the speeds and capacities, and send
  * each job back to the node that built it last while its definition
  * (`defhash` per job, NULL: all 0) is unchanged. Not with sc->fifo.

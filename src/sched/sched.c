@@ -100,77 +100,77 @@ static size_t ready_count(const struct sched *sc)
 	return n;
 }
 
+/* Whether one_bake applies: every job unchanged since history saw it
+ * short, with its cache on a node that builds it, and little work
+ * remembered on each node. */
+static int one_bake_applies(struct sched *sc)
+{
+	const struct dag *dag = sc->dag;
+	double *work = xcalloc(sc->nnodes + 1, sizeof(*work));
+	int ok = !sc->fifo && dag->nr >= 2;
+	for (size_t i = 0; ok && i < dag->nr; i++) {
+		const struct job *j = &dag->jobs[i];
+		double w = j->work >= 0 ? j->work : j->estimate;
+		int home = policy_home_of(&sc->policy, i);
+		ok = (j->state == JOB_READY || j->state == JOB_PENDING) &&
+		     j->known && !j->solo && w < POLICY_SHORT && home >= 0 &&
+		     j->fits[home];
+		if (ok)
+			work[home] += w;
+	}
+	for (size_t n = 0; ok && n < sc->nnodes; n++) {
+		int cap = sc->stats[n].capacity;
+		ok = work[n] / (cap > 0 ? cap : 1) <= ONE_BAKE_WORK;
+	}
+	free(work);
+	return ok;
+}
+
 /*
  * A run of targets that are all unchanged since history saw them short
  * (each with its cache on a node, its steps quick) is built as plain
- * bake builds it: one bake of all of them, in dependency order, on the
- * node most of them built on last. Cached, a bake per node would cost
- * more than the work; should they not be, their steps are still few
- * (ONE_BAKE_WORK at most on that node). Only before anything started.
+ * bake builds it, in as few bakes as dependencies allow: on each node,
+ * one bake of the ready targets whose cache is there; once every bake
+ * ended, one of those they made ready; and so on. Cached, a bake per
+ * target would cost more than the work; should they not be, their
+ * steps are still few (ONE_BAKE_WORK at most per node). A dependency
+ * is never in the bake of its dependents: they get it as a layout, as
+ * in every other run, so their cache keys do not change from one run
+ * to the next. Decided before anything started; returns 1 while in
+ * force.
  */
 static int one_bake(struct sched *sc, const struct sched_ops *ops,
 		    void *owner, long long now)
 {
 	const struct dag *dag = sc->dag;
-	size_t nnodes = sc->nnodes;
-	double work = 0;
-	if (sc->fifo || dag->nr < 2)
+	if (!sc->one_bake_decided) {
+		sc->one_bake_decided = 1;
+		for (size_t i = 0; i < sc->nslots; i++)
+			if (sc->slots[i].njobs || sc->slots[i].moved)
+				return 0; /* something started */
+		sc->one_bake = one_bake_applies(sc);
+	}
+	if (!sc->one_bake)
 		return 0;
 	for (size_t i = 0; i < sc->nslots; i++)
-		if (sc->slots[i].njobs || sc->slots[i].moved)
-			return 0; /* something started */
-	for (size_t i = 0; i < dag->nr; i++) {
-		const struct job *j = &dag->jobs[i];
-		double w = j->work >= 0 ? j->work : j->estimate;
-		if ((j->state != JOB_READY && j->state != JOB_PENDING) ||
-		    !j->known || j->solo || w >= POLICY_SHORT ||
-		    policy_home_of(&sc->policy, i) < 0)
-			return 0;
-		work += w;
+		if (sc->slots[i].njobs || sc->slots[i].moved ||
+		    sc->slots[i].live)
+			return 1; /* the wave before builds */
+	for (size_t n = 0; n < sc->nnodes && !sc->stopping; n++) {
+		struct sched_slot *s = NULL;
+		for (size_t i = 0; i < sc->nslots && !s; i++)
+			if (sc->slots[i].node == (int)n)
+				s = &sc->slots[i];
+		size_t k = 0;
+		for (size_t i = 0; s && i < dag->nr; i++)
+			if (dag->jobs[i].state == JOB_READY &&
+			    policy_home_of(&sc->policy, i) == (int)n)
+				sc->batch[k++] = i;
+		if (!k)
+			continue;
+		slot_take(s, sc->batch, k);
+		launch(sc, s, ops, owner, now);
 	}
-	size_t *homes = xcalloc(nnodes + 1, sizeof(*homes));
-	int node = -1;
-	for (size_t i = 0; i < dag->nr; i++) {
-		int h = policy_home_of(&sc->policy, i);
-		if (h >= 0)
-			homes[h]++;
-	}
-	for (size_t n = 0; n < nnodes; n++) {
-		int fits = 1;
-		for (size_t i = 0; i < dag->nr && fits; i++)
-			fits = dag->jobs[i].fits[n];
-		if (fits && (node < 0 || homes[n] > homes[node]))
-			node = (int)n;
-	}
-	free(homes);
-	int cap = node >= 0 ? sc->stats[node].capacity : 0;
-	if (node < 0 || work / (cap > 0 ? cap : 1) > ONE_BAKE_WORK)
-		return 0;
-	struct sched_slot *s = NULL;
-	for (size_t i = 0; i < sc->nslots && node >= 0 && !s; i++)
-		if (sc->slots[i].node == node && !sc->slots[i].njobs &&
-		    !sc->slots[i].moved && !sc->slots[i].live)
-			s = &sc->slots[i];
-	if (!s)
-		return 0;
-	/* dependencies first: a job once all of its are in (the batch
-	 * array doubles as the queue) */
-	size_t *left = xcalloc(dag->nr + 1, sizeof(*left));
-	size_t n = 0;
-	for (size_t i = 0; i < dag->nr; i++)
-		if (!(left[i] = dag->jobs[i].ndeps))
-			sc->batch[n++] = i;
-	for (size_t q = 0; q < n; q++) {
-		const struct job *j = &dag->jobs[sc->batch[q]];
-		for (size_t k = 0; k < j->ndependents; k++)
-			if (!--left[j->dependents[k]])
-				sc->batch[n++] = j->dependents[k];
-	}
-	free(left);
-	if (n != dag->nr)
-		BUG("dependency cycle in a prepared DAG");
-	slot_take(s, sc->batch, n);
-	launch(sc, s, ops, owner, now);
 	return 1;
 }
 

@@ -79,6 +79,8 @@ struct sched {
 	int launch_gap_ms;          /* between launches (sched/pace.h) */
 	long long last_launch_ms;   /* the latest launch, or 0 */
 	int stopping;               /* no new builds */
+	int one_bake_decided;       /* whether one_bake() applies, looked at */
+	int one_bake;               /* it does */
 };
 
 /* What takes a process, asked of the caller. */

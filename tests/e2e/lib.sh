@@ -65,6 +65,16 @@ def_has() {
 	[ -n "$f" ] && [ -s "$f" ] && jq -e "$@" "$f" >/dev/null
 }
 
+# Every RUN step of a build log is a cache hit ("#N CACHED"), and it
+# has one.
+runs_cached() {
+	local n bad=0 log=$1
+	for n in $(sed -n 's/^#\([0-9]*\) \[.*\] RUN .*/\1/p' "$log" | sort -u); do
+		grep -q "^#$n CACHED" "$log" || bad=1
+	done
+	[ -n "$n" ] && [ "$bad" -eq 0 ]
+}
+
 # No docker, buildx or bake process of that run is left running: every
 # child bake reads a definition in the run's def/. Without a run
 # directory it looks for any child bake of dbake at all.

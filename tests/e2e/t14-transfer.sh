@@ -55,14 +55,6 @@ check "logs stay" [ -s "$log" ]
 # (its cache): the layouts have the same digests, so all is cached.
 run_dbake
 check "second run: exit 0" [ "$RC" -eq 0 ]
-# every RUN step of the target's log is a cache hit ("#N CACHED")
-runs_cached() {
-	local n bad=0 log=$1
-	for n in $(sed -n 's/^#\([0-9]*\) \[.*\] RUN .*/\1/p' "$log" | sort -u); do
-		grep -q "^#$n CACHED" "$log" || bad=1
-	done
-	[ -n "$n" ] && [ "$bad" -eq 0 ]
-}
 for t in d1 d2 d3 app; do
 	check "second run: $t's RUN steps all cached" runs_cached "$(run_dir)/$t.log"
 done

@@ -1,0 +1,199 @@
+/* What history decides before a run: unchanged targets stay where their
+ * cache is, and cheap unchanged runs go in as few bakes as dependencies
+ * allow, never a dependency with its dependents. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/learn.h"
+#include "testlib.h"
+
+static const char *const ep[] = { "tcp://n0", "tcp://n1" };
+
+/* base, then x and y on it; z alone. Two nodes building anything. */
+static void make_dag(struct dag *dag)
+{
+	struct strvec none = STRVEC_INIT;
+	*dag = (struct dag)DAG_INIT;
+	dag_add(dag, "base", &none);
+	dag_add(dag, "x", &none);
+	dag_add(dag, "y", &none);
+	dag_add(dag, "z", &none);
+	dag_add_edge(dag, 1, 0);
+	dag_add_edge(dag, 2, 0);
+	struct node_offer offers[2] = {
+		{ "n0", &none, &none }, { "n1", &none, &none },
+	};
+	assert_int_equal(dag_prepare(dag, offers, 2), 0);
+}
+
+static void t_pin_unchanged(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	make_dag(&dag);
+	history_set_last(&h, "base", ep[1], 7);  /* unchanged: defhash 7 */
+	history_set_last(&h, "x", ep[1], 99);    /* changed since */
+	history_set_last(&h, "y", "tcp://gone", 5); /* its node is gone */
+	const unsigned long long defhash[] = { 7, 8, 5, 3 };
+	learn_pin(&dag, &h, ep, 2, defhash);
+	assert_false(dag.jobs[0].fits[0]);
+	assert_true(dag.jobs[0].fits[1]);
+	for (size_t i = 1; i < 4; i++)
+		assert_true(dag.jobs[i].fits[0] && dag.jobs[i].fits[1]);
+
+	/* a home that cannot build it (platforms) pins nothing */
+	dag.jobs[3].fits[1] = 0;
+	history_set_last(&h, "z", ep[1], 3);
+	learn_pin(&dag, &h, ep, 2, defhash);
+	assert_true(dag.jobs[3].fits[0]);
+	assert_false(dag.jobs[3].fits[1]);
+	/* nor does an empty history */
+	struct dag d2;
+	make_dag(&d2);
+	learn_pin(&d2, NULL, ep, 2, defhash);
+	for (size_t i = 0; i < 4; i++)
+		assert_true(d2.jobs[i].fits[0] && d2.jobs[i].fits[1]);
+	dag_release(&d2);
+	dag_release(&dag);
+	history_release(&h);
+}
+
+struct launches {
+	size_t n;
+	size_t jobs[4][4];
+	size_t njobs[4];
+	int node[4];
+};
+
+static int op_launch(void *owner, struct sched_slot *s, long long now)
+{
+	struct launches *l = owner;
+	(void)now;
+	assert_true(l->n < 4);
+	for (size_t i = 0; i < s->njobs; i++)
+		l->jobs[l->n][i] = s->jobs[i];
+	l->njobs[l->n] = s->njobs;
+	l->node[l->n] = s->node;
+	s->live = 1;
+	l->n++;
+	return 0;
+}
+
+static void op_moving(void *owner, struct sched_slot *from,
+		      struct sched_slot *to)
+{
+	(void)owner;
+	(void)from;
+	(void)to;
+	fail_msg("nothing is moved in one bake");
+}
+
+static const struct sched_ops ops = { op_launch, op_moving };
+
+/* The bake of the launch on `node` ends: its jobs are done. */
+static void end_on(struct sched *sc, struct dag *dag, int node, long long now)
+{
+	for (size_t i = 0; i < sc->nslots; i++) {
+		struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs)
+			continue;
+		s->live = 0;
+		sched_ended(sc, s, now);
+		size_t n = s->njobs;
+		s->njobs = 0;
+		for (size_t k = 0; k < n; k++)
+			dag_done(dag, s->jobs[k], now);
+		return;
+	}
+	fail_msg("no bake on node %d", node);
+}
+
+static void t_one_bake_in_waves(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	struct sched sc;
+	struct launches l = { 0 };
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	make_dag(&dag);
+	/* all cheap, all unchanged, three of four last built on node 1 */
+	static const char *const names[] = { "base", "x", "y", "z" };
+	for (size_t i = 0; i < 4; i++) {
+		history_record(&h, names[i], ep[i == 3 ? 0 : 1], 0.4, 0.3);
+		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
+	}
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	learn_read(&dag, &h, ep, 2, 0, caps, speed);
+	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	learn_apply(&sc, &h, ep, NULL, speed);
+
+	long long now = 1000000;
+	sched_fill(&sc, &ops, &l, now);
+	/* the first wave: z on its node 0, base on its node 1 */
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.node[0], 0);
+	assert_int_equal(l.njobs[0], 1);
+	assert_int_equal(l.jobs[0][0], 3);
+	assert_int_equal(l.node[1], 1);
+	assert_int_equal(l.njobs[1], 1);
+	assert_int_equal(l.jobs[1][0], 0);
+	/* nothing else while they build, even with base done */
+	sched_fill(&sc, &ops, &l, now + 10);
+	end_on(&sc, &dag, 1, now + 300);
+	sched_fill(&sc, &ops, &l, now + 310);
+	assert_int_equal(l.n, 2);
+	end_on(&sc, &dag, 0, now + 500);
+	/* then x and y, together, base given to them from outside */
+	sched_fill(&sc, &ops, &l, now + 510);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.node[2], 1);
+	assert_int_equal(l.njobs[2], 2);
+	assert_int_equal(l.jobs[2][0], 1);
+	assert_int_equal(l.jobs[2][1], 2);
+	end_on(&sc, &dag, 1, now + 900);
+	assert_int_equal(dag.left, 0);
+	sched_fill(&sc, &ops, &l, now + 910);
+	assert_int_equal(l.n, 3);
+	sched_release(&sc);
+	dag_release(&dag);
+	history_release(&h);
+
+	/* one target not known short: the usual placement */
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	for (size_t i = 0; i < 4; i++) {
+		history_record(&h, names[i], ep[i == 3 ? 0 : 1], 0.4, 0.3);
+		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
+	}
+	make_dag(&dag);
+	history_record(&h, "y", ep[1], 30, 29);
+	struct launches l2 = { 0 };
+	learn_read(&dag, &h, ep, 2, 0, caps, speed);
+	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	learn_apply(&sc, &h, ep, NULL, speed);
+	sched_fill(&sc, &ops, &l2, now);
+	assert_true(l2.n >= 1);
+	for (size_t i = 0; i < l2.n; i++)
+		assert_int_equal(l2.njobs[i], 1);
+	sched_release(&sc);
+	dag_release(&dag);
+	history_release(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_pin_unchanged),
+		cmocka_unit_test(t_one_bake_in_waves),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -152,6 +152,10 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 	}
 	if (!sc->one_bake)
 		return 0;
+	/* a batch failed (its jobs go again one by one): the usual way */
+	for (size_t i = 0; i < dag->nr; i++)
+		if (dag->jobs[i].solo)
+			return sc->one_bake = 0;
 	for (size_t i = 0; i < sc->nslots; i++)
 		if (sc->slots[i].njobs || sc->slots[i].moved ||
 		    sc->slots[i].live)

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Plain bake and dbake side by side, on the same builder and files, only
+# the repository and output directories told apart by a variable: the
+# same images (per platform: os, arch, env, labels, command, files),
+# the same index platforms, the same local and tar outputs, the same
+# --metadata-file keys; every dependency built once; a rerun of dbake
+# runs no RUN step.
+. "$(dirname "$0")/lib.sh"
+project
+export TOK="secret-$NONCE"
+cat >docker-bake.hcl <<HCL
+variable "MODE" { default = "plain" }
+variable "GREETING" { default = "hello" }
+group "default" { targets = ["images", "files"] }
+group "images" { targets = ["app", "top", "svc"] }
+group "files" { targets = ["tree", "archive"] }
+target "_common" {
+  args = { GREETING = GREETING }
+  labels = { "org.example.mode" = "same", "org.example.greeting" = GREETING }
+}
+target "base" {
+  inherits = ["_common"]
+  dockerfile-inline = "FROM $BASE\nARG GREETING\nENV GREETING=\$GREETING\nRUN echo built-base-$NONCE > /base\n"
+}
+target "mid" {
+  inherits = ["_common"]
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN echo built-mid-$NONCE > /mid\n"
+}
+target "app" {
+  inherits = ["_common"]
+  contexts = { mid = "target:mid" }
+  dockerfile-inline = "FROM mid\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /tok && echo built-app-$NONCE > /app\nCMD [\"cat\", \"/app\"]\n"
+  secret = ["id=tok,env=TOK"]
+  tags = ["$REG/diff/\${MODE}-$NONCE/app:v1", "$REG/diff/\${MODE}-$NONCE/app:latest"]
+}
+target "left" {
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN echo built-left-$NONCE > /left\n"
+}
+target "right" {
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN echo built-right-$NONCE > /right\n"
+}
+target "top" {
+  contexts = { left = "target:left", right = "target:right" }
+  dockerfile-inline = "FROM left\nCOPY --from=right /right /right\nRUN echo built-top-$NONCE > /top\n"
+  tags = ["$REG/diff/\${MODE}-$NONCE/top:v1"]
+}
+target "svc" {
+  name = "svc-\${flavour}"
+  matrix = { flavour = ["small", "large"] }
+  inherits = ["_common"]
+  args = { FLAVOUR = flavour }
+  dockerfile-inline = "FROM $BASE\nARG FLAVOUR\nENV FLAVOUR=\$FLAVOUR\nRUN echo built-svc-\$FLAVOUR-$NONCE > /svc\n"
+  tags = ["$REG/diff/\${MODE}-$NONCE/svc-\${flavour}:v1"]
+}
+target "arm" {
+  dockerfile-inline = "FROM $BASE\nRUN echo built-arm-$NONCE > /arm\n"
+  platforms = ["linux/arm64"]
+  tags = ["$REG/diff/\${MODE}-$NONCE/arm:v1"]
+}
+target "tree" {
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base AS b\nRUN mkdir -p /out/sub && echo tree-$NONCE > /out/sub/t && cp /base /out/\nFROM scratch\nCOPY --from=b /out /\n"
+  output = ["type=local,dest=out-\${MODE}/tree"]
+}
+target "archive" {
+  dockerfile-inline = "FROM $BASE AS b\nRUN mkdir /o && echo archive-$NONCE > /o/a\nFROM scratch\nCOPY --from=b /o /\n"
+  output = ["type=tar,dest=out-\${MODE}/archive.tar"]
+}
+HCL
+names="app top svc-small svc-large arm"
+
+mkdir -p out-plain out-dbake
+# dbake first: its builds find no cache of plain bake's, so "built once"
+# below counts builds that ran
+run_dbake --var MODE=dbake --push --metadata-file meta-dbake.json default arm
+check "dbake: exit 0" [ "$RC" -eq 0 ]
+[ "$RC" -eq 0 ] || show
+dir=$(run_dir)
+
+docker buildx bake --progress plain --push \
+	--metadata-file meta-plain.json default arm >plain.log 2>&1
+prc=$?
+check "plain bake: exit 0" [ "$prc" -eq 0 ]
+[ "$prc" -eq 0 ] || tail -n 20 plain.log
+
+accept='application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
+# manifest REPO REF
+manifest() { curl -fsS -H "Accept: $accept" "http://$REG/v2/$1/manifests/$2"; }
+# What an image is, per platform, in one sorted JSON text: platform,
+# then os, arch, env, labels, command, entrypoint, workdir of its
+# config. Attestation manifests are named as such.
+summary() { # REPO TAG
+	local repo=$1 tag=$2 m
+	m=$(manifest "$repo" "$tag") || { echo "missing $repo:$tag"; return; }
+	local digests
+	if jq -e '.manifests' >/dev/null <<<"$m"; then
+		digests=$(jq -r '.manifests[].digest' <<<"$m")
+	else
+		digests=$(jq -r '.config.digest' <<<"$m" | sed 's/^/config:/')
+	fi
+	local d
+	for d in $digests; do
+		local cfgd sub
+		if [[ $d == config:* ]]; then
+			cfgd=${d#config:}
+		else
+			sub=$(manifest "$repo" "$d")
+			cfgd=$(jq -r '.config.digest' <<<"$sub")
+			if jq -e '.layers[0].mediaType | test("in-toto")' >/dev/null <<<"$sub"; then
+				echo "attestation"
+				continue
+			fi
+		fi
+		curl -fsS "http://$REG/v2/$repo/blobs/$cfgd" |
+			jq -cS '{os, architecture, variant, env: .config.Env,
+				labels: .config.Labels, cmd: .config.Cmd,
+				entrypoint: .config.Entrypoint, workdir: .config.WorkingDir}'
+	done | sort
+}
+for n in $names; do
+	p=$(summary "diff/plain-$NONCE/$n" v1)
+	d=$(summary "diff/dbake-$NONCE/$n" v1)
+	echo "# $n: $(tr '\n' ' ' <<<"$p" | cut -c1-160)"
+	check "$n: the same image as plain bake's, per platform" [ "$p" = "$d" ]
+	check "$n: is an image" grep -q '"os":"linux"' <<<"$d"
+done
+check "app: both tags pushed" bash -c "curl -fsS 'http://$REG/v2/diff/dbake-$NONCE/app/tags/list' | jq -e '.tags | sort == [\"latest\", \"v1\"]' >/dev/null"
+check "arm: built for arm64, as plain bake" \
+	grep -q '"architecture":"arm64"' <<<"$(summary "diff/dbake-$NONCE/arm" v1)"
+check "svc-large: its matrix value" \
+	grep -q 'FLAVOUR=large' <<<"$(summary "diff/dbake-$NONCE/svc-large" v1)"
+
+# local and tar outputs: the same files with the same contents
+tree_of() { (cd "$1" && find . -type f -exec sha256sum {} + | sort -k2); }
+check "tree: the local output has files" [ -s out-dbake/tree/sub/t ]
+check "tree: the same local output as plain bake's" \
+	[ "$(tree_of out-plain/tree)" = "$(tree_of out-dbake/tree)" ]
+check "archive: the same tar output as plain bake's" \
+	[ "$(tar -tf out-plain/archive.tar | sort)" = "$(tar -tf out-dbake/archive.tar | sort)" ]
+check "archive: it holds the file" grep -q '^a$\|^\./a$' <<<"$(tar -tf out-dbake/archive.tar)"
+
+keys() { jq -cS 'keys' "$1"; }
+check "--metadata-file: the same targets as plain bake's" \
+	[ "$(keys meta-plain.json)" = "$(keys meta-dbake.json)" ]
+check "--metadata-file: app's digest is the one pushed" \
+	[ "$(jq -r '.app["containerimage.digest"]' meta-dbake.json)" = \
+	  "$(curl -fsS -o /dev/null -D - -H "Accept: $accept" "http://$REG/v2/diff/dbake-$NONCE/app/manifests/v1" |
+		sed -n 's/^docker-content-digest: *//Ip' | tr -d '\r')" ]
+
+# Built once: across the run's bakes (a batch writes one output to the
+# log of each of its targets: one log per command line), each
+# dependency's RUN step ran once.
+executed() { # MARKER: RUN steps with MARKER that ran, over the run's bakes
+	local f seen="" n=0
+	for f in "$dir"/*.log; do
+		local cmd
+		cmd=$(sed -n 2p "$f")
+		case $seen in *"|$cmd|"*) continue ;; esac
+		seen="$seen|$cmd|"
+		local id
+		for id in $(sed -n "s/^#\([0-9]*\) \[.*\] RUN .*$1.*/\1/p" "$f" | sort -u); do
+			grep -q "^#$id CACHED" "$f" || n=$((n + 1))
+		done
+	done
+	echo "$n"
+}
+for t in base mid left right; do
+	c=$(executed "built-$t-$NONCE")
+	check "$t: built once in the run (ran $c times)" [ "$c" -eq 1 ]
+done
+
+# rerun: everything cached, nothing ran
+run_dbake --var MODE=dbake --push default arm
+check "rerun: exit 0" [ "$RC" -eq 0 ]
+dir=$(run_dir)
+ran=0
+for t in base mid app left right top svc-small svc-large arm tree archive; do
+	c=$(executed "built-$t-$NONCE")
+	[ "$t" = tree ] && c=$(executed "tree-$NONCE")
+	[ "$t" = archive ] && c=$(executed "archive-$NONCE")
+	[ "$c" -eq 0 ] || { echo "# rerun: $t ran $c RUN steps"; ran=$((ran + c)); }
+done
+check "rerun: no RUN step ran" [ "$ran" -eq 0 ]
+check "nothing left behind" no_children_left

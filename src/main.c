@@ -11,6 +11,7 @@
 #include "plan/resolve.h"
 #include "proc.h"
 #include "run/dispatch.h"
+#include "run/split.h"
 #include "sched/dag.h"
 #include "sched/history.h"
 #include "ui/report.h"
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	plan_default_platform(&plan, nodes_default_platform(&nodes));
+	run.plan = &plan;
+	split_mark(&plan, &opts);
 	run_build_dag(&run, &plan);
 	struct node_offer *offers = xcalloc(nodes.nr, sizeof(*offers));
 	for (size_t n = 0; n < nodes.nr; n++)

@@ -28,6 +28,8 @@ struct target {
 	int docker_only;             /* no output, or only docker ones: bake's
 					--push adds an image output to it */
 	int selected;                /* to be built by this run */
+	int split;                   /* built a platform per node, then put
+					together (run/childdef.h) */
 };
 
 struct plan {

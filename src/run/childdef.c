@@ -129,6 +129,124 @@ static void add_cache(json_t *jt, const char *registry, const char *name,
 	free(ref);
 }
 
+/* The outputs the target has once --push applies to them (a copy). */
+static json_t *effective_outputs(const json_t *jt, int push)
+{
+	json_t *out = json_deep_copy(json_object_get(jt, "output"));
+	if (!json_is_array(out)) {
+		json_decref(out);
+		out = json_array();
+	}
+	if (push)
+		childdef_push(out);
+	return out;
+}
+
+static int entry_pushes(json_t *o)
+{
+	char *p = entry_get(o, "push");
+	int yes = entry_is(o, "registry") ||
+		  (entry_is(o, "image") && p && !strcmp(p, "true"));
+	free(p);
+	return yes;
+}
+
+int childdef_pushes(const json_t *jt, int push)
+{
+	json_t *out = effective_outputs(jt, push);
+	size_t i;
+	json_t *o;
+	int yes = 0;
+	json_array_foreach(out, i, o)
+		yes |= entry_pushes(o);
+	json_decref(out);
+	return yes;
+}
+
+int childdef_splittable(const json_t *jt, int push, int load)
+{
+	static const char *const kinds[] = {
+		"cacheonly", "image", "registry", "local",
+	};
+	if (load || json_array_size(json_object_get(jt, "platforms")) < 2)
+		return 0;
+	json_t *out = effective_outputs(jt, push);
+	size_t i;
+	json_t *o;
+	int ok = 1, pushes = 0;
+	json_array_foreach(out, i, o) {
+		int known = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+			known |= entry_is(o, kinds[k]);
+		char *name = entry_get(o, "name");
+		/* an object (a string would need quoting rules), named by
+		 * the tags */
+		ok &= known && json_is_object(o) && !name;
+		free(name);
+		pushes |= entry_pushes(o);
+	}
+	json_decref(out);
+	const char *tag = json_string_value(
+		json_array_get(json_object_get(jt, "tags"), 0));
+	return ok && (!pushes || (tag && *tag));
+}
+
+char *childdef_repository(const char *tag)
+{
+	size_t n = strcspn(tag, "@");
+	const char *slash = memrchr(tag, '/', n);
+	const char *colon = memchr(slash ? slash : tag, ':',
+				   n - (size_t)((slash ? slash : tag) - tag));
+	if (colon)
+		n = (size_t)(colon - tag);
+	return xstrndup(tag, n);
+}
+
+char *childdef_platform_dir(const char *platform)
+{
+	char *dir = xstrdup(platform);
+	for (char *p = dir; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	return dir;
+}
+
+/*
+ * One platform of a split target: that platform only; its pushed image
+ * by digest to the repository of its first tag (tags are for the index
+ * the parts make, imagetools create's), local outputs in the platform's
+ * directory.
+ */
+static void make_part(json_t *jt, const char *platform)
+{
+	json_object_set_new(jt, "platforms", json_pack("[s]", platform));
+	const char *tag = json_string_value(
+		json_array_get(json_object_get(jt, "tags"), 0));
+	char *repo = tag ? childdef_repository(tag) : NULL;
+	char *pdir = childdef_platform_dir(platform);
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(jt, "output"), i, o) {
+		if (!json_is_object(o))
+			continue;
+		if (repo && entry_pushes(o)) {
+			json_object_set_new(o, "type", json_string("image"));
+			json_object_set_new(o, "name", json_string(repo));
+			json_object_set_new(o, "push", json_string("true"));
+			json_object_set_new(o, "push-by-digest", json_string("true"));
+			json_object_set_new(o, "name-canonical", json_string("true"));
+		} else if (entry_is(o, "local")) {
+			const char *dest = json_string_value(json_object_get(o, "dest"));
+			char *d = xstrfmt("%s/%s", dest ? dest : ".", pdir);
+			json_object_set_new(o, "dest", json_string(d));
+			free(d);
+		}
+	}
+	json_object_del(jt, "tags");
+	free(pdir);
+	free(repo);
+}
+
 /*
  * Copy target `name` into `targets` as the invocation makes it. `e` is
  * its entry, or NULL for a dependency the child builds on its own.
@@ -149,6 +267,8 @@ static json_t *add_target(const struct childdef *d, json_t *targets,
 		if (d->load)
 			childdef_load(outputs_of(jt));
 	}
+	if (e && e->platform)
+		make_part(jt, e->platform);
 	if (e && e->layout) {
 		json_t *layout = json_pack("{s:s, s:s, s:s}", "type", "oci",
 					   "dest", e->layout, "tar", "false");
@@ -157,8 +277,14 @@ static json_t *add_target(const struct childdef *d, json_t *targets,
 		else
 			json_object_set_new(jt, "output", json_pack("[o]", layout));
 	}
-	if (d->cache_registry)
-		add_cache(jt, d->cache_registry, name, e != NULL);
+	if (d->cache_registry) {
+		/* a platform's own cache: the parts would overwrite one
+		 * another's */
+		char *cname = e && e->platform ? xstrfmt("%s-%s", name, e->platform)
+					       : xstrdup(name);
+		add_cache(jt, d->cache_registry, cname, e != NULL);
+		free(cname);
+	}
 	return jt;
 }
 

@@ -19,6 +19,10 @@ struct childdef_entry {
 	int outputs;        /* the target's own outputs are made: --push and
 			       --load apply (not a cacheonly dependency) */
 	const char *layout; /* also export an OCI layout there, or NULL */
+	const char *platform; /* one platform of a split target, or NULL:
+				 its image pushed by digest to its
+				 repository, a local output in the
+				 platform's directory, as bake splits them */
 };
 
 struct childdef {
@@ -47,6 +51,24 @@ struct json_t *childdef_build(const struct childdef *d,
  * target's "output" array, entries as objects or "type=..." strings. */
 void childdef_push(struct json_t *outputs);
 void childdef_load(struct json_t *outputs);
+
+/*
+ * Whether a target of several platforms (`jt` as printed) can be built
+ * one platform per node and put together again as plain bake does: no
+ * --load, outputs only cacheonly, image, registry or local ones given as
+ * objects, and a repository to push the platforms to when it pushes.
+ */
+int childdef_splittable(const struct json_t *jt, int push, int load);
+
+/* Whether the target, built with --push as `push`, pushes an image. */
+int childdef_pushes(const struct json_t *jt, int push);
+
+/* The repository of `tag` (NAME[:TAG][@DIGEST]), allocated. */
+char *childdef_repository(const char *tag);
+
+/* The directory bake's local exporter gives `platform` when it builds
+ * several: "linux/arm/v7" is "linux_arm_v7". Allocated. */
+char *childdef_platform_dir(const char *platform);
 
 /* Write `doc` to `path`: created 0600, never through a symlink. */
 int childdef_write(const struct json_t *doc, const char *path);

@@ -1,6 +1,7 @@
 #include "dispatch.h"
 #include "build.h"
 #include "childdef.h"
+#include "split.h"
 #include "../sched/learn.h"
 #include "../signals.h"
 #include "../ui/ui.h"
@@ -93,7 +94,8 @@ static int open_log(struct run *run, size_t job)
 {
 	struct job_info *in = &run->info[job];
 	if (!in->log_path) {
-		int fd = logdir_open(&run->logs, in->target->name, &in->log_path);
+		int fd = logdir_open(&run->logs, run->dag.jobs[job].name,
+				     &in->log_path);
 		if (fd >= 0)
 			in->metadata_path = xstrfmt("%s.metadata.json",
 						    in->log_path);
@@ -120,8 +122,15 @@ static const char *context_of(void *data, const char *name, const char *key)
 {
 	struct run *run = ((void **)data)[0];
 	const struct sched_slot *s = ((void **)data)[1];
+	/* the batch's own job of that target (a part's, for a split one),
+	 * else any */
+	for (size_t i = 0; i < s->njobs; i++)
+		if (!strcmp(run->info[s->jobs[i]].target->name, name))
+			return transfer_context(&run->transfer, run, s->jobs[i],
+						key, s->node);
 	for (size_t j = 0; j < run->dag.nr; j++)
-		if (!strcmp(run->dag.jobs[j].name, name))
+		if (!run->info[j].merge &&
+		    !strcmp(run->info[j].target->name, name))
 			return transfer_context(&run->transfer, run, j, key,
 						s->node);
 	return NULL;
@@ -141,7 +150,8 @@ static char *write_definition(struct run *run, const struct sched_slot *s,
 		const struct target *t = run->info[s->jobs[i]].target;
 		dest[i] = transfer_dest(&run->transfer, s->jobs[i],
 					needed_outside(run, in, s->jobs[i]));
-		v[i] = (struct childdef_entry){ t->name, !t->cacheonly, dest[i] };
+		v[i] = (struct childdef_entry){ t->name, !t->cacheonly, dest[i],
+						run->info[s->jobs[i]].platform };
 		*layouts |= dest[i] != NULL;
 	}
 	void *data[] = { run, (void *)s };
@@ -195,13 +205,15 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	run->slot_fds[k] = xrealloc(run->slot_fds[k],
 				    (s->njobs ? s->njobs : 1) * sizeof(int));
 	int *fds = run->slot_fds[k];
-	int layouts = 0;
-	char *definition = write_definition(run, s, &layouts);
+	int layouts = 0, merge = s->njobs == 1 && run->info[s->jobs[0]].merge;
+	int digests = 0;
 
 	for (size_t i = 0; i < s->njobs; i++) {
 		fds[i] = open_log(run, s->jobs[i]);
 		names[i] = run->info[s->jobs[i]].target->name;
+		digests |= split_part_pushes(run, s->jobs[i]);
 	}
+	char *definition = merge ? NULL : write_definition(run, s, &layouts);
 	struct build_args b = {
 		.docker_globals = &run->opts->docker_globals,
 		.shard = node->shard,
@@ -209,15 +221,19 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		.targets = names,
 		.ntargets = s->njobs,
 		.no_cache = run->opts->no_cache,
-		/* bake's metadata file holds every target of the invocation */
-		.metadata = run->opts->metadata_file ?
+		/* bake's metadata file holds every target of the invocation;
+		 * a part's has the digest its merge needs */
+		.metadata = run->opts->metadata_file || digests ?
 				    run->info[s->jobs[0]].metadata_path : NULL,
 		.policy = &run->opts->bake_policy,
 		.allow = &run->opts->allow,
 		.pull = run->opts->pull,
 		.allow_dir = layouts ? run->transfer.dir : NULL,
 	};
-	build_argv(&argv, &b);
+	if (merge)
+		split_merge_argv(run, s->jobs[0], node->shard, &argv);
+	else
+		build_argv(&argv, &b);
 	struct strbuf head = STRBUF_INIT;
 	strbuf_addf(&head, "# dbake: node %s (%s), shard %s\n# dbake:", node->name,
 		    node->endpoint, node->shard);
@@ -235,8 +251,9 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		in->batch = s->njobs;
 		in->slot = s->rank;
 	}
-	int ret = definition ? pump_start(&run->pump, s, argv.v, run->shard_env)
-			     : -1;
+	int ret = definition || merge
+			  ? pump_start(&run->pump, s, argv.v, run->shard_env)
+			  : -1;
 	strvec_clear(&argv);
 	free(definition);
 	if (ret < 0) {
@@ -355,6 +372,10 @@ static void finish_slot(void *owner, void *task, int status)
 		size_t job = s->jobs[i];
 		run->info[job].exit_code = code;
 		if (code == 0) {
+			if (run->info[job].platform)
+				split_part_built(run, job);
+			else if (run->info[job].merge)
+				split_merge_done(run, job);
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
 			learn_job(&run->sched, run->history, run->endpoints, job,

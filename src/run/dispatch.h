@@ -42,6 +42,10 @@ struct run {
 	const struct plan *plan;        /* what bake printed: each child's
 					   definition is cut from it */
 	unsigned launches;              /* child bakes started so far */
+	char **part_names;              /* per part of a split target:
+					   its job's name, "T@PLATFORM"... */
+	struct strvec *part_platforms;  /* ...and its one platform */
+	size_t nparts;
 	const struct ui_ops *ui;
 	struct loop loop;
 	struct pump pump;               /* the child bakes, one per busy slot */

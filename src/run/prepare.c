@@ -21,33 +21,86 @@ static int by_defhash(const void *a, const void *b, void *data)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* Jobs whose definitions differ only in names and outputs share steps. */
+/* Jobs whose definitions differ only in names and outputs share steps;
+ * not the parts of a split target (one platform each) nor their merge. */
 static void group_same_steps(struct dag *dag, const struct job_info *info)
 {
 	size_t *idx = xcalloc(dag->nr + 1, sizeof(*idx));
+	size_t n = 0;
 	for (size_t i = 0; i < dag->nr; i++)
-		idx[i] = i;
-	qsort_r(idx, dag->nr, sizeof(*idx), by_defhash, (void *)info);
-	for (size_t i = 1; i < dag->nr; i++)
+		if (!info[i].platform && !info[i].merge)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), by_defhash, (void *)info);
+	for (size_t i = 1; i < n; i++)
 		if (info[idx[i]].target->defhash == info[idx[i - 1]].target->defhash)
 			dag_same_steps(dag, idx[i], idx[i - 1]);
 	free(idx);
 }
 
-/* One job per selected target; edges between selected targets. */
+static const struct strvec no_platforms = STRVEC_INIT;
+
+/* The job a dependent of plan target `d` building for `platform` waits
+ * for: the part of that platform, if `d` is split, else its job. */
+static size_t job_for(const struct run *run, const ssize_t *job_of,
+		      const size_t *first_part, size_t d, const char *platform)
+{
+	const struct target *t = run->info[job_of[d]].target;
+	for (size_t k = 0; t->split && platform && k < t->platforms.nr; k++)
+		if (!strcmp(t->platforms.v[k], platform))
+			return first_part[d] + k;
+	return (size_t)job_of[d];
+}
+
+/*
+ * One job per selected target; a split target (several platforms, one
+ * node each, as plain bake builds it on a builder of several nodes) has
+ * a job per platform, its parts, and one that puts them together, which
+ * its dependents wait for, unless they build for one of its platforms:
+ * they wait for that part. Edges between selected targets.
+ */
 void run_build_dag(struct run *run, const struct plan *plan)
 {
 	struct dag *dag = &run->dag;
 	ssize_t *job_of = xcalloc(plan->nr + 1, sizeof(*job_of));
-	struct job_info *info = xcalloc(plan->nr + 1, sizeof(*info));
+	size_t *first_part = xcalloc(plan->nr + 1, sizeof(*first_part));
+	size_t parts = 0;
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->v[i].selected && plan->v[i].split)
+			parts += plan->v[i].platforms.nr;
+	struct job_info *info = xcalloc(plan->nr + parts + 1, sizeof(*info));
+	run->part_names = xcalloc(parts + 1, sizeof(*run->part_names));
+	run->part_platforms = xcalloc(parts + 1, sizeof(*run->part_platforms));
+	run->info = info;
 	for (size_t i = 0; i < plan->nr; i++) {
 		job_of[i] = -1;
-		if (!plan->v[i].selected)
+		const struct target *t = &plan->v[i];
+		if (!t->selected)
 			continue;
-		size_t j = dag_add(dag, plan->v[i].name, &plan->v[i].platforms);
-		info[j].target = &plan->v[i];
+		if (t->split) {
+			first_part[i] = dag->nr;
+			for (size_t k = 0; k < t->platforms.nr; k++) {
+				size_t p = run->nparts++;
+				struct strvec *pv = &run->part_platforms[p];
+				strvec_init(pv);
+				strvec_push(pv, t->platforms.v[k]);
+				run->part_names[p] = xstrfmt("%s@%s", t->name,
+							     t->platforms.v[k]);
+				size_t j = dag_add(dag, run->part_names[p], pv);
+				info[j].target = t;
+				info[j].platform = pv->v[0];
+				info[j].progress = (struct progress)PROGRESS_INIT;
+				dag->jobs[j].solo = 1;
+			}
+		}
+		size_t j = dag_add(dag, t->name,
+				   t->split ? &no_platforms : &t->platforms);
+		info[j].target = t;
+		info[j].merge = t->split;
 		info[j].progress = (struct progress)PROGRESS_INIT;
+		dag->jobs[j].solo = t->split;
 		job_of[i] = (ssize_t)j;
+		for (size_t k = 0; t->split && k < t->platforms.nr; k++)
+			dag_add_edge(dag, j, first_part[i] + k);
 	}
 	for (size_t i = 0; i < plan->nr; i++) {
 		if (job_of[i] < 0)
@@ -57,12 +110,25 @@ void run_build_dag(struct run *run, const struct plan *plan)
 			const char *dep = k < t->deps.nr ? t->deps.v[k]
 							 : t->after.v[k - t->deps.nr];
 			ssize_t d = plan_index(plan, dep);
-			if (d >= 0 && job_of[d] >= 0)
-				dag_add_edge(dag, (size_t)job_of[i], (size_t)job_of[d]);
+			if (d < 0 || job_of[d] < 0)
+				continue;
+			if (t->split) {
+				for (size_t p = 0; p < t->platforms.nr; p++)
+					dag_add_edge(dag, first_part[i] + p,
+						     job_for(run, job_of, first_part,
+							     (size_t)d,
+							     t->platforms.v[p]));
+			} else {
+				const char *one = t->platforms.nr == 1
+							  ? t->platforms.v[0] : NULL;
+				dag_add_edge(dag, (size_t)job_of[i],
+					     job_for(run, job_of, first_part,
+						     (size_t)d, one));
+			}
 		}
 	}
 	free(job_of);
-	run->info = info;
+	free(first_part);
 	group_same_steps(dag, info);
 }
 
@@ -112,10 +178,20 @@ void run_release(struct run *run)
 	for (size_t i = 0; run->info && i < run->dag.nr; i++) {
 		free(run->info[i].log_path);
 		free(run->info[i].metadata_path);
+		free(run->info[i].digest);
 		progress_release(&run->info[i].progress);
 	}
 	free(run->info);
 	run->info = NULL;
+	for (size_t i = 0; i < run->nparts; i++) {
+		free(run->part_names[i]);
+		strvec_clear(&run->part_platforms[i]);
+	}
+	free(run->part_names);
+	free(run->part_platforms);
+	run->part_names = NULL;
+	run->part_platforms = NULL;
+	run->nparts = 0;
 	dispatch_release(run);
 	free(run->report_dir);
 	run->report_dir = NULL;

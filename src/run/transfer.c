@@ -1,5 +1,6 @@
 #include "transfer.h"
 #include "dispatch.h"
+#include "split.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -63,12 +64,13 @@ char *transfer_layout_digest(const char *dir)
 	return out;
 }
 
-/* The job of `name` among job's dependencies, or NO_JOB. */
-static size_t dep_job(const struct dag *dag, size_t job, const char *name)
+/* The job building target `name` among job's dependencies (a part of
+ * it, when split, for the dependent's platform), or NO_JOB. */
+static size_t dep_job(const struct run *run, size_t job, const char *name)
 {
-	const struct job *j = &dag->jobs[job];
+	const struct job *j = &run->dag.jobs[job];
 	for (size_t i = 0; i < j->ndeps; i++)
-		if (!strcmp(dag->jobs[j->deps[i]].name, name))
+		if (!strcmp(run->info[j->deps[i]].target->name, name))
 			return j->deps[i];
 	return NO_JOB;
 }
@@ -90,9 +92,14 @@ void transfer_prepare(struct transfer *t, const struct run *run, int on)
 	for (size_t d = 0; d < t->nr; d++) {
 		const struct target *tg = run->info[d].target;
 		for (size_t k = 0; k < tg->ctx_targets.nr; k++) {
-			size_t dep = dep_job(&run->dag, d, tg->ctx_targets.v[k]);
-			if (dep != NO_JOB)
-				t->exports[dep] = any = 1;
+			size_t dep = dep_job(run, d, tg->ctx_targets.v[k]);
+			if (dep == NO_JOB || run->info[dep].merge)
+				continue;
+			/* a part pushed by digest is given as that image:
+			 * a layout too would be a second exporter, and
+			 * bake's metadata would then give its digest */
+			t->exports[dep] = !split_part_pushes(run, dep);
+			any = 1;
 		}
 	}
 	if (!any || (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
@@ -138,7 +145,7 @@ const char *transfer_context(const struct transfer *t, const struct run *run,
 	for (size_t k = 0; k < tg->ctx_keys.nr; k++) {
 		if (strcmp(tg->ctx_keys.v[k], key))
 			continue;
-		size_t dep = dep_job(&run->dag, job, tg->ctx_targets.v[k]);
+		size_t dep = dep_job(run, job, tg->ctx_targets.v[k]);
 		if (dep != NO_JOB && uses_layout(t, run, job, k, dep, node))
 			return t->ref[dep];
 		return NULL;
@@ -163,6 +170,14 @@ void transfer_built(struct transfer *t, size_t job)
 	t->ref[job] = digest ? xstrfmt("oci-layout://%s@%s", dir, digest) : NULL;
 	free(digest);
 	free(dir);
+}
+
+void transfer_pushed(struct transfer *t, size_t job, const char *ref)
+{
+	if (!t->dir || job >= t->nr)
+		return;
+	free(t->ref[job]);
+	t->ref[job] = xstrdup(ref);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

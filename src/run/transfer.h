@@ -49,6 +49,10 @@ char *transfer_dest(const struct transfer *t, size_t job, int export);
 /* `job` built: take its layout if the export is complete. */
 void transfer_built(struct transfer *t, size_t job);
 
+/* `job` built and pushed as `ref` (docker-image://REPO@DIGEST): its
+ * dependents get that. */
+void transfer_pushed(struct transfer *t, size_t job, const char *ref);
+
 /* Forget every layout and remove them from disk. */
 void transfer_release(struct transfer *t);
 

@@ -483,7 +483,8 @@ int metadata_merge(const struct run_view *view, const char *path)
 	for (size_t f = 0; f < nfiles; f++)
 		files[f] = md[f].path;
 	for (size_t i = 0; i < n; i++) {
-		if (view->dag->jobs[i].state != JOB_DONE)
+		/* a split target's parts are in its merge's entry */
+		if (view->dag->jobs[i].state != JOB_DONE || view->info[i].platform)
 			continue;
 		own[ntargets] = -1;
 		for (size_t f = 0; f < nfiles; f++)

@@ -15,6 +15,10 @@
 /* What we know of each job beyond its DAG state. */
 struct job_info {
 	const struct target *target; /* borrowed from the plan */
+	const char *platform;        /* a part: the one platform of a split
+					target it builds, else NULL */
+	int merge;                   /* puts a split target's parts together */
+	char *digest;                /* a part's pushed image, once built */
 	char *log_path;
 	char *metadata_path;
 	int exit_code;               /* of its last attempt */

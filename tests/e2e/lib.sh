@@ -44,7 +44,7 @@ run_dbake() {
 
 # The node that built TARGET, from dbake's "[node] built T" line.
 built_on() {
-	printf '%s\n' "$OUT" | sed -n "s/^\[\([^]]*\)\] built $1 in .*/\1/p" | head -n1
+	printf '%s\n' "$OUT" | sed -n "s#^\[\([^]]*\)\] built $1 in .*#\1#p" | head -n1
 }
 
 # The run directory of the last run (from OUT, or the text given).
@@ -54,7 +54,8 @@ run_dir() {
 
 # The definition the child bake that built TARGET read (its log's -f).
 def_of() {
-	sed -n '2s/.* -f \([^ ]*\) .*/\1/p' "$(run_dir)/$1.log"
+	# the log's name, as dbake makes it of the job's
+	sed -n '2s/.* -f \([^ ]*\) .*/\1/p' "$(run_dir)/${1//[^A-Za-z0-9._-]/_}.log"
 }
 
 # jq -e FILTER over that definition: TARGET FILTER [jq args...]

@@ -60,6 +60,22 @@ target "arm" {
   platforms = ["linux/arm64"]
   tags = ["$REG/diff/\${MODE}-$NONCE/arm:v1"]
 }
+target "multi" {
+  dockerfile-inline = "FROM $BASE\nRUN echo built-multi-$NONCE > /multi\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags = ["$REG/diff/\${MODE}-$NONCE/multi:v1"]
+}
+target "multidep" {
+  contexts = { multi = "target:multi" }
+  dockerfile-inline = "FROM multi\nRUN echo built-multidep-$NONCE > /md\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags = ["$REG/diff/\${MODE}-$NONCE/multidep:v1"]
+}
+target "mtree" {
+  dockerfile-inline = "FROM $BASE AS b\nRUN mkdir /o && echo mtree-$NONCE > /o/m\nFROM scratch\nCOPY --from=b /o /\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  output = ["type=local,dest=out-\${MODE}/mtree"]
+}
 target "tree" {
   contexts = { base = "target:base" }
   dockerfile-inline = "FROM base AS b\nRUN mkdir -p /out/sub && echo tree-$NONCE > /out/sub/t && cp /base /out/\nFROM scratch\nCOPY --from=b /out /\n"
@@ -70,18 +86,19 @@ target "archive" {
   output = ["type=tar,dest=out-\${MODE}/archive.tar"]
 }
 HCL
-names="app top svc-small svc-large arm"
+names="app top svc-small svc-large arm multi multidep"
+all="default arm multi multidep mtree"
 
 mkdir -p out-plain out-dbake
 # dbake first: its builds find no cache of plain bake's, so "built once"
 # below counts builds that ran
-run_dbake --var MODE=dbake --push --metadata-file meta-dbake.json default arm
+run_dbake --var MODE=dbake --push --metadata-file meta-dbake.json $all
 check "dbake: exit 0" [ "$RC" -eq 0 ]
 [ "$RC" -eq 0 ] || show
 dir=$(run_dir)
 
 docker buildx bake --progress plain --push \
-	--metadata-file meta-plain.json default arm >plain.log 2>&1
+	--metadata-file meta-plain.json $all >plain.log 2>&1
 prc=$?
 check "plain bake: exit 0" [ "$prc" -eq 0 ]
 [ "$prc" -eq 0 ] || tail -n 20 plain.log
@@ -138,6 +155,10 @@ tree_of() { (cd "$1" && find . -type f -exec sha256sum {} + | sort -k2); }
 check "tree: the local output has files" [ -s out-dbake/tree/sub/t ]
 check "tree: the same local output as plain bake's" \
 	[ "$(tree_of out-plain/tree)" = "$(tree_of out-dbake/tree)" ]
+check "mtree: a directory per platform, as plain bake's" \
+	[ -s out-dbake/mtree/linux_arm64/m ] && [ -s out-dbake/mtree/linux_amd64/m ]
+check "mtree: the same local output as plain bake's" \
+	[ "$(tree_of out-plain/mtree)" = "$(tree_of out-dbake/mtree)" ]
 check "archive: the same tar output as plain bake's" \
 	[ "$(tar -tf out-plain/archive.tar | sort)" = "$(tar -tf out-dbake/archive.tar | sort)" ]
 check "archive: it holds the file" grep -q '^a$\|^\./a$' <<<"$(tar -tf out-dbake/archive.tar)"
@@ -171,13 +192,24 @@ for t in base mid left right; do
 	c=$(executed "built-$t-$NONCE")
 	check "$t: built once in the run (ran $c times)" [ "$c" -eq 1 ]
 done
+for t in multi multidep; do
+	c=$(executed "built-$t-$NONCE")
+	check "$t: built once per platform (ran $c times)" [ "$c" -eq 2 ]
+done
+check "multi: its arm64 part built on an arm64 node" \
+	is_arm_node "$(built_on multi@linux/arm64)"
+check "multidep: each part got multi's part of its platform, by digest" \
+	def_has multidep@linux/arm64 --arg r "docker-image://$REG/diff/dbake-$NONCE/multi@sha256:" \
+	'.target.multidep.contexts.multi | startswith($r)'
+check "multi: an index of both platforms under its tag" \
+	grep -q '"architecture":"arm64"' <<<"$(summary "diff/dbake-$NONCE/multi" v1)"
 
 # rerun: everything cached, nothing ran
-run_dbake --var MODE=dbake --push default arm
+run_dbake --var MODE=dbake --push $all
 check "rerun: exit 0" [ "$RC" -eq 0 ]
 dir=$(run_dir)
 ran=0
-for t in base mid app left right top svc-small svc-large arm tree archive; do
+for t in base mid app left right top svc-small svc-large arm multi multidep tree archive; do
 	c=$(executed "built-$t-$NONCE")
 	[ "$t" = tree ] && c=$(executed "tree-$NONCE")
 	[ "$t" = archive ] && c=$(executed "archive-$NONCE")

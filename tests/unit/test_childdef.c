@@ -119,7 +119,7 @@ static void t_thin_definition(void **state)
 	json_t *p = printed();
 	struct childdef d = { .printed = p };
 	/* worker alone: nothing else of the project */
-	struct childdef_entry w = { "worker", 1, NULL };
+	struct childdef_entry w = { "worker", 1, NULL, NULL };
 	json_t *doc = childdef_build(&d, &w, 1);
 	assert_non_null(doc);
 	assert_int_equal(json_object_size(json_object_get(doc, "target")), 1);
@@ -130,7 +130,7 @@ static void t_thin_definition(void **state)
 	json_decref(doc);
 
 	/* app builds base and its toolchain itself when no layout is there */
-	struct childdef_entry a = { "app", 1, NULL };
+	struct childdef_entry a = { "app", 1, NULL, NULL };
 	doc = childdef_build(&d, &a, 1);
 	json_t *t = json_object_get(doc, "target");
 	assert_int_equal(json_object_size(t), 3);
@@ -165,7 +165,7 @@ static void t_thin_definition(void **state)
 	json_decref(doc);
 
 	/* a name bake did not print: an error, not a half definition */
-	struct childdef_entry bad = { "nope", 1, NULL };
+	struct childdef_entry bad = { "nope", 1, NULL, NULL };
 	assert_null(childdef_build(&d, &bad, 1));
 	/* the printed definition is never changed */
 	assert_string_equal(str(json_object_get(json_object_get(p, "app"),
@@ -186,9 +186,9 @@ static void t_outputs_written_in(void **state)
 	 * copy made while following the dependent's context.
 	 */
 	struct childdef_entry v[] = {
-		{ "app", 1, NULL },
-		{ "base", 0, "/r/oci/1" },
-		{ "worker", 1, "/r/oci/4" },
+		{ "app", 1, NULL, NULL },
+		{ "base", 0, "/r/oci/1", NULL },
+		{ "worker", 1, "/r/oci/4", NULL },
 	};
 	json_t *doc = childdef_build(&d, v, 3);
 	json_t *out = key(doc, "base", "output");
@@ -231,7 +231,7 @@ static void t_cache_registry(void **state)
 	json_t *p = printed();
 	struct childdef d = { .printed = p,
 			      .cache_registry = "registry.local:5000/ci" };
-	struct childdef_entry v[] = { { "app", 1, NULL }, { "api", 1, NULL } };
+	struct childdef_entry v[] = { { "app", 1, NULL, NULL }, { "api", 1, NULL, NULL } };
 	json_t *doc = childdef_build(&d, v, 2);
 	/* app: its own registry cache, then ours; its inline cache-to,
 	 * then ours */
@@ -288,7 +288,7 @@ static void t_write(void **state)
 	assert_non_null(dir);
 	json_t *p = printed();
 	struct childdef d = { .printed = p, .load = 1 };
-	struct childdef_entry w = { "worker", 1, NULL };
+	struct childdef_entry w = { "worker", 1, NULL, NULL };
 	json_t *doc = childdef_build(&d, &w, 1);
 	char *path = xstrfmt("%s/1.json", dir);
 	assert_int_equal(childdef_write(doc, path), 0);
@@ -327,6 +327,100 @@ static void t_write(void **state)
 	json_decref(p);
 }
 
+static json_t *parse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	if (!j)
+		fail_msg("bad test JSON: %s", e.text);
+	return j;
+}
+
+static void t_splittable(void **state)
+{
+	(void)state;
+	json_t *two = parse("{\"platforms\": [\"linux/amd64\", \"linux/arm64\"],"
+			    " \"tags\": [\"r:5000/a/b:v1\"]}");
+	assert_true(childdef_splittable(two, 0, 0));
+	assert_true(childdef_splittable(two, 1, 0));
+	assert_true(childdef_pushes(two, 1));
+	assert_false(childdef_pushes(two, 0));
+	/* --load: a docker output of several platforms, as bake would fail */
+	assert_false(childdef_splittable(two, 0, 1));
+	json_object_set_new(two, "output",
+			    parse("[{\"type\": \"local\", \"dest\": \"out\"}]"));
+	assert_true(childdef_splittable(two, 1, 0));
+	/* tar, oci, docker outputs are one file for all platforms */
+	json_object_set_new(two, "output", parse("[{\"type\": \"tar\", \"dest\": \"a.tar\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_set_new(two, "output", parse("[{\"type\": \"image\", \"name\": \"x/y\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_set_new(two, "output", parse("[\"type=image,push=true\"]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_set_new(two, "output", parse("[{\"type\": \"registry\"}]"));
+	assert_true(childdef_splittable(two, 0, 0));
+	assert_true(childdef_pushes(two, 0));
+	/* pushing with no tag: no repository to push the parts to */
+	json_object_del(two, "tags");
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_del(two, "output");
+	assert_true(childdef_splittable(two, 0, 0));
+	assert_false(childdef_splittable(two, 1, 0));
+	/* one platform: nothing to split */
+	json_t *one = parse("{\"platforms\": [\"linux/amd64\"]}");
+	assert_false(childdef_splittable(one, 0, 0));
+	json_decref(one);
+	json_decref(two);
+
+	char *r = childdef_repository("reg:5000/a/b:v1");
+	assert_string_equal(r, "reg:5000/a/b");
+	free(r);
+	r = childdef_repository("reg:5000/a/b");
+	assert_string_equal(r, "reg:5000/a/b");
+	free(r);
+	r = childdef_repository("b:v1@sha256:ab");
+	assert_string_equal(r, "b");
+	free(r);
+	r = childdef_platform_dir("linux/arm/v7");
+	assert_string_equal(r, "linux_arm_v7");
+	free(r);
+}
+
+static void t_part(void **state)
+{
+	(void)state;
+	json_t *p = parse("{\"m\": {\"platforms\": [\"linux/amd64\", \"linux/arm64\"],"
+			  " \"tags\": [\"r:5000/a/m:v1\", \"r:5000/a/m:latest\"],"
+			  " \"output\": [{\"type\": \"local\", \"dest\": \"out\"},"
+			  " {\"type\": \"image\"}]}}");
+	struct childdef d = { .printed = p, .push = 1,
+			      .cache_registry = "r:5000/c" };
+	struct childdef_entry e = { "m", 1, NULL, "linux/arm64" };
+	json_t *doc = childdef_build(&d, &e, 1);
+	json_t *out = key(doc, "m", "output");
+	/* its own platform, no tags: the index the merge makes has them */
+	json_t *want = parse("[\"linux/arm64\"]");
+	assert_true(json_equal(key(doc, "m", "platforms"), want));
+	json_decref(want);
+	assert_null(key(doc, "m", "tags"));
+	/* the local output in the platform's directory, as bake writes it
+	 * for several platforms; the pushed image by digest */
+	assert_int_equal(json_array_size(out), 2);
+	assert_string_equal(str(json_array_get(out, 0), "dest"), "out/linux_arm64");
+	json_t *img = json_array_get(out, 1);
+	assert_string_equal(str(img, "type"), "image");
+	assert_string_equal(str(img, "name"), "r:5000/a/m");
+	assert_string_equal(str(img, "push"), "true");
+	assert_string_equal(str(img, "push-by-digest"), "true");
+	assert_string_equal(str(img, "name-canonical"), "true");
+	/* a cache of its own platform: the parts would overwrite one
+	 * another's in one ref */
+	assert_string_equal(str(json_array_get(key(doc, "m", "cache-to"), 0), "ref"),
+			    "r:5000/c/buildcache/m-linux-arm64");
+	json_decref(doc);
+	json_decref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +429,8 @@ int main(void)
 		cmocka_unit_test(t_outputs_written_in),
 		cmocka_unit_test(t_cache_registry),
 		cmocka_unit_test(t_write),
+		cmocka_unit_test(t_splittable),
+		cmocka_unit_test(t_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

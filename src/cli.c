@@ -33,6 +33,18 @@ enum {
 	OPT_VERSION,
 	OPT_REPORT,
 	OPT_METADATA,
+	OPT_PLAN,
+	OPT_LIST,
+	OPT_CALL,
+	OPT_CHECK,
+};
+
+/* dbake's own flags: every other one is bake's, and a command bake
+ * answers (--print, --list, --call) gets those as they were given. */
+static const char *const dbake_only[] = {
+	"profile", "with-deps", "exclude", "cache-registry",
+	"fail-fast", "slots", "schedule", "report", "plan", "help", "version",
+	"debug",
 };
 
 /* One table drives getopt_long and the help text. */
@@ -87,7 +99,17 @@ static const struct option_doc option_table[] = {
 	{ { "allow", required_argument, NULL, OPT_ALLOW }, 0, "ENTITLEMENT",
 	  "Allow builds to access specified resources, as in buildx bake; repeatable" },
 	{ { "print", no_argument, NULL, OPT_PRINT }, 0, NULL,
-	  "Print the plan (targets, dependencies, nodes) and exit" },
+	  "Print the options without building, as bake prints them" },
+	{ { "plan", no_argument, NULL, OPT_PLAN }, 0, NULL,
+	  "Print dbake's plan (targets, dependencies, nodes) and exit" },
+	{ { "list", required_argument, NULL, OPT_LIST }, 0, "TYPE",
+	  "List targets or variables, as bake does" },
+	{ { "call", required_argument, NULL, OPT_CALL }, 0, "METHOD",
+	  "bake's build method (\"check\", \"outline\", \"targets\"); not \"build\": bake answers" },
+	{ { "check", no_argument, NULL, OPT_CHECK }, 0, NULL,
+	  "Shorthand for \"--call=check\"" },
+	{ { "debug", no_argument, NULL, 'D' }, 'D', NULL,
+	  "Enable debug logging, as docker's -D" },
 	{ { "report", required_argument, NULL, OPT_REPORT }, 0, "DIR",
 	  "Write report.json and report.html there (default: the run's log directory)" },
 	{ { "metadata-file", required_argument, NULL, OPT_METADATA }, 0, "FILE",
@@ -198,6 +220,7 @@ static int parse_progress(const char *s, enum progress_mode *out)
 	} modes[] = {
 		{ "auto", PROGRESS_AUTO },   { "plain", PROGRESS_PLAIN },
 		{ "tty", PROGRESS_TTY },     { "quiet", PROGRESS_QUIET },
+		{ "none", PROGRESS_QUIET },  { "rawjson", PROGRESS_RAWJSON },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
 		if (!strcmp(s, modes[i].name)) {
@@ -205,6 +228,23 @@ static int parse_progress(const char *s, enum progress_mode *out)
 			return 0;
 		}
 	return -1;
+}
+
+/* A bake flag, as given, for a command bake answers. */
+static void keep_bake_flag(struct options *opts, const struct option *o,
+			   const char *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dbake_only); i++)
+		if (!strcmp(o->name, dbake_only[i]))
+			return;
+	if (!strcmp(o->name, "platform")) { /* dbake's shorthand */
+		strvec_push(&opts->bake_args, "--set");
+		strvec_pushf(&opts->bake_args, "*.platform=%s", arg);
+		return;
+	}
+	strvec_pushf(&opts->bake_args, "--%s", o->name);
+	if (o->has_arg && arg)
+		strvec_push(&opts->bake_args, arg);
 }
 
 static enum cli_result usage_error(const char *fmt, const char *arg)
@@ -259,7 +299,13 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 	opterr = 0;
 	/* Options and targets may be mixed, as in buildx. */
 	while (res == CLI_RUN) {
-		c = getopt_long(nargc, nargv, shortopts, longopts, NULL);
+		int li = -1;
+		c = getopt_long(nargc, nargv, shortopts, longopts, &li);
+		for (size_t i = 0; li < 0 && c > 0 && i < ARRAY_SIZE(option_table); i++)
+			if (option_table[i].shortopt == c)
+				li = (int)i;
+		if (li >= 0 && c != '?' && c != ':')
+			keep_bake_flag(opts, &option_table[li].opt, optarg);
 		if (c == -1) {
 			if (optind >= nargc)
 				break;
@@ -273,7 +319,10 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		}
 		switch (c) {
 		case 'f':
-			strvec_push(&opts->files, optarg);
+			/* bake's "cwd://" names a local file (next to a
+			 * remote definition): for dbake every file is one */
+			strvec_push(&opts->files, starts_with(optarg, "cwd://")
+							  ? optarg + 6 : optarg);
 			break;
 		case OPT_BUILDER:
 			free(opts->builder);
@@ -365,6 +414,24 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		case OPT_PRINT:
 			opts->print = 1;
 			break;
+		case OPT_PLAN:
+			opts->plan = 1;
+			break;
+		case OPT_LIST:
+			opts->bake_answers = 1;
+			break;
+		case OPT_CALL:
+			if (strcmp(optarg, "build"))
+				opts->bake_answers = 1;
+			break;
+		case OPT_CHECK:
+			opts->bake_answers = 1;
+			break;
+		case 'D':
+			if (!opts->debug)
+				strvec_push(&opts->docker_globals, "-D");
+			opts->debug = 1;
+			break;
 		case OPT_REPORT:
 			free(opts->report_dir);
 			opts->report_dir = xstrdup(optarg);
@@ -391,6 +458,11 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		}
 	}
 	free(nargv);
+	if (res == CLI_RUN && opts->progress == PROGRESS_RAWJSON &&
+	    !opts->print && !opts->bake_answers)
+		res = usage_error("--progress %s: dbake's builds show plain, tty "
+				  "or quiet progress (rawjson only with --print, "
+				  "--list or --call)", "rawjson");
 	return res;
 }
 
@@ -405,6 +477,7 @@ void options_release(struct options *opts)
 	strvec_clear(&opts->bake_policy);
 	strvec_clear(&opts->vars);
 	strvec_clear(&opts->allow);
+	strvec_clear(&opts->bake_args);
 	free(opts->sbom);
 	free(opts->provenance);
 	opts->sbom = opts->provenance = NULL;

@@ -9,6 +9,7 @@ enum progress_mode {
 	PROGRESS_PLAIN,
 	PROGRESS_TTY,
 	PROGRESS_QUIET,
+	PROGRESS_RAWJSON, /* bake's, for what bake answers (--print...) */
 };
 
 enum policy_kind {
@@ -38,7 +39,11 @@ struct options {
 	char *sbom, *provenance;      /* --sbom, --provenance, to --print */
 	int pull;                     /* --pull, to every build */
 	struct strvec allow;          /* --allow, to every build */
-	int print;                    /* --print: show the plan, build nothing */
+	int print;                    /* --print: bake's, build nothing */
+	int plan;                     /* --plan: show dbake's plan, build nothing */
+	int bake_answers;             /* --list, --call METHOD, --check: bake
+					 answers, nothing is spread */
+	struct strvec bake_args;      /* the bake flags as given, for those */
 	char *report_dir;             /* --report DIR, else the run's dir */
 	char *metadata_file;          /* --metadata-file F */
 	struct strvec targets;        /* positional */
@@ -51,7 +56,7 @@ struct options {
 		.profiles = STRVEC_INIT, .excludes = STRVEC_INIT,                 \
 		.platforms = STRVEC_INIT, .sets = STRVEC_INIT,                    \
 		.bake_policy = STRVEC_INIT, .vars = STRVEC_INIT,                 \
-		.allow = STRVEC_INIT,                                             \
+		.allow = STRVEC_INIT, .bake_args = STRVEC_INIT,                   \
 		.targets = STRVEC_INIT, .progress = PROGRESS_AUTO, .slots = 0,    \
 	}
 

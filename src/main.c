@@ -18,6 +18,7 @@
 #include "ui/ui.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@ static const struct ui_ops *pick_ui(const struct options *opts)
 		set_quiet(1);
 		return &ui_quiet;
 	case PROGRESS_PLAIN:
+	case PROGRESS_RAWJSON: /* refused for builds: only bake's answers */
 		return &ui_plain;
 	case PROGRESS_TTY:
 		if (!capable)
@@ -99,6 +101,78 @@ static void kill_children(void)
 	if (active_ui && active_ui->emergency)
 		active_ui->emergency();
 	proc_kill_all(SIGKILL);
+}
+
+/* Bake's own answer (--print, --list, --call, --check): it runs
+ * instead of dbake, with the bake flags as given. */
+static int exec_bake(const struct options *opts)
+{
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
+	buildx_argv(&argv, &env, &opts->docker_globals);
+	strvec_push(&argv, "bake");
+	strvec_pushv(&argv, opts->bake_args.v);
+	strvec_push(&argv, "--");
+	strvec_pushv(&argv, opts->targets.v);
+	for (size_t i = 0; i < env.nr; i++) {
+		char *eq = strchr(env.v[i], '=');
+		if (!eq) {
+			unsetenv(env.v[i]);
+			continue;
+		}
+		*eq = '\0';
+		setenv(env.v[i], eq + 1, 1);
+	}
+	fflush(NULL);
+	execvp(argv.v[0], argv.v);
+	error("cannot run %s: %s", argv.v[0], strerror(errno));
+	strvec_clear(&argv);
+	strvec_clear(&env);
+	return EXIT_USAGE;
+}
+
+/* The largest definition read from stdin (-f -). */
+#define STDIN_DEFINITION_MAX (16 << 20)
+
+/*
+ * "-f -": stdin, read once into the run directory, is the file every
+ * later reader (bake --print, dbake's own look at compose files) sees.
+ */
+static int take_stdin_file(struct options *opts, struct logdir *logs)
+{
+	int at = -1;
+	for (size_t i = 0; i < opts->files.nr; i++)
+		if (!strcmp(opts->files.v[i], "-")) {
+			if (at >= 0)
+				return error("-f - given twice: stdin is read once");
+			at = (int)i;
+		}
+	if (at < 0)
+		return 0;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sb.len + (size_t)n > STDIN_DEFINITION_MAX) {
+			strbuf_release(&sb);
+			return error(n < 0 ? "cannot read the definition on stdin"
+				     : "the definition on stdin is over 16 MiB");
+		}
+		strbuf_add(&sb, buf, (size_t)n);
+	}
+	if (logdir_create(logs) < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	char *path = xstrfmt("%s/stdin-definition", logs->path);
+	int ret = write_file_atomic(path, sb.buf, sb.len, 0600);
+	if (ret < 0)
+		error("cannot write %s: %s", path, strerror(errno));
+	free(opts->files.v[at]);
+	opts->files.v[at] = path;
+	strbuf_release(&sb);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -120,6 +194,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	case CLI_RUN:
 		break;
+	}
+	if (opts.print || opts.bake_answers) {
+		code = exec_bake(&opts);
+		options_release(&opts);
+		return code;
+	}
+	if (take_stdin_file(&opts, &run.logs) < 0) {
+		options_release(&opts);
+		logdir_release(&run.logs);
+		return EXIT_USAGE;
 	}
 	if (signals_init() < 0)
 		return EXIT_USAGE;
@@ -167,7 +251,7 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
-	if (opts.print) {
+	if (opts.plan) {
 		ui_print_plan(run_view(&run));
 		code = EXIT_BUILT;
 		goto out;
@@ -183,7 +267,7 @@ int main(int argc, char **argv)
 	if (!getenv("BUILDX_GIT_INFO") && !getenv("BUILDX_GIT_LABELS") &&
 	    !plan_in_git(&plan))
 		strvec_push(&store.env, "BUILDX_GIT_INFO=0");
-	if (logdir_create(&run.logs) < 0) {
+	if (!run.logs.path && logdir_create(&run.logs) < 0) {
 		code = EXIT_FAILED;
 		goto out;
 	}

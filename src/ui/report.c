@@ -461,6 +461,34 @@ static int cmp_mtime(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/*
+ * A build's "buildx.build.ref" is BUILDER/NODE/REF of the builder that
+ * ran it: dbake's shard, which no command of the user's knows. The same
+ * BuildKit is the user's node: name that, as plain bake would.
+ */
+static void name_users_builder(const struct run_view *view, json_t *out)
+{
+	for (size_t i = 0; view->nodes && i < view->dag->nr; i++) {
+		const struct job *j = &view->dag->jobs[i];
+		if (j->state != JOB_DONE || j->node < 0 ||
+		    (size_t)j->node >= view->nodes->nr)
+			continue;
+		const struct node *n = &view->nodes->v[j->node];
+		json_t *e = json_object_get(out, j->name);
+		const char *ref = json_string_value(
+			json_object_get(e, "buildx.build.ref"));
+		size_t len = n->shard ? strlen(n->shard) : 0;
+		if (!ref || !len || strncmp(ref, n->shard, len) || ref[len] != '/')
+			continue;
+		const char *rest = strchr(ref + len + 1, '/');
+		if (!rest)
+			continue;
+		char *mine = xstrfmt("%s/%s%s", view->nodes->builder, n->name, rest);
+		json_object_set_new(e, "buildx.build.ref", json_string(mine));
+		free(mine);
+	}
+}
+
 int metadata_merge(const struct run_view *view, const char *path)
 {
 	size_t n = view->dag->nr, nfiles = 0, ntargets = 0;
@@ -495,6 +523,7 @@ int metadata_merge(const struct run_view *view, const char *path)
 	}
 	json_t *out = metadata_collect(files, nfiles, targets, own, ntargets,
 				       &bad);
+	name_users_builder(view, out);
 	char *text = json_dumps(out, JSON_INDENT(2));
 	if (!text) {
 		warning("could not write %s: out of memory", path);

@@ -24,8 +24,8 @@ check "targets spread over all $amd amd64 nodes (used $distinct)" [ "$distinct" 
 on_arm=0
 for n in "${used[@]}"; do is_arm_node "$n" && on_arm=$((on_arm + 1)); done
 check "no target without platforms on the arm64 node ($on_arm)" [ "$on_arm" -eq 0 ]
-plats=$("$DBAKE" dbake --print | jq -r '[.targets[].platforms[]] | unique | join(",")')
-check "--print gives them the builder's default platform ($plats)" [ "$plats" = linux/amd64 ]
+plats=$("$DBAKE" dbake --plan | jq -r '[.targets[].platforms[]] | unique | join(",")')
+check "--plan gives them the builder's default platform ($plats)" [ "$plats" = linux/amd64 ]
 check "summary says 9 built" grep -q '^9 built, 0 failed, 0 skipped' <<<"$OUT"
 logdir=$(sed -n 's/^logs: //p' <<<"$OUT")
 check "one log per target" [ "$(ls "$logdir"/s*.log 2>/dev/null | wc -l)" -eq 9 ]
@@ -46,9 +46,9 @@ check "no shard in docker buildx ls" no_shard_listed
 # Targets as bake takes them: group names and quoted patterns.
 sed -i 's/^group "default".*/&\ngroup "odd" { targets = ["s1", "s3", "s5"] }/' docker-bake.hcl
 names() { python3 -c 'import json,sys; print(" ".join(sorted(json.loads(sys.argv[1])["targets"])))' "$OUT"; }
-run_dbake --print odd
+run_dbake --plan odd
 check "a group name selects its targets" [ "$(names)" = "s1 s3 s5" ]
-run_dbake --print 's[2-4]'
+run_dbake --plan 's[2-4]'
 check "a quoted pattern selects matching targets" [ "$(names)" = "s2 s3 s4" ]
-run_dbake --print odd 's9'
+run_dbake --plan odd 's9'
 check "groups and names mix" [ "$(names)" = "s1 s3 s5 s9" ]

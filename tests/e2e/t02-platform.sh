@@ -19,16 +19,16 @@ for i in 1 2 3 4 5; do
 	check "amd$i built" [ -n "$node" ]
 	check "amd64-only amd$i not built on an arm64 node" not_arm_node "$node"
 done
-run_dbake --print
-check "--print lists only the arm64 node for the arm target" \
+run_dbake --plan
+check "--plan lists only the arm64 node for the arm target" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['arm']['nodes']==sys.argv[2].split(), d" "$OUT" "${ARM_NODES[*]}"
 [ "$RC" -eq 0 ] || show
 
-run_dbake --print --platform linux/arm64 amd1 amd2
+run_dbake --plan --platform linux/arm64 amd1 amd2
 check "--platform overrides every target's platform" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert all(t['platforms']==['linux/arm64'] and t['nodes']==sys.argv[2].split() for t in d['targets'].values()), d" "$OUT" "${ARM_NODES[*]}"
 run_dbake --platform linux/arm64 amd1
 check "--platform linux/arm64 builds on the arm64 node" is_arm_node "$(built_on amd1)"
-run_dbake --print --set 'amd1.platform=linux/arm64' amd1
+run_dbake --plan --set 'amd1.platform=linux/arm64' amd1
 check "--set reaches the plan" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['amd1']['platforms']==['linux/arm64'], d" "$OUT"

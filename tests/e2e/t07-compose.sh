@@ -24,16 +24,16 @@ svc() { # name [extra yaml lines]
 targets() { # print the selected target names, sorted, space-separated
 	python3 -c 'import json,sys; print(" ".join(sorted(json.loads(sys.argv[1])["targets"])))' "$OUT"
 }
-run_dbake --print --profile debug
+run_dbake --plan --profile debug
 echo "# --profile debug: $(targets)"
 check "--profile debug: services without profiles and debug" [ "$(targets)" = "api db debug docs web" ]
-run_dbake --print web --with-deps
+run_dbake --plan web --with-deps
 echo "# web --with-deps: $(targets)"
 check "web --with-deps: web and its depends_on chain" [ "$(targets)" = "api db web" ]
-run_dbake --print --exclude docs,extra
+run_dbake --plan --exclude docs,extra
 echo "# --exclude docs,extra: $(targets)"
 check "--exclude docs,extra" [ "$(targets)" = "api db debug web" ]
-run_dbake --print --exclude 'd*'
+run_dbake --plan --exclude 'd*'
 check "--exclude takes patterns" [ "$(targets)" = "api extra web" ]
 
 run_dbake web --with-deps
@@ -62,9 +62,9 @@ services:
         condition: service_started
 YAML
 for name in api.v2 api_v2; do
-	run_dbake --print "$name" --with-deps
+	run_dbake --plan "$name" --with-deps
 	check "$name --with-deps: the service and its depends_on ($(targets))" [ "$(targets)" = "api_v2 db" ]
-	run_dbake --print --exclude "$name"
+	run_dbake --plan --exclude "$name"
 	check "--exclude $name excludes it, no warning ($(targets))" \
 		eval '[ "$(targets)" = "db web" ] && ! grep -q "matches no target" <<<"$ERR"'
 done

@@ -171,6 +171,14 @@ check "--metadata-file: app's digest is the one pushed" \
 	  "$(curl -fsS -o /dev/null -D - -H "Accept: $accept" "http://$REG/v2/diff/dbake-$NONCE/app/manifests/v1" |
 		sed -n 's/^docker-content-digest: *//Ip' | tr -d '\r')" ]
 
+ref=$(jq -r '.app["buildx.build.ref"]' meta-dbake.json)
+pref=$(jq -r '.app["buildx.build.ref"]' meta-plain.json)
+echo "# build refs: plain $pref, dbake $ref"
+check "--metadata-file: app's build ref names the user's builder and node" \
+	grep -qE "^$BUILDX_BUILDER/($(tr ' ' '|' <<<"$DBAKE_TEST_NODES"))/[a-z0-9]+\$" <<<"$ref"
+check "--metadata-file: the build ref is one buildx history knows" \
+	bash -c "docker buildx history inspect --builder '$BUILDX_BUILDER' '${ref##*/}' >/dev/null 2>&1"
+
 # Built once: across the run's bakes (a batch writes one output to the
 # log of each of its targets: one log per command line), each
 # dependency's RUN step ran once.

@@ -145,10 +145,10 @@ static void t_docker_globals_attached_short(void **state)
 	ASSERT_STRVEC(&o.targets, "app");
 	options_release(&o);
 
-	/* a boolean flag takes no attached value: not docker's, not ours */
+	/* a boolean flag takes no attached value: not docker's; ours is
+	 * -D, and -x is no flag of ours */
 	struct options o2 = OPTIONS_INIT;
 	assert_int_equal(PARSE(&o2, "-Dx", "dbake", "app"), CLI_USAGE);
-	assert_int_equal(o2.docker_globals.nr, 0);
 	options_release(&o2);
 }
 
@@ -166,11 +166,10 @@ static void t_no_dbake_word(void **state)
 	ASSERT_STRVEC(&o.targets, "web", "api");
 	options_release(&o);
 
-	/* Global-looking flags without "dbake" are not docker's: ours, unknown */
+	/* Global-looking flags without "dbake" are not docker's: ours (-D,
+	 * as bake has it after the subcommand) or unknown (--context) */
 	struct options o3 = OPTIONS_INIT;
 	assert_int_equal(PARSE(&o3, "-D", "--context", "x", "app"), CLI_USAGE);
-	assert_int_equal(o3.docker_globals.nr, 0);
-	assert_int_equal(o3.debug, 0);
 	options_release(&o3);
 
 	/* Just a target. */
@@ -530,6 +529,59 @@ static void t_bake_flags(void **state)
 	options_release(&bad);
 }
 
+/* What bake answers gets bake's flags as they were given, not dbake's. */
+static void t_bake_answers(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "-f", "a.hcl", "--list", "targets",
+			       "--slots", "2", "--set", "a.tags=x", "--exclude", "b",
+			       "--platform", "linux/arm64", "--cache-registry", "r:5000",
+			       "--progress", "rawjson", "--var", "V=1", "app"),
+			 CLI_RUN);
+	assert_int_equal(o.bake_answers, 1);
+	ASSERT_STRVEC(&o.bake_args, "--file", "a.hcl", "--list", "targets",
+		      "--set", "a.tags=x", "--set", "*.platform=linux/arm64",
+		      "--progress", "rawjson", "--var", "V=1");
+	ASSERT_STRVEC(&o.targets, "app");
+	options_release(&o);
+
+	struct options c = OPTIONS_INIT;
+	assert_int_equal(PARSE(&c, "dbake", "--call", "build", "app"), CLI_RUN);
+	assert_int_equal(c.bake_answers, 0); /* a build: dbake's */
+	options_release(&c);
+	struct options k = OPTIONS_INIT;
+	assert_int_equal(PARSE(&k, "dbake", "--check", "-D", "app"), CLI_RUN);
+	assert_int_equal(k.bake_answers, 1);
+	/* -D after the subcommand is docker's -D, once */
+	ASSERT_STRVEC(&k.docker_globals, "-D");
+	assert_int_equal(k.debug, 1);
+	ASSERT_STRVEC(&k.bake_args, "--check");
+	options_release(&k);
+	struct options p = OPTIONS_INIT;
+	assert_int_equal(PARSE(&p, "dbake", "--plan", "-f", "cwd://x.hcl"), CLI_RUN);
+	assert_int_equal(p.plan, 1);
+	assert_int_equal(p.print, 0);
+	/* dbake reads x.hcl; bake, asked, gets what was given */
+	ASSERT_STRVEC(&p.files, "x.hcl");
+	ASSERT_STRVEC(&p.bake_args, "--file", "cwd://x.hcl");
+	options_release(&p);
+	/* rawjson is bake's progress: not for dbake's builds */
+	struct options r = OPTIONS_INIT;
+	struct capture cap;
+	capture_fd_begin(&cap, STDERR_FILENO);
+	assert_int_equal(PARSE(&r, "dbake", "--progress", "rawjson", "app"),
+			 CLI_USAGE);
+	char *err = capture_end(&cap);
+	assert_non_null(strstr(err, "rawjson"));
+	free(err);
+	options_release(&r);
+	struct options n = OPTIONS_INIT;
+	assert_int_equal(PARSE(&n, "dbake", "--progress", "none"), CLI_RUN);
+	assert_int_equal(n.progress, PROGRESS_QUIET);
+	options_release(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +606,7 @@ int main(void)
 		cmocka_unit_test(t_getopt_state_reset),
 		cmocka_unit_test(t_cache_registry),
 		cmocka_unit_test(t_usage_messages),
+		cmocka_unit_test(t_bake_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

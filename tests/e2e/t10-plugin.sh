@@ -19,7 +19,7 @@ target "slow" {
 HCL
 } >docker-bake.hcl
 
-out=$(docker --config "$DOCKER_CONFIG" -D -l info dbake --plan web 2>dbake --print web 2>&1)1)
+out=$(docker --config "$DOCKER_CONFIG" -D -l info dbake --plan web 2>&1)
 check "global flags before dbake: --plan works" grep -q '"web"' <<<"$out"
 
 out=$(docker --context "nosuch-$NONCE" dbake --progress plain web 2>&1)

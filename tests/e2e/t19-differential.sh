@@ -212,6 +212,41 @@ check "multidep: each part got multi's part of its platform, by digest" \
 check "multi: an index of both platforms under its tag" \
 	grep -q '"architecture":"arm64"' <<<"$(summary "diff/dbake-$NONCE/multi" v1)"
 
+# A compose project: profiles, depends_on in both forms, a dotted
+# service name; every service pushed by both.
+mkdir compose && cd compose || exit 1
+svc() { # name image-name [extra yaml lines]
+	printf '  %s:\n    build:\n      dockerfile_inline: "FROM %s\\nRUN echo built-%s-%s > /id\\n"\n' "$1" "$BASE" "$1" "$NONCE"
+	printf '    image: %s/diff/${MODE}-%s/c-%s:v1\n' "$REG" "$NONCE" "$2"
+	[ -n "${3:-}" ] && printf '%s\n' "$3"
+	return 0
+}
+{
+	echo "services:"
+	svc web web "    depends_on: [api]"
+	svc api api "    depends_on:
+      api.v2:
+        condition: service_started"
+	svc api.v2 api-v2
+	svc dbg dbg "    profiles: [debug]"
+} >compose.yaml
+MODE=plain docker buildx bake --progress plain --push --metadata-file meta-plain.json >plain.log 2>&1
+prc=$?
+check "compose: plain bake: exit 0" [ "$prc" -eq 0 ]
+[ "$prc" -eq 0 ] || tail -n 20 plain.log
+MODE=dbake run_dbake --push --metadata-file meta-dbake.json
+check "compose: dbake: exit 0" [ "$RC" -eq 0 ]
+[ "$RC" -eq 0 ] || show
+for n in web api api-v2 dbg; do
+	p=$(summary "diff/plain-$NONCE/c-$n" v1)
+	d=$(summary "diff/dbake-$NONCE/c-$n" v1)
+	check "compose $n: the same image as plain bake's" [ "$p" = "$d" ]
+	check "compose $n: is an image" grep -q '"os":"linux"' <<<"$d"
+done
+check "compose: the same --metadata-file targets as plain bake's" \
+	[ "$(keys meta-plain.json)" = "$(keys meta-dbake.json)" ]
+cd ..
+
 # rerun: everything cached, nothing ran
 run_dbake --var MODE=dbake --push $all
 check "rerun: exit 0" [ "$RC" -eq 0 ]

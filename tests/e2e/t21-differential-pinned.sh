@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The differential test of t19 again on a builder whose every node has
+# its platforms pinned (docker buildx create --platform): node0 and node1
+# linux/amd64, the arm64 node linux/arm64. Plain bake and dbake must
+# still build the same.
+. "$(dirname "$0")/lib.sh"
+read -r -a addrs <<<"$DBAKE_TEST_NODE_ADDRS"
+read -r -a names <<<"$DBAKE_TEST_NODES"
+pinned=pinned-$NONCE
+for i in "${!addrs[@]}"; do
+	plat=linux/amd64
+	is_arm_node "${names[$i]}" && plat=linux/arm64
+	docker buildx create --name "$pinned" --driver remote --node "${names[$i]}" \
+		--platform "$plat" $([ "$i" -gt 0 ] && echo --append) "${addrs[$i]}" >/dev/null ||
+		{ nok "create the pinned builder"; exit 1; }
+done
+trap 'docker buildx rm "$pinned" >/dev/null 2>&1' EXIT
+docker buildx inspect "$pinned" | sed -n 's/^Platforms: */# pinned: /p'
+export BUILDX_BUILDER=$pinned
+# t19 runs in its own project and removes it; the builder goes after
+bash "$(dirname "$0")/t19-differential.sh"

@@ -37,6 +37,7 @@ enum {
 	OPT_LIST,
 	OPT_CALL,
 	OPT_CHECK,
+	OPT_LIST_OLD,
 };
 
 /* dbake's own flags: every other one is bake's, and a command bake
@@ -108,6 +109,9 @@ static const struct option_doc option_table[] = {
 	  "bake's build method (\"check\", \"outline\", \"targets\"); not \"build\": bake answers" },
 	{ { "check", no_argument, NULL, OPT_CHECK }, 0, NULL,
 	  "Shorthand for \"--call=check\"" },
+	/* bake's deprecated spellings of --list: hidden, as in bake */
+	{ { "list-targets", no_argument, NULL, OPT_LIST_OLD }, 0, NULL, NULL },
+	{ { "list-variables", no_argument, NULL, OPT_LIST_OLD }, 0, NULL, NULL },
 	{ { "debug", no_argument, NULL, 'D' }, 'D', NULL,
 	  "Enable debug logging, as docker's -D" },
 	{ { "report", required_argument, NULL, OPT_REPORT }, 0, "DIR",
@@ -127,6 +131,8 @@ static void print_usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
 		const struct option_doc *d = &option_table[i];
 		char left[64];
+		if (!d->help)
+			continue;
 		char shortpart[8] = "    ";
 		if (d->shortopt)
 			snprintf(shortpart, sizeof(shortpart), "-%c, ", d->shortopt);
@@ -418,6 +424,7 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 			opts->plan = 1;
 			break;
 		case OPT_LIST:
+		case OPT_LIST_OLD:
 			opts->bake_answers = 1;
 			break;
 		case OPT_CALL:

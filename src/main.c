@@ -108,7 +108,11 @@ static void kill_children(void)
 static int exec_bake(const struct options *opts)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
+	/* through docker, as the user would: what bake prints, and where,
+	 * is then bake's to the byte (a deprecation notice on stdout too) */
+	setenv("DBAKE_VIA_DOCKER", "1", 1);
 	buildx_argv(&argv, &env, &opts->docker_globals);
+	unsetenv("DBAKE_VIA_DOCKER");
 	strvec_push(&argv, "bake");
 	strvec_pushv(&argv, opts->bake_args.v);
 	strvec_push(&argv, "--");

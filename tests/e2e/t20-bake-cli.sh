@@ -31,6 +31,7 @@ check "--print is JSON" bash -c "'$DBAKE' dbake --print clean 2>/dev/null | jq -
 same "--list targets" --list targets
 same "--list variables" --list variables
 same "--list type=targets,format=json" --list type=targets,format=json
+same "--list-targets (deprecated)" --list-targets
 same "--check on a clean target" --check clean
 same "--check on a target with lint errors" --check lint
 b=$(docker buildx bake --check lint >/dev/null 2>&1; echo $?)

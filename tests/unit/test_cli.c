@@ -576,6 +576,11 @@ static void t_bake_answers(void **state)
 	assert_non_null(strstr(err, "rawjson"));
 	free(err);
 	options_release(&r);
+	struct options l = OPTIONS_INIT;
+	assert_int_equal(PARSE(&l, "dbake", "--list-targets"), CLI_RUN);
+	assert_int_equal(l.bake_answers, 1);
+	ASSERT_STRVEC(&l.bake_args, "--list-targets");
+	options_release(&l);
 	struct options n = OPTIONS_INIT;
 	assert_int_equal(PARSE(&n, "dbake", "--progress", "none"), CLI_RUN);
 	assert_int_equal(n.progress, PROGRESS_QUIET);

@@ -117,11 +117,17 @@ static int needed_outside(const struct run *run, const unsigned char *in,
 	return 0;
 }
 
+struct context_query {
+	const struct run *run;
+	const struct sched_slot *slot; /* the batch being written */
+};
+
 /* childdef's question: the layout target `name` gets for `key`. */
 static const char *context_of(void *data, const char *name, const char *key)
 {
-	struct run *run = ((void **)data)[0];
-	const struct sched_slot *s = ((void **)data)[1];
+	const struct context_query *q = data;
+	const struct run *run = q->run;
+	const struct sched_slot *s = q->slot;
 	/* the batch's own job of that target (a part's, for a split one),
 	 * else any */
 	for (size_t i = 0; i < s->njobs; i++)
@@ -154,14 +160,14 @@ static char *write_definition(struct run *run, const struct sched_slot *s,
 						run->info[s->jobs[i]].platform };
 		*layouts |= dest[i] != NULL;
 	}
-	void *data[] = { run, (void *)s };
+	struct context_query q = { run, s };
 	struct childdef d = {
 		.printed = json_object_get(run->plan->doc, "target"),
 		.push = run->opts->push,
 		.load = run->opts->load,
 		.cache_registry = run->opts->cache_registry,
 		.context = context_of,
-		.data = data,
+		.data = &q,
 	};
 	json_t *doc = childdef_build(&d, v, s->njobs);
 	char *dir = xstrfmt("%s/def", run->logs.path);

@@ -31,6 +31,10 @@ int transfer_platforms_fit(const struct strvec *dep_platforms,
 {
 	size_t n = platforms->nr ? platforms->nr : 1;
 	size_t m = dep_platforms->nr ? dep_platforms->nr : 1;
+	/* one image: bake hands a single-platform result to a dependent of
+	 * any platform, and BuildKit takes a layout's image as it is */
+	if (m == 1)
+		return 1;
 	for (size_t i = 0; i < n; i++) {
 		const char *want = effective(platforms, default_platform, i);
 		int found = 0;

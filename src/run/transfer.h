@@ -10,7 +10,7 @@
  *
  * Off in the fifo policy (the earlier tool's mode), when the run
  * directory's path would not survive a layout reference, and for a
- * dependency whose image would not suit the dependent (platforms).
+ * dependency of several platforms that lacks one of the dependent's.
  */
 #ifndef DBAKE_TRANSFER_H
 #define DBAKE_TRANSFER_H
@@ -66,7 +66,9 @@ char *transfer_layout_digest(const char *dir);
  * Whether an image of `dep` built for `dep_platforms` (empty: the
  * default of the node it ran on, whose first platform is
  * `dep_default`) serves a dependent that builds for `platforms` (empty:
- * `default_platform`).
+ * `default_platform`): always for one platform (bake hands a single
+ * result to a dependent of any platform), else when it has all the
+ * dependent's.
  */
 int transfer_platforms_fit(const struct strvec *dep_platforms,
 			   const char *dep_default,

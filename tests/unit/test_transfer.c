@@ -30,22 +30,22 @@ static void t_platforms_fit(void **state)
 	sv(&amd, "linux/amd64", NULL);
 	sv(&arm, "linux/arm64", NULL);
 	sv(&both, "linux/amd64", "linux/arm64");
-	/* neither names a platform: each builds for its node's default */
+	/* a dependency of one platform: its image, whatever the
+	 * dependent builds for, as bake hands a single result over */
 	assert_true(transfer_platforms_fit(&none, "linux/amd64", &none, "linux/amd64"));
-	assert_false(transfer_platforms_fit(&none, "linux/amd64", &none, "linux/arm64"));
-	/* the dependent's platforms must all be in the dependency's image */
+	assert_true(transfer_platforms_fit(&none, "linux/amd64", &none, "linux/arm64"));
+	assert_true(transfer_platforms_fit(&amd, "linux/amd64", &both, "linux/amd64"));
+	assert_true(transfer_platforms_fit(&amd, "linux/arm64", &arm, "linux/arm64"));
+	assert_true(transfer_platforms_fit(&none, NULL, &none, NULL));
+	/* of several: the dependent's platforms must all be in its image */
 	assert_true(transfer_platforms_fit(&both, "linux/amd64", &arm, "linux/amd64"));
 	assert_true(transfer_platforms_fit(&both, "linux/arm64", &both, "linux/amd64"));
-	assert_false(transfer_platforms_fit(&amd, "linux/amd64", &both, "linux/amd64"));
-	assert_false(transfer_platforms_fit(&amd, "linux/arm64", &arm, "linux/arm64"));
-	/* a dependent without platforms builds for its node's default */
-	assert_true(transfer_platforms_fit(&arm, "linux/amd64", &none, "linux/arm64"));
-	assert_false(transfer_platforms_fit(&arm, "linux/arm64", &none, "linux/amd64"));
-	/* a dependency without platforms: what its node built by default */
-	assert_true(transfer_platforms_fit(&none, "linux/arm64", &arm, "linux/amd64"));
-	assert_false(transfer_platforms_fit(&none, "linux/amd64", &arm, "linux/amd64"));
-	/* unknown node default: no */
-	assert_false(transfer_platforms_fit(&none, NULL, &none, NULL));
+	assert_true(transfer_platforms_fit(&both, "linux/amd64", &none, "linux/arm64"));
+	assert_false(transfer_platforms_fit(&both, "linux/amd64", &none, "linux/riscv64"));
+	struct strvec three;
+	sv(&three, "linux/amd64", "linux/riscv64");
+	assert_false(transfer_platforms_fit(&both, "linux/amd64", &three, "linux/amd64"));
+	strvec_clear(&three);
 	strvec_clear(&amd);
 	strvec_clear(&arm);
 	strvec_clear(&both);

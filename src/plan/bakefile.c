@@ -110,15 +110,11 @@ static int parse_target(struct plan *plan, const char *name, json_t *jt)
 			strvec_push(&t->deps, val + 7);
 	}
 	json_t *out = json_object_get(jt, "output");
-	t->docker_only = 1;
 	if (json_array_size(out)) {
 		t->cacheonly = 1;
-		json_array_foreach(out, i, v) {
+		json_array_foreach(out, i, v)
 			if (!output_is(v, "cacheonly"))
 				t->cacheonly = 0;
-			if (!output_is(v, "docker"))
-				t->docker_only = 0;
-		}
 	}
 	return 0;
 }

@@ -25,8 +25,6 @@ struct target {
 	unsigned long long defhash;  /* the build steps, less names and outputs */
 	int requested;               /* named by the print's default group */
 	int cacheonly;               /* printed with only a cacheonly output */
-	int docker_only;             /* no output, or only docker ones: bake's
-					--push adds an image output to it */
 	int selected;                /* to be built by this run */
 	int split;                   /* built a platform per node, then put
 					together (run/childdef.h) */

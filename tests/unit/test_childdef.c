@@ -85,6 +85,14 @@ static void t_push_load_as_bake(void **state)
 	check_push("[{\"type\":\"local\",\"dest\":\"out\"}]",
 		   "[{\"type\":\"local\",\"dest\":\"out\"}]");
 	check_push("[\"type=registry,name=r/a\"]", "[\"type=registry,name=r/a\"]");
+	/* strings too: a docker tarball is a docker output, a "dockerfile"
+	 * type is not one; any other output and nothing is added */
+	check_push("[\"type=docker,dest=/x.tar\"]",
+		   "[\"type=docker,dest=/x.tar\",{\"type\":\"image\",\"push\":\"true\"}]");
+	check_push("[\"type=dockerfile\"]", "[\"type=dockerfile\"]");
+	check_push("[\"type=docker\", \"type=local,dest=out\"]",
+		   "[\"type=docker\", \"type=local,dest=out\"]");
+	check_push("[{\"type\":\"cacheonly\"}]", "[{\"type\":\"cacheonly\"}]");
 
 	check_load("[]", "[{\"type\":\"docker\"}]");
 	check_load("[{\"type\":\"image\"}]", "[{\"type\":\"image\"},{\"type\":\"docker\"}]");

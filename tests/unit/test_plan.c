@@ -403,39 +403,9 @@ static void t_in_git(void **state)
 	free(git);
 }
 
-/* Which targets bake's --push would give an image output: those with
- * no output, or docker ones only (objects or "type=..." strings). */
-static void t_docker_only(void **state)
-{
-	(void)state;
-	static const char json[] =
-		"{\"target\": {"
-		"\"none\": {\"context\": \".\"},"
-		"\"docker\": {\"output\": [{\"type\": \"docker\"}]},"
-		"\"dstr\": {\"output\": [\"type=docker,dest=/x.tar\"]},"
-		"\"reg\": {\"output\": [{\"type\": \"registry\"}]},"
-		"\"mixed\": {\"output\": [\"type=docker\", \"type=local,dest=out\"]},"
-		"\"dockerish\": {\"output\": [\"type=dockerfile\"]},"
-		"\"cache\": {\"output\": [{\"type\": \"cacheonly\"}]}"
-		"}}";
-	struct plan plan = PLAN_INIT;
-	assert_int_equal(plan_parse(&plan, json, strlen(json)), 0);
-	static const struct { const char *name; int docker_only; } want[] = {
-		{ "none", 1 }, { "docker", 1 }, { "dstr", 1 }, { "reg", 0 },
-		{ "mixed", 0 }, { "dockerish", 0 }, { "cache", 0 },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-		ssize_t k = plan_index(&plan, want[i].name);
-		assert_true(k >= 0);
-		assert_int_equal(plan.v[k].docker_only, want[i].docker_only);
-	}
-	plan_release(&plan);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_docker_only),
 		cmocka_unit_test(t_hcl_groups_deps),
 		cmocka_unit_test(t_hcl_named),
 		cmocka_unit_test(t_compose),

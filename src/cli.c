@@ -325,10 +325,9 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		}
 		switch (c) {
 		case 'f':
-			/* bake's "cwd://" names a local file (next to a
-			 * remote definition): for dbake every file is one */
-			strvec_push(&opts->files, starts_with(optarg, "cwd://")
-							  ? optarg + 6 : optarg);
+			/* as given: with a remote definition, a name
+			 * without "cwd://" is a file of the remote one */
+			strvec_push(&opts->files, optarg);
 			break;
 		case OPT_BUILDER:
 			free(opts->builder);
@@ -471,6 +470,37 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 				  "or quiet progress (rawjson only with --print, "
 				  "--list or --call)", "rawjson");
 	return res;
+}
+
+int is_remote_definition(const char *arg)
+{
+	static const char *const schemes[] = {
+		"http://", "https://", "git://", "ssh://", "git@",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(schemes); i++)
+		if (starts_with(arg, schemes[i]))
+			return 1;
+	/* host/path.git, with a #ref or not, as buildx's git refs */
+	const char *git = strstr(arg, ".git");
+	return git && strchr(arg, '/') && (!git[4] || git[4] == '#');
+}
+
+const char *options_remote(const struct options *opts)
+{
+	return opts->targets.nr && is_remote_definition(opts->targets.v[0])
+		       ? opts->targets.v[0] : NULL;
+}
+
+void options_local_files(const struct options *opts, struct strvec *out)
+{
+	int remote = options_remote(opts) != NULL;
+	for (size_t i = 0; i < opts->files.nr; i++) {
+		const char *f = opts->files.v[i];
+		if (starts_with(f, "cwd://"))
+			strvec_push(out, f + 6);
+		else if (!remote)
+			strvec_push(out, f);
+	}
 }
 
 void options_release(struct options *opts)

@@ -73,6 +73,18 @@ enum cli_result {
 enum cli_result cli_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
 
+/* Whether a first positional argument is a remote definition, as bake
+ * takes it (an http(s) URL or a git reference). */
+int is_remote_definition(const char *arg);
+/* The remote definition named first on the command line, or NULL. */
+const char *options_remote(const struct options *opts);
+/*
+ * The -f files on this machine, as dbake reads them: every one, less a
+ * "cwd://" prefix; with a remote definition only the "cwd://" ones (the
+ * others are the remote definition's).
+ */
+void options_local_files(const struct options *opts, struct strvec *out);
+
 extern const char *dbake_version;
 
 #endif

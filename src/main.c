@@ -54,6 +54,8 @@ static char *project_key(const struct options *opts)
 	strbuf_addstr(&sb, getcwd(cwd, sizeof(cwd)) ? cwd : ".");
 	for (size_t i = 0; i < opts->files.nr; i++)
 		strbuf_addf(&sb, "\n%s", opts->files.v[i]);
+	if (options_remote(opts))
+		strbuf_addf(&sb, "\n%s", options_remote(opts));
 	return strbuf_detach(&sb);
 }
 

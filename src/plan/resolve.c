@@ -120,17 +120,21 @@ static char *unknown_name(const char *msg)
 
 static int check_files(const struct options *opts)
 {
-	for (size_t i = 0; i < opts->files.nr; i++) {
-		const char *f = opts->files.v[i];
+	struct strvec local = STRVEC_INIT;
+	int ret = 0;
+	options_local_files(opts, &local);
+	for (size_t i = 0; i < local.nr && !ret; i++) {
+		const char *f = local.v[i];
 		struct stat st;
 		if (!strcmp(f, "-"))
 			continue;
 		if (stat(f, &st) < 0)
-			return error("bake file '%s' not found", f);
-		if (!S_ISREG(st.st_mode))
-			return error("bake file '%s' is not a regular file", f);
+			ret = error("bake file '%s' not found", f);
+		else if (!S_ISREG(st.st_mode))
+			ret = error("bake file '%s' is not a regular file", f);
 	}
-	return 0;
+	strvec_clear(&local);
+	return ret;
 }
 
 int resolve_plan(struct plan *plan, const struct options *opts,
@@ -207,9 +211,11 @@ int resolve_selection(struct plan *plan, const struct options *opts)
 	struct compose compose = COMPOSE_INIT, hcl = COMPOSE_INIT;
 	int ret = -1;
 
+	/* what dbake reads itself (compose profiles, depends_on): the local
+	 * files; a remote definition's are bake's alone */
 	if (opts->files.nr)
-		strvec_pushv(&files, opts->files.v);
-	else
+		options_local_files(opts, &files);
+	else if (!options_remote(opts))
 		default_bake_files(&files);
 	for (size_t i = 0; i < files.nr; i++) {
 		if (access(files.v[i], R_OK))

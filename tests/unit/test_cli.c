@@ -563,9 +563,30 @@ static void t_bake_answers(void **state)
 	assert_int_equal(p.plan, 1);
 	assert_int_equal(p.print, 0);
 	/* dbake reads x.hcl; bake, asked, gets what was given */
-	ASSERT_STRVEC(&p.files, "x.hcl");
+	ASSERT_STRVEC(&p.files, "cwd://x.hcl");
+	struct strvec local = STRVEC_INIT;
+	options_local_files(&p, &local);
+	ASSERT_STRVEC(&local, "x.hcl");
+	strvec_clear(&local);
 	ASSERT_STRVEC(&p.bake_args, "--file", "cwd://x.hcl");
+	assert_null(options_remote(&p));
 	options_release(&p);
+	/* a remote definition: its files are its own, cwd:// ones local */
+	struct options rd = OPTIONS_INIT;
+	assert_int_equal(PARSE(&rd, "dbake", "-f", "docker-bake.hcl", "-f",
+			       "cwd://local.hcl", "https://example.com/r.git#main",
+			       "app"), CLI_RUN);
+	assert_string_equal(options_remote(&rd), "https://example.com/r.git#main");
+	options_local_files(&rd, &local);
+	ASSERT_STRVEC(&local, "local.hcl");
+	strvec_clear(&local);
+	options_release(&rd);
+	assert_true(is_remote_definition("git@github.com:org/repo.git"));
+	assert_true(is_remote_definition("github.com/org/repo.git#v1"));
+	assert_true(is_remote_definition("http://127.0.0.1:8000/repo.git"));
+	assert_false(is_remote_definition("app"));
+	assert_false(is_remote_definition("app.git-tools"));
+	assert_false(is_remote_definition("api.v2"));
 	/* rawjson is bake's progress: not for dbake's builds */
 	struct options r = OPTIONS_INIT;
 	struct capture cap;

@@ -76,6 +76,11 @@ target "mtree" {
   platforms = ["linux/amd64", "linux/arm64"]
   output = ["type=local,dest=out-\${MODE}/mtree"]
 }
+target "hostnet" {
+  dockerfile-inline = "FROM $BASE\nRUN --network=host echo built-hostnet-$NONCE > /h\n"
+  entitlements = ["network.host"]
+  tags = ["$REG/diff/\${MODE}-$NONCE/hostnet:v1"]
+}
 target "tree" {
   contexts = { base = "target:base" }
   dockerfile-inline = "FROM base AS b\nRUN mkdir -p /out/sub && echo tree-$NONCE > /out/sub/t && cp /base /out/\nFROM scratch\nCOPY --from=b /out /\n"
@@ -86,18 +91,18 @@ target "archive" {
   output = ["type=tar,dest=out-\${MODE}/archive.tar"]
 }
 HCL
-names="app top svc-small svc-large arm multi multidep"
-all="default arm multi multidep mtree"
+names="app top svc-small svc-large arm multi multidep hostnet"
+all="default arm multi multidep mtree hostnet"
 
 mkdir -p out-plain out-dbake
 # dbake first: its builds find no cache of plain bake's, so "built once"
 # below counts builds that ran
-run_dbake --var MODE=dbake --push --metadata-file meta-dbake.json $all
+run_dbake --var MODE=dbake --push --allow network.host --metadata-file meta-dbake.json $all
 check "dbake: exit 0" [ "$RC" -eq 0 ]
 [ "$RC" -eq 0 ] || show
 dir=$(run_dir)
 
-docker buildx bake --progress plain --push \
+docker buildx bake --progress plain --push --allow network.host \
 	--metadata-file meta-plain.json $all >plain.log 2>&1
 prc=$?
 check "plain bake: exit 0" [ "$prc" -eq 0 ]
@@ -248,11 +253,11 @@ check "compose: the same --metadata-file targets as plain bake's" \
 cd ..
 
 # rerun: everything cached, nothing ran
-run_dbake --var MODE=dbake --push $all
+run_dbake --var MODE=dbake --push --allow network.host $all
 check "rerun: exit 0" [ "$RC" -eq 0 ]
 dir=$(run_dir)
 ran=0
-for t in base mid app left right top svc-small svc-large arm multi multidep tree archive; do
+for t in base mid app left right top svc-small svc-large arm multi multidep hostnet tree archive; do
 	c=$(executed "built-$t-$NONCE")
 	[ "$t" = tree ] && c=$(executed "tree-$NONCE")
 	[ "$t" = archive ] && c=$(executed "archive-$NONCE")

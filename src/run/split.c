@@ -67,15 +67,31 @@ void split_merge_argv(const struct run *run, size_t job, const char *shard,
 	json_t *jt = printed(run, in->target->name);
 	json_t *tags = json_object_get(jt, "tags");
 	const char *first = json_string_value(json_array_get(tags, 0));
-	int all = first && j->ndeps;
+	const char *missing = NULL;
+	int pushed = 0;
 	for (size_t i = 0; i < j->ndeps; i++) {
 		const struct job_info *p = &run->info[j->deps[i]];
-		if (p->platform && p->target == in->target && !p->digest)
-			all = 0;
+		if (!p->platform || p->target != in->target ||
+		    !split_part_pushes(run, j->deps[i]))
+			continue;
+		pushed = 1;
+		if (!p->digest)
+			missing = run->dag.jobs[j->deps[i]].name;
 	}
-	if (!all) {
+	if (!pushed || !first) {
 		/* nothing pushed: nothing to put together */
 		strvec_push(argv, "true");
+		return;
+	}
+	if (missing) {
+		/* never an index short of a platform, nor a silent success */
+		strvec_push(argv, "sh");
+		strvec_push(argv, "-c");
+		strvec_push(argv, "echo \"ERROR: $1 pushed no digest (its "
+			    "metadata file has none): nothing to put together\" "
+			    ">&2; exit 1");
+		strvec_push(argv, "sh");
+		strvec_push(argv, missing);
 		return;
 	}
 	buildx_argv(argv, NULL, &run->opts->docker_globals);

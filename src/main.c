@@ -119,18 +119,7 @@ static int exec_bake(const struct options *opts)
 	strvec_pushv(&argv, opts->bake_args.v);
 	strvec_push(&argv, "--");
 	strvec_pushv(&argv, opts->targets.v);
-	for (size_t i = 0; i < env.nr; i++) {
-		char *eq = strchr(env.v[i], '=');
-		if (!eq) {
-			unsetenv(env.v[i]);
-			continue;
-		}
-		*eq = '\0';
-		setenv(env.v[i], eq + 1, 1);
-	}
-	fflush(NULL);
-	execvp(argv.v[0], argv.v);
-	error("cannot run %s: %s", argv.v[0], strerror(errno));
+	proc_exec(argv.v, &env);
 	strvec_clear(&argv);
 	strvec_clear(&env);
 	return EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +69,16 @@ static char **merged_env(const struct strvec *env)
 			out[k++] = env->v[j];
 	out[k] = NULL;
 	return out;
+}
+
+int proc_exec(char *const *argv, const struct strvec *env)
+{
+	char **envp = merged_env(env);
+	fflush(NULL);
+	execvpe(argv[0], argv, envp);
+	int err = errno;
+	free(envp);
+	return error("cannot run %s: %s", argv[0], strerror(err));
 }
 
 int child_start(struct child *c, char *const *argv, const struct strvec *env,

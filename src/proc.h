@@ -24,6 +24,10 @@ struct child {
 int child_start(struct child *c, char *const *argv, const struct strvec *env,
 		int split_stderr);
 
+/* Become argv[0] (looked up in PATH) with `env` applied as child_start
+ * applies it; returns -1, said, only when that failed. */
+int proc_exec(char *const *argv, const struct strvec *env);
+
 /* Signal the child's whole process group (no-op when it is gone). */
 void child_kill(struct child *c, int sig);
 

@@ -28,6 +28,7 @@ struct target {
 	int selected;                /* to be built by this run */
 	int split;                   /* built a platform per node, then put
 					together (run/childdef.h) */
+	int pushes;                  /* split, and its parts push by digest */
 };
 
 struct plan {

@@ -120,25 +120,33 @@ static int needed_outside(const struct run *run, const unsigned char *in,
 struct context_query {
 	const struct run *run;
 	const struct sched_slot *slot; /* the batch being written */
+	int layouts;                   /* a layout was given: bake reads
+					  the layout directory */
 };
+
+static const char *noted(struct context_query *q, const char *ref)
+{
+	q->layouts |= ref && starts_with(ref, "oci-layout://");
+	return ref;
+}
 
 /* childdef's question: the layout target `name` gets for `key`. */
 static const char *context_of(void *data, const char *name, const char *key)
 {
-	const struct context_query *q = data;
+	struct context_query *q = data;
 	const struct run *run = q->run;
 	const struct sched_slot *s = q->slot;
 	/* the batch's own job of that target (a part's, for a split one),
 	 * else any */
 	for (size_t i = 0; i < s->njobs; i++)
 		if (!strcmp(run->info[s->jobs[i]].target->name, name))
-			return transfer_context(&run->transfer, run, s->jobs[i],
-						key, s->node);
+			return noted(q, transfer_context(&run->transfer, run,
+							 s->jobs[i], key, s->node));
 	for (size_t j = 0; j < run->dag.nr; j++)
 		if (!run->info[j].merge &&
 		    !strcmp(run->info[j].target->name, name))
-			return transfer_context(&run->transfer, run, j, key,
-						s->node);
+			return noted(q, transfer_context(&run->transfer, run, j,
+							 key, s->node));
 	return NULL;
 }
 
@@ -160,7 +168,7 @@ static char *write_definition(struct run *run, const struct sched_slot *s,
 						run->info[s->jobs[i]].platform };
 		*layouts |= dest[i] != NULL;
 	}
-	struct context_query q = { run, s };
+	struct context_query q = { run, s, 0 };
 	struct childdef d = {
 		.printed = json_object_get(run->plan->doc, "target"),
 		.push = run->opts->push,
@@ -175,17 +183,7 @@ static char *write_definition(struct run *run, const struct sched_slot *s,
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		error("cannot create '%s': %s", dir, strerror(errno));
 	free(dir);
-	const char *key;
-	json_t *jt;
-	/* a layout given as a context is read from the layout directory */
-	json_object_foreach(json_object_get(doc, "target"), key, jt) {
-		json_t *c;
-		const char *ck;
-		json_object_foreach(json_object_get(jt, "contexts"), ck, c)
-			*layouts |= starts_with(json_string_value(c) ?
-						json_string_value(c) : "",
-						"oci-layout://");
-	}
+	*layouts |= q.layouts;
 	if (!doc || childdef_write(doc, path) < 0) {
 		free(path);
 		path = NULL;

@@ -24,17 +24,17 @@ void split_mark(struct plan *plan, const struct options *opts)
 	json_t *targets = json_object_get(plan->doc, "target");
 	for (size_t i = 0; i < plan->nr; i++) {
 		struct target *t = &plan->v[i];
+		json_t *jt = json_object_get(targets, t->name);
 		t->split = t->selected && opts->policy != POLICY_FIFO &&
-			   childdef_splittable(json_object_get(targets, t->name),
-					       opts->push, opts->load);
+			   childdef_splittable(jt, opts->push, opts->load);
+		t->pushes = t->split && childdef_pushes(jt, opts->push);
 	}
 }
 
 int split_part_pushes(const struct run *run, size_t job)
 {
 	const struct job_info *in = &run->info[job];
-	return in->platform &&
-	       childdef_pushes(printed(run, in->target->name), run->opts->push);
+	return in->platform && in->target->pushes;
 }
 
 void split_part_built(struct run *run, size_t job)

@@ -40,35 +40,25 @@ static const char *str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The outputs bake's setPushOverride / setLoadOverride give, from the
- * same starting outputs, as JSON text. */
-static void check_push(const char *in, const char *want)
+/* The outputs bake's setPushOverride / setLoadOverride (`apply`, its
+ * name `what`) give, from the same starting outputs, as JSON text. */
+static void check_override(void (*apply)(json_t *), const char *what,
+			   const char *in, const char *want)
 {
 	json_t *out = json_loads(in, 0, NULL);
 	json_t *exp = json_loads(want, 0, NULL);
 	assert_non_null(out);
 	assert_non_null(exp);
-	childdef_push(out);
+	apply(out);
 	if (!json_equal(out, exp)) {
 		char *got = json_dumps(out, JSON_COMPACT);
-		fail_msg("push of %s: got %s, want %s", in, got, want);
+		fail_msg("%s of %s: got %s, want %s", what, in, got, want);
 	}
 	json_decref(out);
 	json_decref(exp);
 }
-
-static void check_load(const char *in, const char *want)
-{
-	json_t *out = json_loads(in, 0, NULL);
-	json_t *exp = json_loads(want, 0, NULL);
-	childdef_load(out);
-	if (!json_equal(out, exp)) {
-		char *got = json_dumps(out, JSON_COMPACT);
-		fail_msg("load of %s: got %s, want %s", in, got, want);
-	}
-	json_decref(out);
-	json_decref(exp);
-}
+#define check_push(in, want) check_override(childdef_push, "push", in, want)
+#define check_load(in, want) check_override(childdef_load, "load", in, want)
 
 static void t_push_load_as_bake(void **state)
 {
@@ -275,19 +265,6 @@ static void t_cache_registry(void **state)
 	json_decref(p);
 }
 
-static char *read_path(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	return strbuf_detach(&sb);
-}
-
 static void t_write(void **state)
 {
 	(void)state;
@@ -320,7 +297,7 @@ static void t_write(void **state)
 	assert_int_equal(errno, ENOENT);
 	char *nodir = xstrfmt("%s/no/such.json", dir);
 	assert_int_equal(childdef_write(doc, nodir), -1);
-	char *text = read_path(path);
+	char *text = read_text_file(path, NULL);
 	assert_non_null(strstr(text, "\"worker\""));
 	free(text);
 

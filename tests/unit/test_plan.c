@@ -21,28 +21,12 @@
 #include <unistd.h>
 
 
-static char *read_path(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	if (len)
-		*len = sb.len;
-	return strbuf_detach(&sb);
-}
-
 static char *read_fixture_len(const char *name, size_t *len)
 {
 	const char *dir = getenv("FIXTURES");
 	assert_non_null(dir);
 	char *path = xstrfmt("%s/%s", dir, name);
-	char *text = read_path(path, len);
+	char *text = read_text_file(path, len);
 	free(path);
 	return text;
 }

@@ -464,11 +464,6 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 		}
 	}
 	free(nargv);
-	if (res == CLI_RUN && opts->progress == PROGRESS_RAWJSON &&
-	    !opts->print && !opts->bake_answers)
-		res = usage_error("--progress %s: dbake's builds show plain, tty "
-				  "or quiet progress (rawjson only with --print, "
-				  "--list or --call)", "rawjson");
 	return res;
 }
 

@@ -9,7 +9,7 @@ enum progress_mode {
 	PROGRESS_PLAIN,
 	PROGRESS_TTY,
 	PROGRESS_QUIET,
-	PROGRESS_RAWJSON, /* bake's, for what bake answers (--print...) */
+	PROGRESS_RAWJSON, /* the children's JSON passed on to stderr */
 };
 
 enum policy_kind {

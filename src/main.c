@@ -84,7 +84,8 @@ static const struct ui_ops *pick_ui(const struct options *opts)
 		set_quiet(1);
 		return &ui_quiet;
 	case PROGRESS_PLAIN:
-	case PROGRESS_RAWJSON: /* refused for builds: only bake's answers */
+	case PROGRESS_RAWJSON: /* the children's JSON on stderr, dbake's
+				  lines on stdout */
 		return &ui_plain;
 	case PROGRESS_TTY:
 		if (!capable)

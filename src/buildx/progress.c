@@ -1,8 +1,11 @@
 #include "progress.h"
 #include "../util/util.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Copy a line into a fixed field, replacing control bytes. */
 static void copy_field(char *dst, size_t size, const char *src, size_t len)
@@ -45,14 +48,39 @@ static int is_step_title(const char *s, size_t len)
 	       slash + 1 < end && slash[1] >= '0' && slash[1] <= '9';
 }
 
-void progress_line(struct progress *p, const char *line, size_t len)
+/* A step's vertex was seen: count it once; it is the latest step. */
+static void step_seen(struct progress *p, unsigned char *state,
+		      const char *title, size_t len)
 {
-	/* buildx's own last word ("ERROR: failed to solve: ..."): the only
-	 * reason given when no step ran (a node that cannot be reached) */
-	if (len > 7 && !memcmp(line, "ERROR: ", 7) && !p->error[0]) {
-		copy_field(p->error, sizeof(p->error), line + 7, len - 7);
-		return;
+	if (!*state) {
+		*state = 1;
+		p->steps++;
 	}
+	copy_field(p->current, sizeof(p->current), title, len);
+}
+
+/* A step finished, a cache hit or after secs seconds (< 0: unknown). */
+static void step_done(struct progress *p, unsigned char *state, int cached,
+		      double secs)
+{
+	if (*state != 1)
+		return;
+	*state = 2;
+	p->done++;
+	if (cached)
+		p->cached++;
+	else if (secs >= 0 && secs < 1e6)
+		p->work += secs;
+}
+
+static void first_error(struct progress *p, const char *msg, size_t len)
+{
+	if (!p->error[0])
+		copy_field(p->error, sizeof(p->error), msg, len);
+}
+
+static void plain_line(struct progress *p, const char *line, size_t len)
+{
 	if (len < 2 || line[0] != '#')
 		return;
 	char *end;
@@ -73,36 +101,116 @@ void progress_line(struct progress *p, const char *line, size_t len)
 	if (!state)
 		return;
 	if (rlen && rest[0] == '[' && is_step_title(rest, rlen)) {
-		if (!*state) {
-			*state = 1;
-			p->steps++;
-		}
-		copy_field(p->current, sizeof(p->current), rest, rlen);
+		step_seen(p, state, rest, rlen);
 	} else if (rlen >= 4 && !memcmp(rest, "DONE", 4)) {
-		if (*state == 1) {
-			*state = 2;
-			p->done++;
-			if (rlen > 5 && rest[4] == ' ') {
-				char num[32];
-				size_t n = rlen - 5 < sizeof(num) - 1 ? rlen - 5
-								: sizeof(num) - 1;
-				memcpy(num, rest + 5, n);
-				num[n] = '\0';
-				double secs = strtod(num, &end);
-				if (end != num && *end == 's' && secs >= 0 && secs < 1e6)
-					p->work += secs;
-			}
+		double secs = -1;
+		if (rlen > 5 && rest[4] == ' ') {
+			char num[32];
+			size_t n = rlen - 5 < sizeof(num) - 1 ? rlen - 5
+							: sizeof(num) - 1;
+			memcpy(num, rest + 5, n);
+			num[n] = '\0';
+			double s = strtod(num, &end);
+			if (end != num && *end == 's')
+				secs = s;
 		}
+		step_done(p, state, 0, secs);
 	} else if (rlen >= 6 && !memcmp(rest, "CACHED", 6)) {
-		if (*state == 1) {
-			*state = 2;
-			p->done++;
-			p->cached++;
-		}
-	} else if (rlen >= 6 && !memcmp(rest, "ERROR:", 6) && !p->error[0]) {
-		copy_field(p->error, sizeof(p->error), rest + 6 + (rlen > 6),
-			   rlen - 6 - (rlen > 6));
+		step_done(p, state, 1, -1);
+	} else if (rlen >= 6 && !memcmp(rest, "ERROR:", 6)) {
+		first_error(p, rest + 6 + (rlen > 6), rlen - 6 - (rlen > 6));
 	}
+}
+
+/* Seconds since the epoch of an RFC 3339 time ("2026-12-02T16:20:28.29Z",
+ * "...+01:00"), or -1. */
+static double rfc3339(const char *s)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+			 &n) != 6 || tm.tm_year < 1970)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	double t = (double)timegm(&tm);
+	s += n;
+	if (*s == '.') {
+		double scale = 0.1;
+		while (*++s >= '0' && *s <= '9') {
+			t += (*s - '0') * scale;
+			scale /= 10;
+		}
+	}
+	int oh, om;
+	if (*s == 'Z')
+		return t;
+	if ((*s == '+' || *s == '-') && sscanf(s + 1, "%2d:%2d", &oh, &om) == 2)
+		return t - (*s == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+	return -1;
+}
+
+/* The number of a vertex digest, in the order first seen, or -1. */
+static long digest_number(struct progress *p, const char *digest)
+{
+	for (size_t i = p->ndigests; i-- > 0;) /* recent ones change most */
+		if (!strcmp(p->digests[i], digest))
+			return (long)i;
+	if (p->ndigests >= 100000)
+		return -1;
+	ALLOC_GROW(p->digests, p->ndigests + 1, p->digests_alloc);
+	p->digests[p->ndigests] = xstrdup(digest);
+	return (long)p->ndigests++;
+}
+
+static void json_vertex(struct progress *p, json_t *v)
+{
+	const char *digest = json_string_value(json_object_get(v, "digest"));
+	const char *name = json_string_value(json_object_get(v, "name"));
+	const char *err = json_string_value(json_object_get(v, "error"));
+	long num = digest ? digest_number(p, digest) : -1;
+	unsigned char *state = num >= 0 ? vertex(p, (unsigned long)num) : NULL;
+	if (!state)
+		return;
+	if (name && is_step_title(name, strlen(name)) && *state != 2)
+		step_seen(p, state, name, strlen(name));
+	const char *completed =
+		json_string_value(json_object_get(v, "completed"));
+	if (err && *err) { /* as plain's "#N ERROR:": not a finished step */
+		first_error(p, err, strlen(err));
+	} else if (completed) {
+		double from = rfc3339(json_string_value(
+			json_object_get(v, "started")));
+		double to = rfc3339(completed);
+		step_done(p, state, json_is_true(json_object_get(v, "cached")),
+			  from >= 0 && to >= from ? to - from : -1);
+	}
+}
+
+/* One SolveStatus of --progress rawjson: only its vertexes count. */
+static void json_line(struct progress *p, const char *line, size_t len)
+{
+	json_t *status = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *vertexes = json_object_get(status, "vertexes");
+	size_t i;
+	json_t *v;
+	json_array_foreach(vertexes, i, v)
+		if (json_is_object(v))
+			json_vertex(p, v);
+	json_decref(status);
+}
+
+void progress_line(struct progress *p, const char *line, size_t len)
+{
+	/* buildx's own last word ("ERROR: failed to solve: ..."): the only
+	 * reason given when no step ran (a node that cannot be reached) */
+	if (len > 7 && !memcmp(line, "ERROR: ", 7))
+		first_error(p, line + 7, len - 7);
+	else if (len && line[0] == '{')
+		json_line(p, line, len);
+	else
+		plain_line(p, line, len);
 }
 
 void progress_feed(struct progress *p, const char *buf, size_t len)
@@ -133,4 +241,9 @@ void progress_release(struct progress *p)
 	free(p->seen);
 	p->seen = NULL;
 	p->seen_alloc = 0;
+	for (size_t i = 0; i < p->ndigests; i++)
+		free(p->digests[i]);
+	free(p->digests);
+	p->digests = NULL;
+	p->ndigests = p->digests_alloc = 0;
 }

@@ -1,7 +1,8 @@
 /*
- * Reading buildx's plain progress ("#5 [stage 2/3] RUN ...", "#5 DONE",
- * "#5 CACHED", "#5 ERROR: ...") into step counts. Fed raw bytes, any of
- * which may be invalid text; never fails.
+ * Reading buildx's progress into step counts: plain ("#5 [stage 2/3] RUN
+ * ...", "#5 DONE", "#5 CACHED", "#5 ERROR: ...") or rawjson (one
+ * SolveStatus object per line, its vertexes named as in plain). Fed raw
+ * bytes, any of which may be invalid text; never fails.
  */
 #ifndef DBAKE_PROGRESS_H
 #define DBAKE_PROGRESS_H
@@ -18,6 +19,8 @@ struct progress {
 	struct strbuf line;  /* partial line carried between feeds */
 	unsigned char *seen; /* per vertex number: 1 step, 2 finished */
 	size_t seen_alloc;
+	char **digests;      /* rawjson: vertex digests, numbered in order */
+	size_t ndigests, digests_alloc;
 };
 
 #define PROGRESS_INIT { .line = STRBUF_INIT }

@@ -12,7 +12,7 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 	strvec_push(argv, "-f");
 	strvec_push(argv, b->definition);
 	strvec_push(argv, "--progress");
-	strvec_push(argv, "plain");
+	strvec_push(argv, b->progress ? b->progress : "plain");
 	if (b->no_cache)
 		strvec_push(argv, "--no-cache");
 	if (b->pull)

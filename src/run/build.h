@@ -16,11 +16,12 @@ struct build_args {
 	const struct strvec *allow;  /* bake's --allow values, or NULL */
 	int pull;
 	const char *allow_dir; /* bake may read and write there, or NULL */
+	const char *progress;  /* "plain", or "rawjson" when the user's is */
 };
 
 /*
  * docker [GLOBALS] buildx bake --builder SHARD -f DEFINITION --progress
- * plain [--no-cache] [--pull] [--policy P]... [--allow A]...
+ * plain|rawjson [--no-cache] [--pull] [--policy P]... [--allow A]...
  * [--allow fs.read=D --allow fs.write=D] [--metadata-file F] -- TARGET...
  * Outputs, --push, --load and the cache are in the definition.
  */

@@ -209,6 +209,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	run->slot_fds[k] = xrealloc(run->slot_fds[k],
 				    (s->njobs ? s->njobs : 1) * sizeof(int));
 	int *fds = run->slot_fds[k];
+	strbuf_reset(&run->slot_lines[k]);
 	int layouts = 0, merge = s->njobs == 1 && run->info[s->jobs[0]].merge;
 	int digests = 0;
 
@@ -233,6 +234,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		.allow = &run->opts->allow,
 		.pull = run->opts->pull,
 		.allow_dir = layouts ? run->transfer.dir : NULL,
+		.progress = child_progress(run),
 	};
 	if (merge)
 		split_merge_argv(run, s->jobs[0], node->shard, &argv);
@@ -400,6 +402,30 @@ static void finish_slot(void *owner, void *task, int status)
 	}
 }
 
+/*
+ * With --progress rawjson, each whole JSON line of a child goes to stderr,
+ * as bake's would: vertex digests differ between builds, so the lines of
+ * several bakes make one stream. Lines of text (bake's last "ERROR: ")
+ * stay in the logs: dbake says what failed in its own words.
+ */
+static void forward_json(struct run *run, struct sched_slot *s,
+			 const char *buf, size_t len)
+{
+	struct strbuf *sb = &run->slot_lines[s - run->sched.slots];
+	strbuf_add(sb, buf, len);
+	size_t at = 0;
+	const char *nl;
+	while ((nl = memchr(sb->buf + at, '\n', sb->len - at))) {
+		size_t n = (size_t)(nl - (sb->buf + at)) + 1;
+		if (sb->buf[at] == '{')
+			write_in_full(STDERR_FILENO, sb->buf + at, n);
+		at += n;
+	}
+	memmove(sb->buf, sb->buf + at, sb->len - at);
+	sb->len -= at;
+	sb->buf[sb->len] = '\0';
+}
+
 /* Output of a slot's bake: to its logs and its jobs' progress. */
 static void slot_output(void *owner, void *task, const char *buf, size_t len)
 {
@@ -408,6 +434,8 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 	if (s->moved)
 		return;
 	slot_log(run, s, buf, len);
+	if (run->opts->progress == PROGRESS_RAWJSON)
+		forward_json(run, s, buf, len);
 	long long now = now_ms();
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct progress *p = &run->info[s->jobs[i]].progress;

@@ -35,6 +35,8 @@ struct run {
 	struct job_info *info;          /* per job */
 	struct sched sched;             /* slots, node stats, the policy */
 	int **slot_fds;                 /* per slot: its batch's log fds */
+	struct strbuf *slot_lines;      /* per slot, with rawjson: the
+					   partial line of its bake */
 	const char **endpoints;         /* per node: its key in history */
 	struct transfer transfer;       /* dependencies between nodes */
 	struct history *history;        /* NULL: remember nothing */
@@ -61,6 +63,13 @@ struct run {
 
 /* The run as the UIs and the report see it, brought up to date. */
 const struct run_view *run_view(struct run *run);
+
+/* The children's --progress: plain, which dbake reads, or rawjson, which
+ * it reads and passes on to its stderr. */
+static inline const char *child_progress(const struct run *run)
+{
+	return run->opts->progress == PROGRESS_RAWJSON ? "rawjson" : "plain";
+}
 
 /* Grace between SIGTERM and SIGKILL when stopping builds. */
 #define STOP_GRACE_MS 5000

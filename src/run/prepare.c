@@ -154,6 +154,8 @@ void dispatch_prepare(struct run *run)
 		   run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
 	learn_apply(&run->sched, run->history, run->endpoints, defhash, speed);
 	run->slot_fds = xcalloc(run->sched.nslots + 1, sizeof(*run->slot_fds));
+	run->slot_lines =
+		xcalloc(run->sched.nslots + 1, sizeof(*run->slot_lines));
 	run->lower_bound = learn_lower_bound(&run->sched);
 	free(caps);
 	free(speed);
@@ -167,6 +169,10 @@ void dispatch_release(struct run *run)
 		free(run->slot_fds[i]);
 	free(run->slot_fds);
 	run->slot_fds = NULL;
+	for (size_t i = 0; run->slot_lines && i < run->sched.nslots; i++)
+		strbuf_release(&run->slot_lines[i]);
+	free(run->slot_lines);
+	run->slot_lines = NULL;
 	free(run->endpoints);
 	run->endpoints = NULL;
 	sched_release(&run->sched);

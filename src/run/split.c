@@ -101,7 +101,7 @@ void split_merge_argv(const struct run *run, size_t job, const char *shard,
 	strvec_push(argv, "--builder");
 	strvec_push(argv, shard);
 	strvec_push(argv, "--progress");
-	strvec_push(argv, "plain");
+	strvec_push(argv, child_progress(run));
 	size_t i;
 	json_t *v;
 	json_array_foreach(tags, i, v) {

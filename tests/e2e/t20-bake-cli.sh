@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bake's command line: what bake answers without building (--print,
 # --list, --call, --check) is bake's answer, byte for byte and exit code
-# for exit code; -f - and -f cwd:// build; -D after the subcommand.
+# for exit code; -f - and -f cwd:// build; -D after the subcommand;
+# --progress rawjson passes the children's stream on.
 . "$(dirname "$0")/lib.sh"
 project
 cat >docker-bake.hcl <<HCL
@@ -63,7 +64,28 @@ check "-f cwd://: built" all_built clean
 run_dbake -D clean
 check "-D after the subcommand: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 
-run_dbake --progress rawjson clean
-check "--progress rawjson for a build: exit 2 (got $RC)" [ "$RC" -eq 2 ]
-check "--progress rawjson for a build: one line" [ "$(wc -l <<<"$ERR")" -eq 1 ]
+# --progress rawjson: stderr is the children's SolveStatus stream, with
+# the steps bake's own stream names; dbake's lines stay on stdout.
+steps_of() { grep '^{' | jq -r '.vertexes[]?.name // empty' | grep '^\[[^]]*[0-9]/[0-9]' | sort -u; }
+all_json() { jq -e 'type == "object"' <<<"$1" >/dev/null; }
+bake_steps=$(docker buildx bake --progress rawjson --no-cache clean 2>&1 >/dev/null | steps_of)
+run_dbake --progress rawjson --no-cache clean
+check "--progress rawjson: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "--progress rawjson: dbake's lines on stdout" all_built clean
+check "--progress rawjson: stderr is JSON, line by line" \
+	all_json "$ERR"
+check "--progress rawjson: bake's steps" \
+	[ -n "$bake_steps" ] && [ "$(steps_of <<<"$ERR")" = "$bake_steps" ]
+[ "$RC" -eq 0 ] && all_json "$ERR" || show
+cat >broken.hcl <<HCL
+target "broken" {
+  dockerfile-inline = "FROM $BASE\nRUN echo broken-$NONCE; exit 3\n"
+}
+HCL
+run_dbake -f broken.hcl --progress rawjson broken
+check "--progress rawjson, a failing build: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "--progress rawjson, a failing build: its error in the stream" \
+	grep -q '"error":"process.*exit code: 3"' <<<"$ERR"
+check "--progress rawjson, a failing build: the FAILED line says why" \
+	grep -q "FAILED broken.*exit code: 3" <<<"$OUT"
 check "nothing left behind" no_children_left

@@ -1,4 +1,4 @@
-/* Reading buildx's plain progress output into step counts. */
+/* Reading buildx's plain and rawjson progress output into step counts. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -303,6 +303,60 @@ static void t_giant_line(void **state)
 	free(junk);
 }
 
+/* `--progress rawjson`: SolveStatus lines as buildx writes them (the
+ * shape of a real build's, digests shortened), ending in bake's text. */
+static const char build_json[] =
+	"{\"vertexes\":[{\"digest\":\"sha256:aa\",\"name\":\"[internal] load build definition from Dockerfile\",\"started\":\"2026-12-02T16:20:28.291410037Z\"}]}\n"
+	"{\"statuses\":[{\"id\":\"reading docker-bake.hcl\",\"vertex\":\"sha256:aa\",\"total\":80,\"current\":0,\"timestamp\":\"0001-01-01T00:00:00Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:aa\",\"name\":\"[internal] load build definition from Dockerfile\",\"started\":\"2026-12-02T16:20:28.291410037Z\",\"completed\":\"2026-12-02T16:20:28.293386736Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:bb\",\"inputs\":[\"sha256:aa\"],\"name\":\"[base 1/2] COPY a /a\",\"started\":\"2026-12-02T17:20:28.5+01:00\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:cc\",\"name\":\"[base 2/2] RUN true\",\"cached\":true,\"started\":\"2026-12-02T16:20:28.6Z\",\"completed\":\"2026-12-02T16:20:28.6Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:bb\",\"inputs\":[\"sha256:aa\"],\"name\":\"[base 1/2] COPY a /a\",\"started\":\"2026-12-02T17:20:28.5+01:00\",\"completed\":\"2026-12-02T16:20:29.75Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:bb\",\"name\":\"[base 1/2] COPY a /a\",\"started\":\"2026-12-02T17:20:28.5+01:00\",\"completed\":\"2026-12-02T16:20:29.75Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:dd\",\"name\":\"[stage-1 1/1] RUN exit 3\",\"started\":\"2026-12-02T16:20:30Z\"}]}\n"
+	"{\"logs\":[{\"vertex\":\"sha256:dd\",\"stream\":2,\"data\":\"aGkK\",\"timestamp\":\"2026-12-02T16:20:30.1Z\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:dd\",\"name\":\"[stage-1 1/1] RUN exit 3\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:30.5Z\",\"error\":\"process \\\"/bin/sh -c exit 3\\\" did not complete successfully: exit code: 3\"}]}\n"
+	"{\"vertexes\":[{\"digest\":\"sha256:ee\",\"name\":\"[stage-1 1/1] RUN\n"
+	"{\"vertexes\":[{\"name\":\"[9/9] no digest\"}], \"x\":[1,2,{}]}\n"
+	"{\"vertexes\":\"[1/1] not an array\"}\n"
+	"{}\n"
+	"ERROR: failed to solve: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3\n";
+
+static void t_rawjson(void **state)
+{
+	(void)state;
+	struct result whole;
+	feed_chunks(&whole, build_json, sizeof(build_json) - 1,
+		    sizeof(build_json));
+	assert_int_equal(whole.steps, 3); /* bb cc dd, bb once */
+	assert_int_equal(whole.done, 2);  /* bb cc: dd failed */
+	assert_int_equal(whole.cached, 1);
+	assert_float_equal(whole.work, 1.25, 1e-6); /* bb, across zones */
+	assert_string_equal(whole.current, "[stage-1 1/1] RUN exit 3");
+	assert_string_equal(whole.error, "process \"/bin/sh -c exit 3\" did "
+			    "not complete successfully: exit code: 3");
+	for (size_t i = 0; i < ARRAY_SIZE(chunk_sizes); i++) {
+		struct result r;
+		feed_chunks(&r, build_json, sizeof(build_json) - 1,
+			    chunk_sizes[i]);
+		assert_same(&whole, &r);
+	}
+	/* a finished step's late repeat does not make it current again */
+	struct progress p = PROGRESS_INIT;
+	const char *late =
+		"{\"vertexes\":[{\"digest\":\"sha256:1\",\"name\":\"[1/2] RUN a\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:31Z\"}]}\n"
+		"{\"vertexes\":[{\"digest\":\"sha256:2\",\"name\":\"[2/2] RUN b\",\"started\":\"2026-12-02T16:20:31Z\"}]}\n"
+		"{\"vertexes\":[{\"digest\":\"sha256:1\",\"name\":\"[1/2] RUN a\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:31Z\"}]}\n"
+		"{\"vertexes\":[{\"digest\":\"sha256:3\",\"name\":\"[x 1/1] RUN c\",\"started\":\"bad time\",\"completed\":\"2026-12-02T16:20:31Z\"}]}\n";
+	progress_feed(&p, late, strlen(late));
+	assert_string_equal(p.current, "[x 1/1] RUN c");
+	assert_int_equal(p.steps, 3);
+	assert_int_equal(p.done, 2);
+	assert_float_equal(p.work, 1.0, 1e-6); /* c's time is unknown */
+	progress_release(&p);
+	assert_null(p.digests);
+}
+
 static void t_partial_last_line(void **state)
 {
 	(void)state;
@@ -333,6 +387,7 @@ int main(void)
 		cmocka_unit_test(t_giant_line),
 		cmocka_unit_test(t_bake_level_error),
 		cmocka_unit_test(t_partial_last_line),
+		cmocka_unit_test(t_rawjson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

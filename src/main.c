@@ -106,6 +106,24 @@ static void kill_children(void)
 	proc_kill_all(SIGKILL);
 }
 
+/* Emulation is the user's to know of: a build then takes many times
+ * longer, and only a node with the platforms' hardware would not. */
+static void say_emulated(const struct dag *dag)
+{
+	for (size_t i = 0; i < dag->nr; i++) {
+		const struct job *j = &dag->jobs[i];
+		if (!j->emulated)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t k = 0; k < j->platforms->nr; k++)
+			strbuf_addf(&sb, "%s%s", k ? ", " : "",
+				    j->platforms->v[k]);
+		info("%s: no node builds %s natively%s; built by emulation",
+		     j->name, sb.buf, j->platforms->nr > 1 ? " together" : "");
+		strbuf_release(&sb);
+	}
+}
+
 /* Bake's own answer (--print, --list, --call, --check): it runs
  * instead of dbake, with the bake flags as given. */
 static int exec_bake(const struct options *opts)
@@ -247,6 +265,7 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	say_emulated(&run.dag);
 	if (opts.plan) {
 		ui_print_plan(run_view(&run));
 		code = EXIT_BUILT;

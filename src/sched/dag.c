@@ -155,6 +155,7 @@ int dag_prepare(struct dag *dag, const struct node_offer *nodes, size_t nnodes)
 		j->fits = xcalloc(nnodes + 1, 1);
 		for (size_t n = 0; n < nnodes; n++)
 			any |= j->fits[n] = (unsigned char)fits(j, nodes[n].native);
+		j->emulated = !any;
 		for (size_t n = 0; n < nnodes && !any; n++)
 			if (fits(j, nodes[n].platforms))
 				j->fits[n] = 1;

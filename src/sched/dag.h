@@ -27,6 +27,9 @@ struct job {
 	size_t *dependents, ndependents;
 	size_t waiting;                 /* dependencies not yet done */
 	unsigned char *fits;            /* per node: can build it */
+	int emulated;                   /* no node builds all its platforms
+					   natively: fits those that
+					   advertise them */
 	enum job_state state;
 	int node;                       /* where it runs or ran, -1 */
 	double estimate;                /* expected seconds */

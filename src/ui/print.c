@@ -37,10 +37,11 @@ void ui_print_plan(const struct run_view *view)
 				json_array_append_new(can,
 						      json_string(view->nodes->v[n].name));
 		json_object_set_new(targets, j->name,
-				    json_pack("{s:o, s:o, s:o, s:b}", "platforms",
+				    json_pack("{s:o, s:o, s:o, s:b, s:b}", "platforms",
 					      plats, "depends_on", deps, "nodes",
 					      can, "requested",
-					      view->info[i].target->requested));
+					      view->info[i].target->requested,
+					      "emulated", j->emulated));
 	}
 	json_object_set_new(root, "builder", json_string(view->nodes->builder));
 	json_object_set_new(root, "nodes", nodes);

@@ -32,3 +32,25 @@ check "--platform linux/arm64 builds on the arm64 node" is_arm_node "$(built_on 
 run_dbake --plan --set 'amd1.platform=linux/arm64' amd1
 check "--set reaches the plan" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['amd1']['platforms']==['linux/arm64'], d" "$OUT"
+
+# A tar of two platforms is not split: no node builds both natively, so
+# one node emulates one of them, and the plan and the run say so.
+cat >emul.hcl <<HCL
+target "pair" {
+  dockerfile-inline = "FROM scratch\nCOPY docker-bake.hcl /f\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  output = ["type=tar,dest=pair.tar"]
+}
+HCL
+run_dbake -f emul.hcl --plan pair
+check "--plan: a two-platform tar is emulated" \
+	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['pair']['emulated'] is True and d['targets']['pair']['nodes']==sys.argv[2].split(), d" "$OUT" "${ARM_NODES[*]}"
+check "--plan: and says so" grep -q "pair: no node builds linux/amd64, linux/arm64 natively together; built by emulation" <<<"$ERR"
+run_dbake --plan amd1
+check "--plan: a native target is not emulated" \
+	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['amd1']['emulated'] is False, d" "$OUT"
+check "--plan: nothing said of emulation" [ -z "$(grep emulation <<<"$ERR")" ]
+run_dbake -f emul.hcl pair
+check "a two-platform tar: built" all_built pair
+check "a two-platform tar: both platforms in it" \
+	[ "$(tar -tf pair.tar | grep -c '^linux_\(amd64\|arm64\)/f$')" -eq 2 ]

@@ -468,6 +468,13 @@ static void t_dag_platform_fits(void **state)
 	/* all platforms of a job on one node */
 	assert_true(d->jobs[both].fits[0]);
 	assert_false(d->jobs[both].fits[1]);
+	/* emulation is known, for the plan to say */
+	assert_false(d->jobs[arm].emulated);
+	assert_false(d->jobs[amd].emulated);
+	assert_false(d->jobs[any].emulated);
+	assert_true(d->jobs[riscv].emulated);
+	assert_true(d->jobs[armv7].emulated);
+	assert_true(d->jobs[both].emulated);
 
 	/* and the policy follows fits */
 	d->jobs[arm].estimate = 100;

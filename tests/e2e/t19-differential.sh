@@ -13,7 +13,7 @@ variable "MODE" { default = "plain" }
 variable "GREETING" { default = "hello" }
 group "default" { targets = ["images", "files"] }
 group "images" { targets = ["app", "top", "svc"] }
-group "files" { targets = ["tree", "archive"] }
+group "files" { targets = ["tree", "archive", "bundle"] }
 target "_common" {
   args = { GREETING = GREETING }
   labels = { "org.example.mode" = "same", "org.example.greeting" = GREETING }
@@ -89,6 +89,12 @@ target "tree" {
 target "archive" {
   dockerfile-inline = "FROM $BASE AS b\nRUN mkdir /o && echo archive-$NONCE > /o/a\nFROM scratch\nCOPY --from=b /o /\n"
   output = ["type=tar,dest=out-\${MODE}/archive.tar"]
+}
+target "bundle" {
+  inherits = ["_common"]
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN echo bundle-$NONCE > /bundle\n"
+  output = ["type=oci,dest=out-\${MODE}/bundle.tar"]
 }
 HCL
 names="app top svc-small svc-large arm multi multidep hostnet"
@@ -167,6 +173,40 @@ check "mtree: the same local output as plain bake's" \
 check "archive: the same tar output as plain bake's" \
 	[ "$(tar -tf out-plain/archive.tar | sort)" = "$(tar -tf out-dbake/archive.tar | sort)" ]
 check "archive: it holds the file" grep -q '^a$\|^\./a$' <<<"$(tar -tf out-dbake/archive.tar)"
+# an OCI layout tar: what its index holds, per manifest: media type and,
+# for an image, its config's os, arch, env and labels and its last layer's
+# files
+oci_summary() { # TAR
+	local d blob
+	d=$(mktemp -d)
+	tar -xf "$1" -C "$d" || { echo "no layout in $1"; return; }
+	blob() { cat "$d/blobs/${1%%:*}/${1#*:}"; }
+	walk() { # DESCRIPTOR-JSON
+		local mt dg
+		mt=$(jq -r .mediaType <<<"$1") dg=$(jq -r .digest <<<"$1")
+		case $mt in
+		*index*) blob "$dg" | jq -c '.manifests[]' | while read -r m; do walk "$m"; done ;;
+		*)
+			local man cfg
+			man=$(blob "$dg")
+			if jq -e '.layers[0].mediaType | test("in-toto")' >/dev/null <<<"$man"; then
+				echo "$mt attestation"
+				return
+			fi
+			cfg=$(blob "$(jq -r .config.digest <<<"$man")")
+			echo "$mt $(jq -cS '{os, architecture, env: .config.Env, labels: .config.Labels}' <<<"$cfg")"
+			blob "$(jq -r '.layers[-1].digest' <<<"$man")" | tar -tzf - 2>/dev/null | sort | tr '\n' ' '
+			echo
+			;;
+		esac
+	}
+	jq -c '.manifests[]' "$d/index.json" | while read -r m; do walk "$m"; done
+	rm -rf "$d"
+}
+bundle_plain=$(oci_summary out-plain/bundle.tar) bundle_dbake=$(oci_summary out-dbake/bundle.tar)
+printf '# bundle: %s\n' "$bundle_dbake"
+check "bundle: an OCI layout with an image and the file" grep -q 'bundle' <<<"$bundle_dbake"
+check "bundle: the same oci output as plain bake's" [ "$bundle_plain" = "$bundle_dbake" ]
 
 keys() { jq -cS 'keys' "$1"; }
 check "--metadata-file: the same targets as plain bake's" \

@@ -38,6 +38,7 @@ enum {
 	OPT_CALL,
 	OPT_CHECK,
 	OPT_LIST_OLD,
+	OPT_NO_BOOTSTRAP,
 };
 
 /* dbake's own flags: every other one is bake's, and a command bake
@@ -45,7 +46,7 @@ enum {
 static const char *const dbake_only[] = {
 	"profile", "with-deps", "exclude", "cache-registry",
 	"fail-fast", "slots", "schedule", "report", "plan", "help", "version",
-	"debug",
+	"debug", "no-bootstrap",
 };
 
 /* One table drives getopt_long and the help text. */
@@ -103,6 +104,8 @@ static const struct option_doc option_table[] = {
 	  "Print the options without building, as bake prints them" },
 	{ { "plan", no_argument, NULL, OPT_PLAN }, 0, NULL,
 	  "Print dbake's plan (targets, dependencies, nodes) and exit" },
+	{ { "no-bootstrap", no_argument, NULL, OPT_NO_BOOTSTRAP }, 0, NULL,
+	  "Skip the builder's nodes that are not running instead of starting them" },
 	{ { "list", required_argument, NULL, OPT_LIST }, 0, "TYPE",
 	  "List targets or variables, as bake does" },
 	{ { "call", required_argument, NULL, OPT_CALL }, 0, "METHOD",
@@ -421,6 +424,9 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_PLAN:
 			opts->plan = 1;
+			break;
+		case OPT_NO_BOOTSTRAP:
+			opts->no_bootstrap = 1;
 			break;
 		case OPT_LIST:
 		case OPT_LIST_OLD:

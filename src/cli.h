@@ -41,6 +41,7 @@ struct options {
 	struct strvec allow;          /* --allow, to every build */
 	int print;                    /* --print: bake's, build nothing */
 	int plan;                     /* --plan: show dbake's plan, build nothing */
+	int no_bootstrap;             /* --no-bootstrap: skip stopped nodes */
 	int bake_answers;             /* --list, --call METHOD, --check: bake
 					 answers, nothing is spread */
 	struct strvec bake_args;      /* the bake flags as given, for those */

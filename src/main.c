@@ -106,6 +106,27 @@ static void kill_children(void)
 	proc_kill_all(SIGKILL);
 }
 
+/* Start the nodes that are not running, as bake would (it boots the
+ * builder first), then read the builder again; --no-bootstrap leaves
+ * them out. */
+static int bootstrap(struct discovery *disc, struct nodeset *nodes,
+		     const struct options *opts)
+{
+	size_t stopped = nodes_stopped(nodes);
+	if (!stopped || opts->no_bootstrap)
+		return 0;
+	info("starting %zu node%s of builder '%s'", stopped,
+	     stopped == 1 ? "" : "s", nodes->builder);
+	char *builder = xstrdup(nodes->builder);
+	nodeset_release(nodes);
+	disc->bootstrap = 1;
+	int ret = nodes_discover_start(disc, builder, &opts->docker_globals);
+	if (ret == 0)
+		ret = nodes_discover_finish(disc, nodes);
+	free(builder);
+	return ret;
+}
+
 /* Emulation is the user's to know of: a build then takes many times
  * longer, and only a node with the platforms' hardware would not. */
 static void say_emulated(const struct dag *dag)
@@ -239,7 +260,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	exit_if_stopped();
-	if (nodes_discover_finish(&disc, &nodes) < 0) {
+	if (nodes_discover_finish(&disc, &nodes) < 0 ||
+	    bootstrap(&disc, &nodes, &opts) < 0) {
 		exit_if_stopped();
 		code = EXIT_USAGE;
 		goto out;

@@ -195,6 +195,80 @@ int nodes_merge_store(struct nodeset *set, const char *text)
 	return 0;
 }
 
+static int is_driver(const struct nodeset *set, const char *driver)
+{
+	return set->driver && !strcmp(set->driver, driver);
+}
+
+/* The remote builder's driver options; the rest make containers or pods. */
+static void keep_remote_opts(struct node *n)
+{
+	static const char *const keep[] = { "default-load=" };
+	size_t kept = 0;
+	for (size_t i = 0; i < n->driver_opts.nr; i++) {
+		int ok = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(keep); k++)
+			ok |= starts_with(n->driver_opts.v[i], keep[k]);
+		if (ok)
+			n->driver_opts.v[kept++] = n->driver_opts.v[i];
+		else
+			free(n->driver_opts.v[i]);
+	}
+	n->driver_opts.nr = kept;
+	if (n->driver_opts.v)
+		n->driver_opts.v[kept] = NULL;
+}
+
+static void adopt_docker_container(struct node *n, const char *docker_host)
+{
+	const char *ep = n->endpoint ? n->endpoint : "";
+	char *to;
+	keep_remote_opts(n);
+	if (!strstr(ep, "://")) /* a docker context */
+		to = *ep ? xstrfmt("docker-container://buildx_buildkit_%s?context=%s",
+				   n->name, ep)
+			 : xstrfmt("docker-container://buildx_buildkit_%s", n->name);
+	else if (docker_host && !strcmp(ep, docker_host))
+		to = xstrfmt("docker-container://buildx_buildkit_%s", n->name);
+	else
+		to = NULL;
+	if (!to) {
+		free(n->error);
+		n->error = xstrfmt("its docker endpoint %s is not the current "
+				   "docker host; give the node a docker context "
+				   "(docker context create)", ep);
+		free(n->status);
+		n->status = xstrdup("unreachable");
+	}
+	free(n->endpoint);
+	n->endpoint = to;
+}
+
+int nodes_adopt_driver(struct nodeset *set, const char *docker_host)
+{
+	if (!set->driver || is_driver(set, "remote"))
+		return 0;
+	if (!is_driver(set, "docker-container"))
+		return error("builder '%s' uses the '%s' driver; dbake works with "
+			     "builders of the remote and docker-container "
+			     "drivers", set->builder, set->driver);
+	for (size_t i = 0; i < set->nr; i++)
+		adopt_docker_container(&set->v[i], docker_host);
+	return 0;
+}
+
+size_t nodes_stopped(const struct nodeset *set)
+{
+	size_t n = 0;
+	if (!is_driver(set, "docker-container"))
+		return 0;
+	for (size_t i = 0; i < set->nr; i++)
+		if (!set->v[i].status || (strcmp(set->v[i].status, "running") &&
+					  strcmp(set->v[i].status, "unreachable")))
+			n++;
+	return n;
+}
+
 static int supported_endpoint(const char *ep)
 {
 	static const char *const schemes[] = {
@@ -314,6 +388,8 @@ int nodes_discover_start(struct discovery *d, const char *builder,
 	struct strvec env = STRVEC_INIT;
 	buildx_argv(&argv, &env, docker_globals);
 	strvec_push(&argv, "inspect");
+	if (d->bootstrap)
+		strvec_push(&argv, "--bootstrap");
 	if (d->builder)
 		strvec_push(&argv, d->builder);
 	d->child = (struct child)CHILD_INIT;
@@ -362,9 +438,9 @@ int nodes_discover_finish(struct discovery *d, struct nodeset *set)
 		error("cannot use builder '%s': %s", set->builder, set->error);
 		goto out;
 	}
-	if (set->driver && strcmp(set->driver, "remote")) {
-		error("builder '%s' uses the '%s' driver; dbake needs a builder "
-		      "with the remote driver", set->builder, set->driver);
+	if (set->driver && !is_driver(set, "remote") &&
+	    !is_driver(set, "docker-container")) {
+		nodes_adopt_driver(set, NULL); /* says which drivers work */
 		goto out;
 	}
 
@@ -376,6 +452,8 @@ int nodes_discover_finish(struct discovery *d, struct nodeset *set)
 		ret = nodes_merge_store(set, out.buf);
 	else
 		ret = 0; /* inspect alone is enough without TLS options */
+	if (ret == 0)
+		ret = nodes_adopt_driver(set, getenv("DOCKER_HOST"));
 	free(path);
 	free(lname);
 	free(store);

@@ -57,6 +57,22 @@ size_t nodes_filter_usable(struct nodeset *set);
  */
 const char *nodes_default_platform(const struct nodeset *set);
 
+/*
+ * Make every node reachable as a remote shard would reach it. A
+ * docker-container node is the BuildKit in its container,
+ * docker-container://buildx_buildkit_NODE, through the node's docker
+ * context (?context=NAME); a docker host URL endpoint is reached as is
+ * when it is the docker host the run already talks to (docker_host: what
+ * DOCKER_HOST says, else NULL), and is otherwise left out with a reason.
+ * Only the driver options a remote builder knows are kept. Nodes of the
+ * remote driver are unchanged. Fails for a driver dbake cannot use.
+ */
+int nodes_adopt_driver(struct nodeset *set, const char *docker_host);
+
+/* How many nodes are not running on a builder whose nodes dbake could
+ * start (docker-container). */
+size_t nodes_stopped(const struct nodeset *set);
+
 /* Derive node->native from its platforms (done by nodes_filter_usable). */
 void node_set_native(struct node *n);
 
@@ -69,6 +85,7 @@ struct discovery {
 	struct child child;
 	char *builder;
 	const struct strvec *globals;
+	int bootstrap; /* start the builder's nodes (inspect --bootstrap) */
 };
 int nodes_discover_start(struct discovery *d, const char *builder,
 			 const struct strvec *docker_globals);

@@ -34,47 +34,6 @@ static enum cli_result parse_args(struct options *o, const char **args)
 }
 
 
-/* Redirect stdout (or stderr) to a temporary file while cli_parse prints. */
-struct capture {
-	int target;
-	int saved;
-	int fd;
-};
-
-static void capture_fd_begin(struct capture *c, int target)
-{
-	char tmpl[] = "/tmp/dbake-test-cli-XXXXXX";
-	fflush(stdout);
-	fflush(stderr);
-	c->target = target;
-	c->fd = mkstemp(tmpl);
-	assert_true(c->fd >= 0);
-	unlink(tmpl);
-	c->saved = dup(target);
-	assert_true(c->saved >= 0);
-	assert_true(dup2(c->fd, target) >= 0);
-}
-
-static void capture_begin(struct capture *c)
-{
-	capture_fd_begin(c, STDOUT_FILENO);
-}
-
-/* Restore the stream; returns what was printed (caller frees). */
-static char *capture_end(struct capture *c)
-{
-	fflush(stdout);
-	fflush(stderr);
-	dup2(c->saved, c->target);
-	close(c->saved);
-	off_t size = lseek(c->fd, 0, SEEK_END);
-	assert_true(size >= 0);
-	char *buf = xcalloc((size_t)size + 1, 1);
-	assert_int_equal(pread(c->fd, buf, (size_t)size, 0), size);
-	close(c->fd);
-	return buf;
-}
-
 static void t_defaults(void **state)
 {
 	(void)state;

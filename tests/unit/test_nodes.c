@@ -341,6 +341,111 @@ static void t_filter_usable(void **state)
 	nodeset_release(&set);
 }
 
+/* A docker-container builder as the test bed makes one: inspect (trimmed
+ * of labels and GC rules) and its store entry, as buildx v0.35 writes
+ * them; one node on the current docker host, one through a context, one
+ * stopped, one on a docker host the run does not talk to. */
+static const char inspect_dc[] =
+	"Name:          dc\n"
+	"Driver:        docker-container\n"
+	"Last Activity: 2026-12-02 16:33:08 +0000 UTC\n"
+	"\n"
+	"Nodes:\n"
+	"Name:                  node0\n"
+	"Endpoint:              unix:///tmp/dbake-dc/docker.sock\n"
+	"Driver Options:        image=\"127.0.0.1:41339/dbake/buildkit:v0.31.2\" network=\"host\"\n"
+	"Status:                running\n"
+	"BuildKit daemon flags: --allow-insecure-entitlement network.host\n"
+	"BuildKit version:      v0.31.2\n"
+	"Platforms:             linux/amd64, linux/amd64/v2, linux/386\n"
+	"\n"
+	"Name:                  node1\n"
+	"Endpoint:              dbake-test-ctx1\n"
+	"Status:                running\n"
+	"Platforms:             linux/arm64, linux/amd64\n"
+	"\n"
+	"Name:                  node2\n"
+	"Endpoint:              dbake-test-ctx2\n"
+	"Status:                stopped\n"
+	"\n"
+	"Name:                  far\n"
+	"Endpoint:              ssh://builder@far.example\n"
+	"Status:                running\n"
+	"Platforms:             linux/amd64\n";
+
+static const char store_dc[] =
+	"{\"Name\": \"dc\", \"Driver\": \"docker-container\", \"Nodes\": ["
+	"{\"Name\": \"node0\", \"Endpoint\": \"unix:///tmp/dbake-dc/docker.sock\","
+	" \"Platforms\": [], \"DriverOpts\": {\"image\": \"127.0.0.1:41339/dbake/buildkit:v0.31.2\","
+	" \"network\": \"host\", \"default-load\": \"true\"},"
+	" \"Flags\": [\"--allow-insecure-entitlement\", \"network.host\"], \"Files\": null},"
+	"{\"Name\": \"node1\", \"Endpoint\": \"dbake-test-ctx1\", \"Platforms\": null,"
+	" \"DriverOpts\": {\"memory\": \"2g\"}, \"Flags\": null, \"Files\": null},"
+	"{\"Name\": \"node2\", \"Endpoint\": \"dbake-test-ctx2\", \"Platforms\": null},"
+	"{\"Name\": \"far\", \"Endpoint\": \"ssh://builder@far.example\", \"Platforms\": null}"
+	"], \"Dynamic\": false}";
+
+static void t_adopt_docker_container(void **state)
+{
+	(void)state;
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, inspect_dc), 0);
+	assert_int_equal(nodes_merge_store(&set, store_dc), 0);
+	assert_string_equal(set.driver, "docker-container");
+	assert_int_equal(nodes_stopped(&set), 1); /* node2 */
+	assert_int_equal(nodes_adopt_driver(&set, "unix:///tmp/dbake-dc/docker.sock"),
+			 0);
+	/* the current docker host: the container by name */
+	assert_string_equal(set.v[0].endpoint,
+			    "docker-container://buildx_buildkit_node0");
+	/* only what a remote builder takes of the options */
+	ASSERT_STRVEC(&set.v[0].driver_opts, "default-load=true");
+	/* a context: named in the URL, for `docker --context` */
+	assert_string_equal(set.v[1].endpoint,
+			    "docker-container://buildx_buildkit_node1?context=dbake-test-ctx1");
+	assert_int_equal(set.v[1].driver_opts.nr, 0);
+	assert_string_equal(set.v[2].endpoint,
+			    "docker-container://buildx_buildkit_node2?context=dbake-test-ctx2");
+	/* another docker host: left out, with the way to reach it */
+	assert_null(set.v[3].endpoint);
+	assert_string_equal(set.v[3].status, "unreachable");
+	assert_non_null(strstr(set.v[3].error, "ssh://builder@far.example"));
+	assert_non_null(strstr(set.v[3].error, "docker context"));
+	/* an unreachable node is not one to start */
+	assert_int_equal(nodes_stopped(&set), 1);
+	fprintf(stderr, "(warnings below are expected)\n");
+	assert_int_equal(nodes_filter_usable(&set), 2);
+	assert_string_equal(set.v[0].name, "node0");
+	assert_string_equal(set.v[1].name, "node1");
+	ASSERT_STRVEC(&set.v[1].native, "linux/arm64");
+	nodeset_release(&set);
+
+	/* with no DOCKER_HOST, a host URL is not assumed to be the current */
+	assert_int_equal(nodes_parse_inspect(&set, inspect_dc), 0);
+	assert_int_equal(nodes_adopt_driver(&set, NULL), 0);
+	assert_null(set.v[0].endpoint);
+	nodeset_release(&set);
+
+	/* remote builders are left as they are; stopped nodes are theirs */
+	assert_int_equal(nodes_parse_inspect(&set, inspect_three), 0);
+	assert_int_equal(nodes_stopped(&set), 0);
+	assert_int_equal(nodes_adopt_driver(&set, NULL), 0);
+	assert_string_equal(set.v[0].endpoint, "tcp://10.0.0.10:1234");
+	nodeset_release(&set);
+
+	/* a driver dbake cannot use yet: one line naming it */
+	assert_int_equal(nodes_parse_inspect(&set, "Name: k\nDriver: kubernetes\n"),
+			 0);
+	struct capture cap;
+	capture_fd_begin(&cap, STDERR_FILENO);
+	assert_int_equal(nodes_adopt_driver(&set, NULL), -1);
+	char *err = capture_end(&cap);
+	assert_non_null(strstr(err, "'kubernetes' driver"));
+	assert_int_equal(count_lines(err), 1);
+	free(err);
+	nodeset_release(&set);
+}
+
 static void t_filter_native(void **state)
 {
 	(void)state;
@@ -516,6 +621,7 @@ int main(void)
 		cmocka_unit_test(t_merge_store_malformed),
 		cmocka_unit_test(t_filter_usable),
 		cmocka_unit_test(t_filter_native),
+		cmocka_unit_test(t_adopt_docker_container),
 		cmocka_unit_test(t_shard_name),
 		cmocka_unit_test(t_shard_name_sanitised),
 	};

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -48,6 +49,57 @@ static inline char *read_fixture(const char *name)
 	char *text = read_text_file(path, NULL);
 	free(path);
 	return text;
+}
+
+/* Redirect stdout (or stderr) to a temporary file while the code prints. */
+struct capture {
+	int target;
+	int saved;
+	int fd;
+};
+
+static inline void capture_fd_begin(struct capture *c, int target)
+{
+	char tmpl[] = "/tmp/dbake-test-cli-XXXXXX";
+	fflush(stdout);
+	fflush(stderr);
+	c->target = target;
+	c->fd = mkstemp(tmpl);
+	assert_true(c->fd >= 0);
+	unlink(tmpl);
+	c->saved = dup(target);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(c->fd, target) >= 0);
+}
+
+static inline void capture_begin(struct capture *c)
+{
+	capture_fd_begin(c, STDOUT_FILENO);
+}
+
+/* Restore the stream; returns what was printed (caller frees). */
+static inline char *capture_end(struct capture *c)
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->saved, c->target);
+	close(c->saved);
+	off_t size = lseek(c->fd, 0, SEEK_END);
+	assert_true(size >= 0);
+	char *buf = xcalloc((size_t)size + 1, 1);
+	assert_int_equal(pread(c->fd, buf, (size_t)size, 0), size);
+	close(c->fd);
+	return buf;
+}
+
+/* Lines in a text (a last line without its newline counts). */
+static inline size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (*s == '\n' || !s[1])
+			n++;
+	return n;
 }
 
 #endif

@@ -1,4 +1,5 @@
 #include "nodes.h"
+#include "contexts.h"
 #include "docker.h"
 #include "../proc.h"
 #include "../sched/platform.h"
@@ -19,6 +20,7 @@ static void node_release(struct node *n)
 	free(n->status);
 	free(n->error);
 	free(n->shard);
+	free(n->docker_host);
 	strvec_clear(&n->platforms);
 	strvec_clear(&n->native);
 	strvec_clear(&n->pinned);
@@ -222,24 +224,21 @@ static void keep_remote_opts(struct node *n)
 static void adopt_docker_container(struct node *n, const char *docker_host)
 {
 	const char *ep = n->endpoint ? n->endpoint : "";
-	char *to;
+	char *to, *ctx = NULL;
 	keep_remote_opts(n);
-	if (!strstr(ep, "://")) /* a docker context */
-		to = *ep ? xstrfmt("docker-container://buildx_buildkit_%s?context=%s",
-				   n->name, ep)
-			 : xstrfmt("docker-container://buildx_buildkit_%s", n->name);
-	else if (docker_host && !strcmp(ep, docker_host))
-		to = xstrfmt("docker-container://buildx_buildkit_%s", n->name);
-	else
-		to = NULL;
-	if (!to) {
-		free(n->error);
-		n->error = xstrfmt("its docker endpoint %s is not the current "
-				   "docker host; give the node a docker context "
-				   "(docker context create)", ep);
-		free(n->status);
-		n->status = xstrdup("unreachable");
+	if (!strstr(ep, "://")) { /* a docker context */
+		ctx = *ep ? xstrdup(ep) : NULL;
+	} else if (!docker_host || strcmp(ep, docker_host)) {
+		free(n->docker_host);
+		n->docker_host = xstrdup(ep);
+		ctx = docker_context_name(ep);
 	}
+	if (ctx)
+		to = xstrfmt("docker-container://buildx_buildkit_%s?context=%s",
+			     n->name, ctx);
+	else
+		to = xstrfmt("docker-container://buildx_buildkit_%s", n->name);
+	free(ctx);
 	free(n->endpoint);
 	n->endpoint = to;
 }
@@ -263,8 +262,7 @@ size_t nodes_stopped(const struct nodeset *set)
 	if (!is_driver(set, "docker-container"))
 		return 0;
 	for (size_t i = 0; i < set->nr; i++)
-		if (!set->v[i].status || (strcmp(set->v[i].status, "running") &&
-					  strcmp(set->v[i].status, "unreachable")))
+		if (!set->v[i].status || strcmp(set->v[i].status, "running"))
 			n++;
 	return n;
 }

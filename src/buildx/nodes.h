@@ -18,6 +18,9 @@ struct node {
 	struct strvec driver_opts; /* "key=value", carried to its shard */
 	struct strvec flags;       /* buildkitd flags of the store entry */
 	char *shard;               /* shard builder name, once made */
+	char *docker_host;         /* a docker-container node's docker host
+				      URL, reached through a context of
+				      dbake's own (contexts.h), or NULL */
 };
 
 struct nodeset {
@@ -63,7 +66,8 @@ const char *nodes_default_platform(const struct nodeset *set);
  * docker-container://buildx_buildkit_NODE, through the node's docker
  * context (?context=NAME); a docker host URL endpoint is reached as is
  * when it is the docker host the run already talks to (docker_host: what
- * DOCKER_HOST says, else NULL), and is otherwise left out with a reason.
+ * DOCKER_HOST says, else NULL), and otherwise through a context of
+ * dbake's own (node->docker_host set; docker_contexts_ensure makes it).
  * Only the driver options a remote builder knows are kept. Nodes of the
  * remote driver are unchanged. Fails for a driver dbake cannot use.
  */

@@ -1,4 +1,5 @@
 #include "shards.h"
+#include "contexts.h"
 #include "docker.h"
 #include "../proc.h"
 #include "../util/util.h"
@@ -15,13 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static uint64_t fnv1a(uint64_t h, const char *s)
+static uint64_t field_hash(uint64_t h, const char *s)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ 0xff; /* separator, so ("ab","c") != ("a","bc") */
+	return fnv1a(h, s) ^ 0xff; /* separator: ("ab","c") != ("a","bc") */
 }
 
 /* Keep [a-z0-9_-] so the name is a valid builder name on every buildx. */
@@ -37,14 +34,14 @@ static void add_sanitized(struct strbuf *sb, const char *s, size_t max)
 char *shard_name(const char *builder, const struct node *n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	h = fnv1a(h, builder);
-	h = fnv1a(h, n->name);
-	h = fnv1a(h, n->endpoint);
+	uint64_t h = FNV1A_INIT;
+	h = field_hash(h, builder);
+	h = field_hash(h, n->name);
+	h = field_hash(h, n->endpoint);
 	for (size_t i = 0; i < n->driver_opts.nr; i++)
-		h = fnv1a(h, n->driver_opts.v[i]);
+		h = field_hash(h, n->driver_opts.v[i]);
 	for (size_t i = 0; i < n->pinned.nr; i++)
-		h = fnv1a(h, n->pinned.v[i]);
+		h = field_hash(h, n->pinned.v[i]);
 	strbuf_addstr(&sb, "dbake-");
 	add_sanitized(&sb, builder, 24);
 	strbuf_addch(&sb, '-');
@@ -186,7 +183,14 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 		return -1;
 	if (lock_store(store) < 0)
 		return -1;
-	int ret = 0;
+	/* docker-container nodes on a docker host URL: contexts of ours */
+	char *state = dbake_state_dir();
+	char *mirror = xstrfmt("%s/docker", state);
+	char *user = docker_config_dir(globals);
+	int ret = docker_contexts_ensure(set, mirror, user, &store->env);
+	free(state);
+	free(mirror);
+	free(user);
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];
 		char *name = shard_name(set->builder, n);

@@ -70,11 +70,7 @@ static unsigned long long definition_hash(json_t *jt)
 	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
 		json_object_del(copy, ignored[i]);
 	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-	unsigned long long h = 0xcbf29ce484222325ULL;
-	for (const char *p = text; p && *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
+	unsigned long long h = fnv1a(FNV1A_INIT, text);
 	free(text);
 	json_decref(copy);
 	return h;

@@ -140,6 +140,15 @@ void bug_fl(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
+unsigned long long fnv1a(unsigned long long h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

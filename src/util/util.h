@@ -50,6 +50,9 @@ void set_die_hook(void (*fn)(void));
 void set_quiet(int quiet);
 
 int starts_with(const char *s, const char *prefix);
+/* FNV-1a over a string, from h (FNV1A_INIT to start). */
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+unsigned long long fnv1a(unsigned long long h, const char *s);
 int ends_with(const char *s, const char *suffix);
 
 /* Levenshtein distance, for "did you mean" suggestions. */

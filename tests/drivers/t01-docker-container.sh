@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A builder of docker-container nodes (tools/cluster up --driver
 # docker-container): each node's BuildKit is reached in its container,
-# through the node's docker context; stopped nodes are started as bake
-# would, or left out with --no-bootstrap; the user's containers, volumes
-# and builders are as they were after every run, even an interrupted one.
+# through the node's docker context (or one of dbake's own, for a docker
+# host URL); stopped nodes are started as bake would, or left out with
+# --no-bootstrap; the user's containers, volumes, builders and contexts
+# are as they were after every run, even an interrupted one.
 . "$(dirname "$0")/../e2e/lib.sh"
 [ "${DBAKE_TEST_DRIVER:-}" = docker-container ] || {
 	echo "not ok - run on a docker-container test bed (tools/cluster up --driver docker-container)"
@@ -86,15 +87,24 @@ check "bootstrap: all three nodes in the run" grep -q "on 3 nodes" <<<"$OUT"
 [ "$RC" -eq 0 ] || show
 
 # a node on a docker host URL this run does not talk to (the same
-# dockerd by another path, which buildx accepts): left out, saying how
+# dockerd by another path, which buildx accepts): reached through a
+# docker context in dbake's own config dir; the user's are left as they are
 ln -s "${DOCKER_HOST#unix://}" "$PROJ/elsewhere.sock"
 dh="unix://$PROJ/elsewhere.sock"
 out=$(docker buildx create --driver docker-container --name "far-$NONCE" --node far \
 	--driver-opt "image=$REG/dbake/buildkit:v0.31.2,network=host" "$dh" 2>&1)
 check "another docker host: buildx makes the builder" [ $? -eq 0 ] || echo "# $out"
-run_dbake --builder "far-$NONCE" --no-bootstrap a
-check "another docker host: no usable node, exit 2 (got $RC)" [ "$RC" -eq 2 ]
-check "another docker host: the node is named, with the way to reach it" \
-	grep -q "skipping node 'far'.*$dh.*docker context" <<<"$ERR"
-[ "$RC" -eq 2 ] || show
+contexts_before=$(docker context ls -q 2>/dev/null | sort)
+config_before=$(cd "$DOCKER_CONFIG" && find . -path ./buildx -prune -o -print | sort)
+run_dbake --builder "far-$NONCE" a
+check "another docker host: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "another docker host: built there (started first)" [ "$(built_on a)" = far ]
+run_dbake --builder "far-$NONCE" --plan
+check "another docker host: through a context of dbake's" \
+	grep -q '"endpoint": "docker-container://buildx_buildkit_far?context=dbake-' <<<"$OUT"
+check "another docker host: the user's contexts unchanged" \
+	[ "$(docker context ls -q 2>/dev/null | sort)" = "$contexts_before" ]
+check "another docker host: nothing new in the user's docker config" \
+	[ "$(cd "$DOCKER_CONFIG" && find . -path ./buildx -prune -o -print | sort)" = "$config_before" ]
+[ "$RC" -eq 0 ] || show
 docker buildx rm "far-$NONCE" >/dev/null 2>&1

@@ -7,13 +7,17 @@
 
 #include "testlib.h"
 
+#include "buildx/contexts.h"
 #include "buildx/nodes.h"
+#include "buildx/docker.h"
 #include "buildx/shards.h"
 #include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 
@@ -406,24 +410,37 @@ static void t_adopt_docker_container(void **state)
 	assert_int_equal(set.v[1].driver_opts.nr, 0);
 	assert_string_equal(set.v[2].endpoint,
 			    "docker-container://buildx_buildkit_node2?context=dbake-test-ctx2");
-	/* another docker host: left out, with the way to reach it */
-	assert_null(set.v[3].endpoint);
-	assert_string_equal(set.v[3].status, "unreachable");
-	assert_non_null(strstr(set.v[3].error, "ssh://builder@far.example"));
-	assert_non_null(strstr(set.v[3].error, "docker context"));
-	/* an unreachable node is not one to start */
-	assert_int_equal(nodes_stopped(&set), 1);
+	/* another docker host: through a context of dbake's own */
+	char *ctx = docker_context_name("ssh://builder@far.example");
+	char *want = xstrfmt("docker-container://buildx_buildkit_far?context=%s",
+			     ctx);
+	assert_string_equal(set.v[3].endpoint, want);
+	assert_string_equal(set.v[3].docker_host, "ssh://builder@far.example");
+	assert_null(set.v[0].docker_host);
+	assert_null(set.v[1].docker_host);
+	/* a name of its own per URL, stable */
+	assert_true(starts_with(ctx, "dbake-"));
+	char *again = docker_context_name("ssh://builder@far.example");
+	char *other = docker_context_name("ssh://builder@near.example");
+	assert_string_equal(ctx, again);
+	assert_string_not_equal(ctx, other);
+	free(ctx);
+	free(again);
+	free(other);
+	free(want);
 	fprintf(stderr, "(warnings below are expected)\n");
-	assert_int_equal(nodes_filter_usable(&set), 2);
+	assert_int_equal(nodes_filter_usable(&set), 3);
 	assert_string_equal(set.v[0].name, "node0");
 	assert_string_equal(set.v[1].name, "node1");
+	assert_string_equal(set.v[2].name, "far");
 	ASSERT_STRVEC(&set.v[1].native, "linux/arm64");
 	nodeset_release(&set);
 
 	/* with no DOCKER_HOST, a host URL is not assumed to be the current */
 	assert_int_equal(nodes_parse_inspect(&set, inspect_dc), 0);
 	assert_int_equal(nodes_adopt_driver(&set, NULL), 0);
-	assert_null(set.v[0].endpoint);
+	assert_string_equal(set.v[0].docker_host,
+			    "unix:///tmp/dbake-dc/docker.sock");
 	nodeset_release(&set);
 
 	/* remote builders are left as they are; stopped nodes are theirs */
@@ -444,6 +461,125 @@ static void t_adopt_docker_container(void **state)
 	assert_int_equal(count_lines(err), 1);
 	free(err);
 	nodeset_release(&set);
+}
+
+/* A docker that makes contexts as the real one lays them out (a directory
+ * per context holding meta.json) and logs its calls. */
+static const char fake_docker[] =
+	"#!/bin/sh\n"
+	"echo \"$DOCKER_CONFIG $*\" >>\"$FAKE_DOCKER_LOG\"\n"
+	"[ \"$1 $2\" = \"context create\" ] || exit 1\n"
+	"d=\"$DOCKER_CONFIG/contexts/meta/h-$3\"\n"
+	"mkdir -p \"$d\" && printf '{\"Name\":\"%s\"}' \"$3\" >\"$d/meta.json\"\n";
+
+static void t_docker_contexts(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/dbake-test-ctx-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *bin = xstrfmt("%s/bin", tmpl), *user = xstrfmt("%s/user", tmpl);
+	char *mine = xstrfmt("%s/mine", tmpl), *log = xstrfmt("%s/log", tmpl);
+	char *docker = xstrfmt("%s/docker", bin);
+	assert_int_equal(mkdir_p(bin, 0700), 0);
+	assert_int_equal(write_file_atomic(docker, fake_docker,
+					   sizeof(fake_docker) - 1, 0755), 0);
+	/* the user's: a config and two contexts, one with TLS files */
+	char *meta_a = xstrfmt("%s/contexts/meta/aaaa", user);
+	char *meta_b = xstrfmt("%s/contexts/meta/bbbb", user);
+	char *tls_a = xstrfmt("%s/contexts/tls/aaaa", user);
+	assert_int_equal(mkdir_p(meta_a, 0700), 0);
+	assert_int_equal(mkdir_p(meta_b, 0700), 0);
+	assert_int_equal(mkdir_p(tls_a, 0700), 0);
+	char *cfg = xstrfmt("%s/config.json", user);
+	assert_int_equal(write_file_atomic(cfg, "{\"auths\":{}}", 12, 0600), 0);
+	char *old_path = xstrdup(getenv("PATH"));
+	char *path = xstrfmt("%s:%s", bin, old_path);
+	setenv("PATH", path, 1);
+	setenv("FAKE_DOCKER_LOG", log, 1);
+
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, inspect_dc), 0);
+	assert_int_equal(nodes_adopt_driver(&set, "unix:///tmp/dbake-dc/docker.sock"),
+			 0);
+	struct strvec env = STRVEC_INIT;
+	assert_int_equal(docker_contexts_ensure(&set, mine, user, &env), 0);
+	/* the children's docker config is the mirror */
+	char *want_env = xstrfmt("DOCKER_CONFIG=%s", mine);
+	assert_true(strvec_has(&env, want_env));
+	/* the user's config and contexts are linked, not copied */
+	char buf[4096];
+	char *link = xstrfmt("%s/config.json", mine);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, cfg);
+	free(link);
+	link = xstrfmt("%s/contexts/meta/bbbb", mine);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, meta_b);
+	free(link);
+	link = xstrfmt("%s/contexts/tls/aaaa", mine);
+	assert_true(readlink(link, buf, sizeof(buf) - 1) > 0);
+	free(link);
+	/* one context made, in the mirror, for the far node's URL */
+	char *logged = read_text_file(log, NULL);
+	assert_non_null(logged);
+	assert_int_equal(count_lines(logged), 1);
+	assert_non_null(strstr(logged, mine));
+	assert_non_null(strstr(logged, "--docker host=ssh://builder@far.example"));
+	free(logged);
+	/* again: nothing to make; a context the user removed is unlinked */
+	char *cmd = xstrfmt("rm -rf '%s'", meta_b);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	struct strvec env2 = STRVEC_INIT;
+	assert_int_equal(docker_contexts_ensure(&set, mine, user, &env2), 0);
+	logged = read_text_file(log, NULL);
+	assert_int_equal(count_lines(logged), 1);
+	free(logged);
+	link = xstrfmt("%s/contexts/meta/bbbb", mine);
+	struct stat st;
+	assert_int_equal(lstat(link, &st), -1);
+	free(link);
+	/* the user's dir holds only what it held */
+	link = xstrfmt("%s/contexts/meta", user);
+	cmd = xstrfmt("test \"$(ls '%s')\" = aaaa", link);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(link);
+	strvec_clear(&env2);
+	nodeset_release(&set);
+
+	/* no node on a host URL: no mirror, nothing in the env */
+	struct strvec env3 = STRVEC_INIT;
+	char *none = xstrfmt("%s/none", tmpl);
+	assert_int_equal(nodes_parse_inspect(&set, inspect_three), 0);
+	assert_int_equal(docker_contexts_ensure(&set, none, user, &env3), 0);
+	assert_int_equal(env3.nr, 0);
+	assert_int_equal(access(none, F_OK), -1);
+	nodeset_release(&set);
+	free(none);
+
+	setenv("PATH", old_path, 1);
+	unsetenv("FAKE_DOCKER_LOG");
+	cmd = xstrfmt("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	strvec_clear(&env);
+	free(want_env);
+	free(path);
+	free(old_path);
+	free(cfg);
+	free(meta_a);
+	free(meta_b);
+	free(tls_a);
+	free(docker);
+	free(log);
+	free(mine);
+	free(user);
+	free(bin);
 }
 
 static void t_filter_native(void **state)
@@ -622,6 +758,7 @@ int main(void)
 		cmocka_unit_test(t_filter_usable),
 		cmocka_unit_test(t_filter_native),
 		cmocka_unit_test(t_adopt_docker_container),
+		cmocka_unit_test(t_docker_contexts),
 		cmocka_unit_test(t_shard_name),
 		cmocka_unit_test(t_shard_name_sanitised),
 	};

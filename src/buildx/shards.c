@@ -184,9 +184,11 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 	if (lock_store(store) < 0)
 		return -1;
 	/* docker-container nodes on a docker host URL: contexts of ours */
+	/* one mirror per user config dir: two never see each other's */
 	char *state = dbake_state_dir();
-	char *mirror = xstrfmt("%s/docker", state);
 	char *user = docker_config_dir(globals);
+	char *mirror = xstrfmt("%s/docker/%08llx", state,
+			       fnv1a(FNV1A_INIT, user) & 0xffffffffULL);
 	int ret = docker_contexts_ensure(set, mirror, user, &store->env);
 	free(state);
 	free(mirror);

@@ -4,6 +4,7 @@
  */
 #include "buildx/docker.h"
 #include "buildx/nodes.h"
+#include "buildx/kube.h"
 #include "buildx/shards.h"
 #include "cli.h"
 #include "signals.h"
@@ -261,10 +262,20 @@ int main(int argc, char **argv)
 	}
 	exit_if_stopped();
 	if (nodes_discover_finish(&disc, &nodes) < 0 ||
-	    bootstrap(&disc, &nodes, &opts) < 0) {
+	    bootstrap(&disc, &nodes, &opts) < 0 || kube_expand(&nodes) < 0) {
 		exit_if_stopped();
 		code = EXIT_USAGE;
 		goto out;
+	}
+	if (nodes_filter_usable(&nodes) && kube_pods(&nodes)) {
+		/* each pod's own platforms, from its BuildKit, via its shard */
+		if (shards_ensure(&store, &nodes, &opts.docker_globals) < 0) {
+			exit_if_stopped();
+			code = EXIT_FAILED;
+			goto out;
+		}
+		kube_probe(&nodes, &store.env, &opts.docker_globals);
+		exit_if_stopped();
 	}
 	if (!nodes_filter_usable(&nodes)) {
 		error("builder '%s' has no running node dbake can use",

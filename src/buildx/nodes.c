@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static void node_release(struct node *n)
+void node_release(struct node *n)
 {
 	free(n->name);
 	free(n->endpoint);
@@ -21,6 +21,7 @@ static void node_release(struct node *n)
 	free(n->error);
 	free(n->shard);
 	free(n->docker_host);
+	free(n->kube_ns);
 	strvec_clear(&n->platforms);
 	strvec_clear(&n->native);
 	strvec_clear(&n->pinned);
@@ -39,7 +40,13 @@ void nodeset_release(struct nodeset *set)
 	*set = (struct nodeset)NODESET_INIT;
 }
 
-static struct node *node_append(struct nodeset *set)
+void node_move(struct nodeset *set, struct node *n)
+{
+	ALLOC_GROW(set->v, set->nr + 1, set->alloc);
+	set->v[set->nr++] = *n;
+}
+
+struct node *node_append(struct nodeset *set)
 {
 	ALLOC_GROW(set->v, set->nr + 1, set->alloc);
 	struct node *n = &set->v[set->nr++];
@@ -243,14 +250,43 @@ static void adopt_docker_container(struct node *n, const char *docker_host)
 	n->endpoint = to;
 }
 
+/* One node per name (inspect lists a node once per replica), its
+ * namespace kept; its pods are found later (kube_expand). */
+static void adopt_kubernetes(struct nodeset *set)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < set->nr; i++) {
+		struct node *n = &set->v[i];
+		int dup = 0;
+		for (size_t k = 0; k < kept && !dup; k++)
+			dup = n->name && set->v[k].name &&
+			      !strcmp(n->name, set->v[k].name);
+		if (dup) {
+			node_release(n);
+			continue;
+		}
+		for (size_t k = 0; k < n->driver_opts.nr && !n->kube_ns; k++)
+			if (starts_with(n->driver_opts.v[k], "namespace=") &&
+			    n->driver_opts.v[k][10])
+				n->kube_ns = xstrdup(n->driver_opts.v[k] + 10);
+		keep_remote_opts(n);
+		set->v[kept++] = *n;
+	}
+	set->nr = kept;
+}
+
 int nodes_adopt_driver(struct nodeset *set, const char *docker_host)
 {
 	if (!set->driver || is_driver(set, "remote"))
 		return 0;
+	if (is_driver(set, "kubernetes")) {
+		adopt_kubernetes(set);
+		return 0;
+	}
 	if (!is_driver(set, "docker-container"))
 		return error("builder '%s' uses the '%s' driver; dbake works with "
-			     "builders of the remote and docker-container "
-			     "drivers", set->builder, set->driver);
+			     "builders of the remote, docker-container and "
+			     "kubernetes drivers", set->builder, set->driver);
 	for (size_t i = 0; i < set->nr; i++)
 		adopt_docker_container(&set->v[i], docker_host);
 	return 0;
@@ -259,7 +295,7 @@ int nodes_adopt_driver(struct nodeset *set, const char *docker_host)
 size_t nodes_stopped(const struct nodeset *set)
 {
 	size_t n = 0;
-	if (!is_driver(set, "docker-container"))
+	if (!is_driver(set, "docker-container") && !is_driver(set, "kubernetes"))
 		return 0;
 	for (size_t i = 0; i < set->nr; i++)
 		if (!set->v[i].status || strcmp(set->v[i].status, "running"))
@@ -437,7 +473,7 @@ int nodes_discover_finish(struct discovery *d, struct nodeset *set)
 		goto out;
 	}
 	if (set->driver && !is_driver(set, "remote") &&
-	    !is_driver(set, "docker-container")) {
+	    !is_driver(set, "docker-container") && !is_driver(set, "kubernetes")) {
 		nodes_adopt_driver(set, NULL); /* says which drivers work */
 		goto out;
 	}

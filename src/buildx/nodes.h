@@ -21,6 +21,8 @@ struct node {
 	char *docker_host;         /* a docker-container node's docker host
 				      URL, reached through a context of
 				      dbake's own (contexts.h), or NULL */
+	char *kube_ns;             /* a kubernetes node's namespace option */
+	int pod;                   /* a pod of a kubernetes node (kube.h) */
 };
 
 struct nodeset {
@@ -69,13 +71,21 @@ const char *nodes_default_platform(const struct nodeset *set);
  * DOCKER_HOST says, else NULL), and otherwise through a context of
  * dbake's own (node->docker_host set; docker_contexts_ensure makes it).
  * Only the driver options a remote builder knows are kept. Nodes of the
- * remote driver are unchanged. Fails for a driver dbake cannot use.
+ * remote driver are unchanged. A kubernetes node is listed once (inspect
+ * repeats it per replica) and keeps its namespace for kube_expand. Fails
+ * for a driver dbake cannot use.
  */
 int nodes_adopt_driver(struct nodeset *set, const char *docker_host);
 
 /* How many nodes are not running on a builder whose nodes dbake could
- * start (docker-container). */
+ * start (docker-container, kubernetes). */
 size_t nodes_stopped(const struct nodeset *set);
+
+/* For the driver modules: a new empty node at the end of set; a node
+ * moved to the end of set (set owns it now); a node's memory freed. */
+struct node *node_append(struct nodeset *set);
+void node_move(struct nodeset *set, struct node *n);
+void node_release(struct node *n);
 
 /* Derive node->native from its platforms (done by nodes_filter_usable). */
 void node_set_native(struct node *n);

@@ -52,6 +52,8 @@ char *shard_name(const char *builder, const struct node *n)
 
 static int open_store(struct shard_store *store, const struct strvec *globals)
 {
+	if (store->dir)
+		return 0; /* opened by an earlier call */
 	char *state = dbake_state_dir();
 	store->dir = xstrfmt("%s/buildx", state);
 	free(state);

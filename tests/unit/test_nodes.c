@@ -8,6 +8,7 @@
 #include "testlib.h"
 
 #include "buildx/contexts.h"
+#include "buildx/kube.h"
 #include "buildx/nodes.h"
 #include "buildx/docker.h"
 #include "buildx/shards.h"
@@ -450,14 +451,14 @@ static void t_adopt_docker_container(void **state)
 	assert_string_equal(set.v[0].endpoint, "tcp://10.0.0.10:1234");
 	nodeset_release(&set);
 
-	/* a driver dbake cannot use yet: one line naming it */
-	assert_int_equal(nodes_parse_inspect(&set, "Name: k\nDriver: kubernetes\n"),
+	/* a driver dbake cannot use: one line naming it */
+	assert_int_equal(nodes_parse_inspect(&set, "Name: k\nDriver: docker\n"),
 			 0);
 	struct capture cap;
 	capture_fd_begin(&cap, STDERR_FILENO);
 	assert_int_equal(nodes_adopt_driver(&set, NULL), -1);
 	char *err = capture_end(&cap);
-	assert_non_null(strstr(err, "'kubernetes' driver"));
+	assert_non_null(strstr(err, "'docker' driver"));
 	assert_int_equal(count_lines(err), 1);
 	free(err);
 	nodeset_release(&set);
@@ -580,6 +581,153 @@ static void t_docker_contexts(void **state)
 	free(mine);
 	free(user);
 	free(bin);
+}
+
+/* `docker buildx inspect` of a kubernetes builder of one node with three
+ * replicas: the node once per pod, as buildx shows it. */
+static const char inspect_k8s[] =
+	"Name:          k8s\n"
+	"Driver:        kubernetes\n"
+	"\n"
+	"Nodes:\n"
+	"Name:                  k8s0\n"
+	"Endpoint:              kubernetes:///k8s?deployment=k8s0&kubeconfig=\n"
+	"Driver Options:        namespace=\"dbake\" replicas=\"3\"\n"
+	"Status:                running\n"
+	"Platforms:             linux/amd64\n"
+	"\n"
+	"Name:                  k8s0\n"
+	"Endpoint:              kubernetes:///k8s?deployment=k8s0&kubeconfig=\n"
+	"Status:                running\n"
+	"Platforms:             linux/amd64\n"
+	"\n"
+	"Name:                  k8s0\n"
+	"Endpoint:              kubernetes:///k8s?deployment=k8s0&kubeconfig=\n"
+	"Status:                running\n"
+	"Platforms:             linux/amd64\n"
+	"\n"
+	"Name:                  k8s_1\n"
+	"Endpoint:              kubernetes:///k8s?deployment=k8s-1&kubeconfig=\n"
+	"Status:                inactive\n";
+
+static const char store_k8s[] =
+	"{\"Name\": \"k8s\", \"Driver\": \"kubernetes\", \"Nodes\": ["
+	"{\"Name\": \"k8s0\", \"Endpoint\": \"default\", \"Platforms\": null,"
+	" \"DriverOpts\": {\"namespace\": \"dbake\", \"replicas\": \"3\"}},"
+	"{\"Name\": \"k8s_1\", \"Endpoint\": \"default\", \"Platforms\": null,"
+	" \"DriverOpts\": {\"replicas\": \"2\"}}]}";
+
+/* kubectl get pods -o json, trimmed: a pod of another phase, one being
+ * deleted, and the running ones out of order. */
+static const char pods_k8s[] =
+	"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": ["
+	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-zx2q9\", \"labels\": {\"app\": \"k8s0\"}},"
+	" \"status\": {\"phase\": \"Running\"}},"
+	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-pending\"}, \"status\": {\"phase\": \"Pending\"}},"
+	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-going\", \"deletionTimestamp\": \"2026-12-02T17:00:00Z\"},"
+	" \"status\": {\"phase\": \"Running\"}},"
+	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-a1b2c\"}, \"status\": {\"phase\": \"Running\"}},"
+	"{\"metadata\": {}, \"status\": {\"phase\": \"Running\"}}"
+	"]}";
+
+/* A kubectl that answers `get pods` from $FAKE_PODS and logs its calls. */
+static const char fake_kubectl[] =
+	"#!/bin/sh\n"
+	"echo \"$*\" >>\"$FAKE_KUBECTL_LOG\"\n"
+	"case \"$*\" in\n"
+	"*app=k8s0*) cat \"$FAKE_PODS\" ;;\n"
+	"*) echo 'Error from server (Forbidden): pods is forbidden' >&2; exit 1 ;;\n"
+	"esac\n";
+
+static void t_kubernetes(void **state)
+{
+	(void)state;
+	struct strvec pods = STRVEC_INIT;
+	assert_int_equal(kube_running_pods(pods_k8s, &pods), 0);
+	ASSERT_STRVEC(&pods, "k8s0-7d4b9c8f6d-a1b2c", "k8s0-7d4b9c8f6d-zx2q9");
+	strvec_clear(&pods);
+	assert_int_equal(kube_running_pods("{\"kind\": \"Status\"}", &pods), -1);
+	assert_int_equal(kube_running_pods("not json", &pods), -1);
+	assert_int_equal(kube_running_pods("{\"items\": []}", &pods), 0);
+	assert_int_equal(pods.nr, 0);
+	char *w = kube_workload_name("k8s_1");
+	assert_string_equal(w, "k8s-1");
+	free(w);
+
+	struct nodeset set = NODESET_INIT;
+	assert_int_equal(nodes_parse_inspect(&set, inspect_k8s), 0);
+	assert_int_equal(set.nr, 4);
+	assert_int_equal(nodes_merge_store(&set, store_k8s), 0);
+	assert_int_equal(nodes_stopped(&set), 1); /* k8s_1: bootstrap it */
+	assert_int_equal(nodes_adopt_driver(&set, NULL), 0);
+	/* once per node, with its namespace; options stay behind */
+	assert_int_equal(set.nr, 2);
+	assert_string_equal(set.v[0].name, "k8s0");
+	assert_string_equal(set.v[0].kube_ns, "dbake");
+	assert_int_equal(set.v[0].driver_opts.nr, 0);
+	assert_null(set.v[1].kube_ns);
+
+	char tmpl[] = "/tmp/dbake-test-kube-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *kubectl = xstrfmt("%s/kubectl", tmpl);
+	char *log = xstrfmt("%s/log", tmpl), *podfile = xstrfmt("%s/pods", tmpl);
+	assert_int_equal(write_file_atomic(kubectl, fake_kubectl,
+					   sizeof(fake_kubectl) - 1, 0755), 0);
+	assert_int_equal(write_file_atomic(podfile, pods_k8s,
+					   sizeof(pods_k8s) - 1, 0600), 0);
+	char *old_path = xstrdup(getenv("PATH"));
+
+	/* no kubectl: said before anything else */
+	setenv("PATH", "/nonexistent", 1);
+	struct capture cap;
+	capture_fd_begin(&cap, STDERR_FILENO);
+	assert_int_equal(kube_expand(&set), -1);
+	char *err = capture_end(&cap);
+	assert_non_null(strstr(err, "kubectl"));
+	assert_int_equal(count_lines(err), 1);
+	free(err);
+	assert_int_equal(set.nr, 2);
+
+	char *path = xstrfmt("%s:%s", tmpl, old_path);
+	setenv("PATH", path, 1);
+	setenv("FAKE_KUBECTL_LOG", log, 1);
+	setenv("FAKE_PODS", podfile, 1);
+	free(set.v[1].status);
+	set.v[1].status = xstrdup("running"); /* as after a bootstrap */
+	assert_int_equal(kube_expand(&set), 0);
+	/* k8s0's two running pods, then k8s_1 whose pods kubectl refused */
+	assert_int_equal(set.nr, 3);
+	assert_string_equal(set.v[0].name, "k8s0-7d4b9c8f6d-a1b2c");
+	assert_string_equal(set.v[0].endpoint,
+			    "kube-pod://k8s0-7d4b9c8f6d-a1b2c?namespace=dbake"
+			    "&container=buildkitd");
+	assert_true(set.v[0].pod);
+	ASSERT_STRVEC(&set.v[0].platforms, "linux/amd64");
+	assert_string_equal(set.v[1].name, "k8s0-7d4b9c8f6d-zx2q9");
+	assert_string_equal(set.v[2].name, "k8s_1");
+	assert_false(set.v[2].pod);
+	assert_string_equal(set.v[2].status, "unreachable");
+	assert_non_null(strstr(set.v[2].error, "Forbidden"));
+	assert_int_equal(kube_pods(&set), 2);
+	char *logged = read_text_file(log, NULL);
+	assert_non_null(strstr(logged, "--namespace=dbake get pods --selector=app=k8s0 --output=json"));
+	assert_non_null(strstr(logged, "get pods --selector=app=k8s-1 --output=json"));
+	free(logged);
+	fprintf(stderr, "(a warning below is expected)\n");
+	assert_int_equal(nodes_filter_usable(&set), 2);
+	nodeset_release(&set);
+
+	setenv("PATH", old_path, 1);
+	unsetenv("FAKE_KUBECTL_LOG");
+	unsetenv("FAKE_PODS");
+	char *cmd = xstrfmt("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+	free(old_path);
+	free(kubectl);
+	free(log);
+	free(podfile);
 }
 
 static void t_filter_native(void **state)
@@ -759,6 +907,7 @@ int main(void)
 		cmocka_unit_test(t_filter_native),
 		cmocka_unit_test(t_adopt_docker_container),
 		cmocka_unit_test(t_docker_contexts),
+		cmocka_unit_test(t_kubernetes),
 		cmocka_unit_test(t_shard_name),
 		cmocka_unit_test(t_shard_name_sanitised),
 	};

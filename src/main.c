@@ -262,7 +262,15 @@ int main(int argc, char **argv)
 	}
 	exit_if_stopped();
 	if (nodes_discover_finish(&disc, &nodes) < 0 ||
-	    bootstrap(&disc, &nodes, &opts) < 0 || kube_expand(&nodes) < 0) {
+	    bootstrap(&disc, &nodes, &opts) < 0) {
+		exit_if_stopped();
+		code = EXIT_USAGE;
+		goto out;
+	}
+	/* kubectl, here and in the children, reads what buildx reads */
+	if (nodes.kubeconfig)
+		setenv("KUBECONFIG", nodes.kubeconfig, 1);
+	if (kube_expand(&nodes) < 0) {
 		exit_if_stopped();
 		code = EXIT_USAGE;
 		goto out;

@@ -133,6 +133,11 @@ int kube_expand(struct nodeset *set)
 		return error("builder '%s' uses the kubernetes driver: dbake "
 			     "reaches its pods with kubectl, which is not in "
 			     "PATH", set->builder);
+	/* a build that names no platform gets what buildx sees of the first
+	 * node (the pod it reached), not the first pod's by name */
+	const char *def = nodes_default_platform(set);
+	if (def && !set->default_platform)
+		set->default_platform = xstrdup(def);
 	struct nodeset out = NODESET_INIT;
 	for (size_t i = 0; i < set->nr; i++) {
 		struct node *n = &set->v[i];

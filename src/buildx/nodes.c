@@ -37,6 +37,8 @@ void nodeset_release(struct nodeset *set)
 	free(set->builder);
 	free(set->driver);
 	free(set->error);
+	free(set->kubeconfig);
+	free(set->default_platform);
 	*set = (struct nodeset)NODESET_INIT;
 }
 
@@ -250,11 +252,52 @@ static void adopt_docker_container(struct node *n, const char *docker_host)
 	n->endpoint = to;
 }
 
+/* The value of query parameter `key` in a URL, percent-decoded, or NULL. */
+static char *url_param(const char *url, const char *key)
+{
+	const char *q = strchr(url, '?');
+	size_t klen = strlen(key);
+	while (q && *q) {
+		q++;
+		if (!strncmp(q, key, klen) && q[klen] == '=') {
+			const char *v = q + klen + 1;
+			size_t len = strcspn(v, "&");
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < len; i++) {
+				unsigned hex;
+				if (v[i] == '%' && i + 2 < len &&
+				    sscanf(v + i + 1, "%2x", &hex) == 1) {
+					strbuf_addch(&sb, (int)hex);
+					i += 2;
+				} else {
+					strbuf_addch(&sb, v[i] == '+' ? ' ' : v[i]);
+				}
+			}
+			return strbuf_detach(&sb);
+		}
+		q = strchr(q, '&');
+	}
+	return NULL;
+}
+
 /* One node per name (inspect lists a node once per replica), its
- * namespace kept; its pods are found later (kube_expand). */
+ * namespace kept; its pods are found later (kube_expand). buildx keeps
+ * the kubeconfig of `buildx create` in the endpoint
+ * (kubernetes:///B?deployment=D&kubeconfig=PATH) and prefers it to
+ * KUBECONFIG; so does dbake. */
 static void adopt_kubernetes(struct nodeset *set)
 {
 	size_t kept = 0;
+	for (size_t i = 0; i < set->nr && !set->kubeconfig; i++) {
+		const char *ep = set->v[i].endpoint;
+		char *kc = ep && starts_with(ep, "kubernetes://")
+				   ? url_param(ep, "kubeconfig")
+				   : NULL;
+		if (kc && *kc)
+			set->kubeconfig = kc;
+		else
+			free(kc);
+	}
 	for (size_t i = 0; i < set->nr; i++) {
 		struct node *n = &set->v[i];
 		int dup = 0;
@@ -501,6 +544,8 @@ out:
 
 const char *nodes_default_platform(const struct nodeset *set)
 {
+	if (set->default_platform)
+		return set->default_platform;
 	if (!set->nr || !set->v[0].platforms.nr)
 		return NULL;
 	const struct node *n = &set->v[0];

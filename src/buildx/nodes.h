@@ -29,6 +29,10 @@ struct nodeset {
 	char *builder;  /* the user's builder name */
 	char *driver;   /* its driver */
 	char *error;    /* inspect's builder-level Error line, or NULL */
+	char *kubeconfig; /* a kubernetes builder's kubeconfig, as buildx
+			     keeps it in the node's endpoint, or NULL */
+	char *default_platform; /* buildx's own, when its first node is no
+				   longer v[0] (kube_expand), or NULL */
 	struct node *v;
 	size_t nr, alloc;
 };

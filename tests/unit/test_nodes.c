@@ -591,7 +591,7 @@ static const char inspect_k8s[] =
 	"\n"
 	"Nodes:\n"
 	"Name:                  k8s0\n"
-	"Endpoint:              kubernetes:///k8s?deployment=k8s0&kubeconfig=\n"
+	"Endpoint:              kubernetes:///k8s?deployment=k8s0&kubeconfig=%2Ftmp%2Fkube+x%2Fconfig\n"
 	"Driver Options:        namespace=\"dbake\" replicas=\"3\"\n"
 	"Status:                running\n"
 	"Platforms:             linux/amd64\n"
@@ -612,7 +612,7 @@ static const char inspect_k8s[] =
 
 static const char store_k8s[] =
 	"{\"Name\": \"k8s\", \"Driver\": \"kubernetes\", \"Nodes\": ["
-	"{\"Name\": \"k8s0\", \"Endpoint\": \"default\", \"Platforms\": null,"
+	"{\"Name\": \"k8s0\", \"Endpoint\": \"kubernetes:///k8s?deployment=k8s0&kubeconfig=%2Ftmp%2Fkube+x%2Fconfig\", \"Platforms\": null,"
 	" \"DriverOpts\": {\"namespace\": \"dbake\", \"replicas\": \"3\"}},"
 	"{\"Name\": \"k8s_1\", \"Endpoint\": \"default\", \"Platforms\": null,"
 	" \"DriverOpts\": {\"replicas\": \"2\"}}]}";
@@ -666,6 +666,8 @@ static void t_kubernetes(void **state)
 	assert_string_equal(set.v[0].kube_ns, "dbake");
 	assert_int_equal(set.v[0].driver_opts.nr, 0);
 	assert_null(set.v[1].kube_ns);
+	/* the kubeconfig buildx keeps in the endpoint, decoded */
+	assert_string_equal(set.kubeconfig, "/tmp/kube x/config");
 
 	char tmpl[] = "/tmp/dbake-test-kube-XXXXXX";
 	assert_non_null(mkdtemp(tmpl));
@@ -709,6 +711,11 @@ static void t_kubernetes(void **state)
 	assert_string_equal(set.v[2].status, "unreachable");
 	assert_non_null(strstr(set.v[2].error, "Forbidden"));
 	assert_int_equal(kube_pods(&set), 2);
+	/* the default platform stays buildx's, whatever the pods' order */
+	assert_string_equal(nodes_default_platform(&set), "linux/amd64");
+	strvec_clear(&set.v[0].platforms);
+	strvec_push(&set.v[0].platforms, "linux/arm64");
+	assert_string_equal(nodes_default_platform(&set), "linux/amd64");
 	char *logged = read_text_file(log, NULL);
 	assert_non_null(strstr(logged, "--namespace=dbake get pods --selector=app=k8s0 --output=json"));
 	assert_non_null(strstr(logged, "get pods --selector=app=k8s-1 --output=json"));

@@ -15,6 +15,7 @@ project
 {
 	echo 'group "default" { targets = ["a", "b", "c", "d"] }'
 	for t in a b c d; do hcl_target $t 2; done
+	hcl_target long 60
 } >docker-bake.hcl
 
 pods() { kubectl --namespace "$NS" get pods -o json | jq -r '.items[].metadata.name' | sort; }
@@ -50,6 +51,23 @@ check "a run: the user's builders are as they were" \
 check "a run: no child process left" no_children_left
 [ "$RC" -eq 0 ] || show
 
+# interrupted while building: the pods are as they were
+"$DBAKE" dbake --progress plain long >"$PROJ/out.int" 2>&1 &
+pid=$!
+for i in $(seq 1 300); do
+	grep -q '\] building' "$PROJ/out.int" && break
+	sleep 0.1
+done
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "SIGINT: exit 130 (got $rc)" [ "$rc" -eq 130 ]
+check "SIGINT: the pods are as they were" [ "$(pods)" = "$before_pods" ]
+check "SIGINT: the user's builders are as they were" \
+	[ "$(docker buildx ls --format '{{.Name}} {{.DriverEndpoint}}' | sort)" = "$before_ls" ]
+check "SIGINT: no child process left" no_children_left
+
 # a pod vanishes, its replacement appears (as a ReplicaSet does)
 gone=$other
 kubectl --namespace "$NS" delete pod "$gone" >/dev/null
@@ -63,6 +81,21 @@ run_dbake a b c d
 check "a pod replaced: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 check "a pod replaced: every target built" all_built a b c d
 [ "$RC" -eq 0 ] || show
+
+# a StatefulSet (buildx makes one for a persistent volume claim): its pods
+# NAME-0, NAME-1 keep their names, so a recreated pod is the same node
+sts=sts-$NONCE
+docker buildx create --driver kubernetes --name "$sts" --node "${sts}0" \
+	--driver-opt "replicas=2,namespace=$NS,persistent-volume-claim.requests.storage=1Gi" >/dev/null 2>&1
+docker buildx inspect --bootstrap "$sts" >/dev/null 2>&1
+run_dbake --builder "$sts" --plan
+check "StatefulSet: its pods, by ordinal" [ "$(plan_nodes | tr '\n' ' ')" = "${sts}0-0 ${sts}0-1 " ]
+kubectl --namespace "$NS" delete pod "${sts}0-0" >/dev/null
+run_dbake --builder "$sts" a b
+check "StatefulSet: a recreated pod is the same node: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "StatefulSet: built on its pods" grep -q "^\[${sts}0-[01]\] built a" <<<"$OUT"
+[ "$RC" -eq 0 ] || show
+docker buildx rm "$sts" >/dev/null 2>&1
 
 # without kubectl nothing starts (a PATH of docker alone: this machine
 # may have a kubectl of its own elsewhere)

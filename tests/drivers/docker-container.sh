@@ -51,17 +51,8 @@ check "a run: no shard in docker buildx ls" no_shard_listed
 [ "$RC" -eq 0 ] || show
 
 # interrupted while building
-"$DBAKE" dbake --progress plain long >"$PROJ/out.int" 2>&1 &
-pid=$!
-for i in $(seq 1 300); do
-	grep -q '\] building long' "$PROJ/out.int" && break
-	sleep 0.1
-done
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-check "SIGINT: exit 130 (got $rc)" [ "$rc" -eq 130 ]
+signal_run INT long
+check "SIGINT: exit 130 (got $RC)" [ "$RC" -eq 130 ]
 check "SIGINT: the user's containers, volumes, builders, contexts unchanged" \
 	[ "$(user_state)" = "$before" ]
 check "SIGINT: no child process left" no_children_left

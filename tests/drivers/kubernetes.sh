@@ -52,17 +52,8 @@ check "a run: no child process left" no_children_left
 [ "$RC" -eq 0 ] || show
 
 # interrupted while building: the pods are as they were
-"$DBAKE" dbake --progress plain long >"$PROJ/out.int" 2>&1 &
-pid=$!
-for i in $(seq 1 300); do
-	grep -q '\] building' "$PROJ/out.int" && break
-	sleep 0.1
-done
-sleep 0.5
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-check "SIGINT: exit 130 (got $rc)" [ "$rc" -eq 130 ]
+signal_run INT long
+check "SIGINT: exit 130 (got $RC)" [ "$RC" -eq 130 ]
 check "SIGINT: the pods are as they were" [ "$(pods)" = "$before_pods" ]
 check "SIGINT: the user's builders are as they were" \
 	[ "$(docker buildx ls --format '{{.Name}} {{.DriverEndpoint}}' | sort)" = "$before_ls" ]

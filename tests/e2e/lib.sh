@@ -42,6 +42,29 @@ run_dbake() {
 	rm -f "$o" "$e"
 }
 
+# signal_run SIG TARGET...: start dbake on TARGETs, send SIG once one
+# builds, wait. Sets RC, OUT (stdout and stderr) and took (seconds from
+# the signal to the end).
+signal_run() {
+	local sig=$1 out pid i start
+	shift
+	out=$(mktemp)
+	"$DBAKE" dbake --progress plain "$@" >"$out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 300); do
+		grep -q '\] building ' "$out" && break
+		sleep 0.1
+	done
+	sleep 1
+	start=$SECONDS
+	kill "-$sig" "$pid"
+	wait "$pid"
+	RC=$?
+	took=$((SECONDS - start))
+	OUT=$(cat "$out")
+	rm -f "$out"
+}
+
 # The node that built TARGET, from dbake's "[node] built T" line.
 built_on() {
 	printf '%s\n' "$OUT" | sed -n "s#^\[\([^]]*\)\] built $1 in .*#\1#p" | head -n1

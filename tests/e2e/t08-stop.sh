@@ -28,37 +28,20 @@ check "--fail-fast: the running builds are reported cancelled" grep -q 'cancelle
 check "--fail-fast: no child process left" no_children_left
 check "--fail-fast: no shard in docker buildx ls" no_shard_listed
 
-# signal_run SIG: start a long run, signal it once builds run, wait.
-signal_run() {
-	local out=$PROJ/out.$1 pid i
-	"$DBAKE" dbake --progress plain long1 long2 long3 >"$out" 2>&1 &
-	pid=$!
-	for i in $(seq 1 300); do
-		grep -q '\] building long' "$out" && break
-		sleep 0.1
-	done
-	sleep 1
-	start=$SECONDS
-	kill "-$1" "$pid"
-	wait "$pid"
-	RC=$?
-	took=$((SECONDS - start))
-	OUT=$(cat "$out")
-}
-signal_run INT
+signal_run INT long1 long2 long3
 echo "# SIGINT: rc=$RC after ${took}s"
 check "SIGINT: exit 130" [ "$RC" -eq 130 ]
 check "SIGINT: stopped within the grace period (${took}s)" [ "$took" -le 10 ]
 check "SIGINT: no child process left" no_children_left
 check "SIGINT: no shard in docker buildx ls" no_shard_listed
 
-signal_run TERM
+signal_run TERM long1 long2 long3
 echo "# SIGTERM: rc=$RC after ${took}s"
 check "SIGTERM: exit 143" [ "$RC" -eq 143 ]
 check "SIGTERM: no child process left" no_children_left
 check "SIGTERM: no shard in docker buildx ls" no_shard_listed
 
-signal_run HUP
+signal_run HUP long1 long2 long3
 echo "# SIGHUP: rc=$RC after ${took}s"
 check "SIGHUP: exit 129" [ "$RC" -eq 129 ]
 check "SIGHUP: no child process left" no_children_left

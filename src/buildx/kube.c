@@ -8,12 +8,31 @@
 #include <string.h>
 #include <unistd.h>
 
+struct pod {
+	const char *name, *kind;
+};
+
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct pod *)a)->name,
+		      ((const struct pod *)b)->name);
 }
 
-int kube_running_pods(const char *json, struct strvec *pods)
+/* The kind of the pod's controller, or "". */
+static const char *owner_kind(json_t *meta)
+{
+	size_t i;
+	json_t *ref;
+	json_array_foreach(json_object_get(meta, "ownerReferences"), i, ref) {
+		const char *kind = json_string_value(json_object_get(ref, "kind"));
+		if (kind && json_is_true(json_object_get(ref, "controller")))
+			return kind;
+	}
+	return "";
+}
+
+int kube_running_pods(const char *json, struct strvec *pods,
+		      struct strvec *kinds)
 {
 	json_t *doc = json_loads(json, 0, NULL);
 	json_t *items = json_object_get(doc, "items");
@@ -21,7 +40,8 @@ int kube_running_pods(const char *json, struct strvec *pods)
 		json_decref(doc);
 		return -1;
 	}
-	size_t i;
+	struct pod *found = xcalloc(json_array_size(items) + 1, sizeof(*found));
+	size_t i, nr = 0;
 	json_t *pod;
 	json_array_foreach(items, i, pod) {
 		json_t *meta = json_object_get(pod, "metadata");
@@ -30,11 +50,16 @@ int kube_running_pods(const char *json, struct strvec *pods)
 			json_object_get(json_object_get(pod, "status"), "phase"));
 		if (name && *name && phase && !strcmp(phase, "Running") &&
 		    !json_object_get(meta, "deletionTimestamp"))
-			strvec_push(pods, name);
+			found[nr++] = (struct pod){ name, owner_kind(meta) };
 	}
+	qsort(found, nr, sizeof(*found), by_name);
+	for (i = 0; i < nr; i++) {
+		strvec_push(pods, found[i].name);
+		if (kinds)
+			strvec_push(kinds, found[i].kind);
+	}
+	free(found);
 	json_decref(doc);
-	if (pods->nr > 1)
-		qsort(pods->v, pods->nr, sizeof(*pods->v), by_name);
 	return 0;
 }
 
@@ -76,7 +101,7 @@ static void mark(struct node *n, const char *status, char *why)
 static void expand_one(struct nodeset *out, struct node *n)
 {
 	char *workload = kube_workload_name(n->name);
-	struct strvec argv = STRVEC_INIT, pods = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, pods = STRVEC_INIT, kinds = STRVEC_INIT;
 	struct strbuf sout = STRBUF_INIT, serr = STRBUF_INIT;
 	strvec_push(&argv, "kubectl");
 	if (n->kube_ns)
@@ -94,7 +119,7 @@ static void expand_one(struct nodeset *out, struct node *n)
 		mark(n, "unreachable",
 		     xstrfmt("kubectl get pods: %s",
 			     serr.len ? serr.buf : "interrupted"));
-	} else if (kube_running_pods(sout.buf, &pods) < 0) {
+	} else if (kube_running_pods(sout.buf, &pods, &kinds) < 0) {
 		mark(n, "unreachable",
 		     xstrdup("kubectl get pods printed no pod list"));
 	} else if (!pods.nr) {
@@ -117,9 +142,14 @@ static void expand_one(struct nodeset *out, struct node *n)
 		strvec_pushv(&p->pinned, n->pinned.v);
 		strvec_pushv(&p->driver_opts, n->driver_opts.v);
 		strvec_pushv(&p->flags, n->flags.v);
+		if (strcmp(kinds.v[i], "StatefulSet"))
+			p->history_key = xstrfmt("kube-workload://%s/%s",
+						 n->kube_ns ? n->kube_ns : "",
+						 workload);
 	}
 	strvec_clear(&argv);
 	strvec_clear(&pods);
+	strvec_clear(&kinds);
 	strbuf_release(&sout);
 	strbuf_release(&serr);
 	free(workload);

@@ -14,10 +14,12 @@
 
 /*
  * The running pods in `kubectl get pods -o json` output, sorted by name
- * (a pod being deleted is not running). Pure. -1 on text that is not a
- * pod list.
+ * (a pod being deleted is not running), and (kinds, may be NULL) the
+ * kind of each one's controller ("StatefulSet", "ReplicaSet", or "").
+ * Pure. -1 on text that is not a pod list.
  */
-int kube_running_pods(const char *json, struct strvec *pods);
+int kube_running_pods(const char *json, struct strvec *pods,
+		      struct strvec *kinds);
 
 /* The Deployment or StatefulSet buildx makes for a node (pure). */
 char *kube_workload_name(const char *node);
@@ -26,7 +28,10 @@ char *kube_workload_name(const char *node);
  * Replace every node of a kubernetes builder by one node per running pod
  * of its workload. A node whose pods cannot be listed, or that has none
  * running, stays, marked so that nodes_filter_usable says why. Fails
- * when kubectl is not on PATH.
+ * when kubectl is not on PATH. A pod's cache is its own (its endpoint
+ * names it in history); what history knows of a Deployment's pods
+ * otherwise (capacity, speed) is kept under the Deployment, since its
+ * pods come and go under new names; a StatefulSet's keep their names.
  */
 int kube_expand(struct nodeset *set);
 

@@ -22,6 +22,7 @@ void node_release(struct node *n)
 	free(n->shard);
 	free(n->docker_host);
 	free(n->kube_ns);
+	free(n->history_key);
 	strvec_clear(&n->platforms);
 	strvec_clear(&n->native);
 	strvec_clear(&n->pinned);

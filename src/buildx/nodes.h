@@ -23,6 +23,9 @@ struct node {
 				      dbake's own (contexts.h), or NULL */
 	char *kube_ns;             /* a kubernetes node's namespace option */
 	int pod;                   /* a pod of a kubernetes node (kube.h) */
+	char *history_key;         /* what it shares with other nodes in
+				      history (capacity, speed), or NULL:
+				      its endpoint */
 };
 
 struct nodeset {

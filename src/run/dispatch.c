@@ -384,8 +384,8 @@ static void finish_slot(void *owner, void *task, int status)
 				split_merge_done(run, job);
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
-			learn_job(&run->sched, run->history, run->endpoints, job,
-				  from, run->info[job].batch,
+			learn_job(&run->sched, run->history, run->endpoints,
+				  run->node_keys, job, from, run->info[job].batch,
 				  run->info[job].progress.work,
 				  run->info[job].target->defhash);
 			run->ui->job_finished(run_view(run), job);
@@ -569,7 +569,7 @@ int dispatch_run(struct run *run)
 	pump_release(&run->pump);
 	loop_release(&run->loop);
 	run->end_ms = now_ms();
-	learn_capacity(&run->sched, run->history, run->endpoints,
+	learn_capacity(&run->sched, run->history, run->node_keys,
 		       run->sched.stopping);
 
 	if (run->stop_signal)

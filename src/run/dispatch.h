@@ -37,7 +37,10 @@ struct run {
 	int **slot_fds;                 /* per slot: its batch's log fds */
 	struct strbuf *slot_lines;      /* per slot, with rawjson: the
 					   partial line of its bake */
-	const char **endpoints;         /* per node: its key in history */
+	const char **endpoints;         /* per node: its key in history for
+					   where targets' caches are */
+	const char **node_keys;         /* per node: its key for capacity,
+					   speed and durations */
 	struct transfer transfer;       /* dependencies between nodes */
 	struct history *history;        /* NULL: remember nothing */
 	struct logdir logs;

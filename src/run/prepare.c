@@ -139,15 +139,20 @@ void dispatch_prepare(struct run *run)
 	int *caps = xcalloc(nnodes + 1, sizeof(*caps));
 	unsigned long long *defhash = xcalloc(run->dag.nr + 1, sizeof(*defhash));
 	run->endpoints = xcalloc(nnodes + 1, sizeof(*run->endpoints));
-	for (size_t n = 0; n < nnodes; n++)
-		run->endpoints[n] = run->nodes->v[n].endpoint;
+	run->node_keys = xcalloc(nnodes + 1, sizeof(*run->node_keys));
+	for (size_t n = 0; n < nnodes; n++) {
+		const struct node *nd = &run->nodes->v[n];
+		run->endpoints[n] = nd->endpoint;
+		run->node_keys[n] = nd->history_key ? nd->history_key
+						    : nd->endpoint;
+	}
 	for (size_t i = 0; i < run->dag.nr; i++)
 		defhash[i] = run->info[i].target->defhash;
 	/* with --no-cache there is no cache to go back to */
 	if (!run_fifo(run) && !run->opts->no_cache)
 		learn_pin(&run->dag, run->history, run->endpoints, nnodes,
 			  defhash);
-	learn_read(&run->dag, run->history, run->endpoints, nnodes,
+	learn_read(&run->dag, run->history, run->node_keys, nnodes,
 		   run_fifo(run), caps, speed);
 	sched_init(&run->sched, &run->dag, nnodes, caps, speed,
 		   run->opts->slots,
@@ -175,6 +180,8 @@ void dispatch_release(struct run *run)
 	run->slot_lines = NULL;
 	free(run->endpoints);
 	run->endpoints = NULL;
+	free(run->node_keys);
+	run->node_keys = NULL;
 	sched_release(&run->sched);
 	transfer_release(&run->transfer);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 void learn_read(struct dag *dag, const struct history *h,
-		const char *const *ep, size_t nnodes, int fifo, int *capacity,
+		const char *const *key, size_t nnodes, int fifo, int *capacity,
 		double *speed)
 {
 	for (size_t i = 0; i < dag->nr; i++) {
@@ -18,7 +18,7 @@ void learn_read(struct dag *dag, const struct history *h,
 	}
 	dag_rank(dag); /* ranks follow the estimates just read */
 	for (size_t n = 0; n < nnodes; n++) {
-		capacity[n] = h ? history_capacity(h, ep[n]) : 0;
+		capacity[n] = h ? history_capacity(h, key[n]) : 0;
 		speed[n] = 0;
 		if (!h || fifo)
 			continue;
@@ -28,7 +28,7 @@ void learn_read(struct dag *dag, const struct history *h,
 		int samples = 0;
 		for (size_t i = 0; i < dag->nr; i++) {
 			const struct job *j = &dag->jobs[i];
-			double here = history_node_estimate(h, j->name, ep[n]);
+			double here = history_node_estimate(h, j->name, key[n]);
 			if (!j->known || here <= 0 || j->estimate <= 0)
 				continue;
 			ratio += j->estimate / here;
@@ -75,8 +75,9 @@ void learn_apply(struct sched *sc, const struct history *h,
 }
 
 void learn_job(const struct sched *sc, struct history *h,
-	       const char *const *ep, size_t job, long long from,
-	       size_t batch, double work, unsigned long long defhash)
+	       const char *const *ep, const char *const *key, size_t job,
+	       long long from, size_t batch, double work,
+	       unsigned long long defhash)
 {
 	const struct job *j = &sc->dag->jobs[job];
 	long long step = sc->jobs[job].step_ms;
@@ -97,20 +98,20 @@ void learn_job(const struct sched *sc, struct history *h,
 	/* a batch's time is not any one target's */
 	if (batch > 1)
 		return;
-	history_record(h, j->name, ep[j->node],
+	history_record(h, j->name, key[j->node],
 		       (double)(j->end_ms - from) / 1000.0, work);
 }
 
 void learn_capacity(const struct sched *sc, struct history *h,
-		    const char *const *ep, int stopped)
+		    const char *const *key, int stopped)
 {
 	if (!h || sc->fifo)
 		return;
 	for (size_t n = 0; n < sc->nnodes; n++) {
-		int old = history_capacity(h, ep[n]);
+		int old = history_capacity(h, key[n]);
 		int cap = capacity_learn(old, &sc->stats[n].seen, stopped);
 		if (cap != old)
-			history_set_capacity(h, ep[n], cap);
+			history_set_capacity(h, key[n], cap);
 	}
 }
 

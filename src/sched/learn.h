@@ -3,7 +3,9 @@
  * teaches history: durations, each target's node (its cache), node
  * speeds and capacities. Shared by the dispatcher and the simulator,
  * so a simulated later run knows what dbake's would. Nodes are named by
- * their endpoints (`ep`, one per node).
+ * their endpoints (`ep`, one per node: where a target's cache is) and,
+ * for what they are like (capacity, speed, durations), by their keys
+ * (`key`: the endpoint, or what pods of one Deployment share).
  */
 #ifndef DBAKE_LEARN_H
 #define DBAKE_LEARN_H
@@ -17,7 +19,7 @@
  * speed history shows (0: unknown; not with `fifo`).
  */
 void learn_read(struct dag *dag, const struct history *h,
-		const char *const *ep, size_t nnodes, int fifo, int *capacity,
+		const char *const *key, size_t nnodes, int fifo, int *capacity,
 		double *speed);
 
 /*
@@ -45,12 +47,13 @@ void learn_apply(struct sched *sc, const struct history *h,
  * first step after a wait on a node of unknown capacity.
  */
 void learn_job(const struct sched *sc, struct history *h,
-	       const char *const *ep, size_t job, long long from,
-	       size_t batch, double work, unsigned long long defhash);
+	       const char *const *ep, const char *const *key, size_t job,
+	       long long from, size_t batch, double work,
+	       unsigned long long defhash);
 
 /* After a run: each node's capacity (a stopped run teaches nothing). */
 void learn_capacity(const struct sched *sc, struct history *h,
-		    const char *const *ep, int stopped);
+		    const char *const *key, int stopped);
 
 /* The run's lower bound in seconds when every duration and capacity is
  * known, else 0. */

@@ -171,6 +171,7 @@ static void bake_done(struct simd *s, size_t k)
 		double work = s->w->jobs[job].duration /
 			      s->w->nodes[slot->node].speed;
 		learn_job(&s->sc, &s->mem->history,
+			  (const char *const *)s->mem->endpoints,
 			  (const char *const *)s->mem->endpoints, job, from, n,
 			  work, 0);
 	}

@@ -116,6 +116,49 @@ static void end_on(struct sched *sc, struct dag *dag, int node, long long now)
 	fail_msg("no bake on node %d", node);
 }
 
+/* Pods of one Deployment: a pod's cache is its own (its endpoint), what
+ * it is like (durations, capacity) is the workload's (its key), so a
+ * pod that replaces another knows it at once. */
+static void t_keys_apart_from_endpoints(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	make_dag(&dag);
+	static const char *const pods[] = { "kube-pod://w-a", "kube-pod://w-b" };
+	static const char *const keys[] = { "kube-workload://ns/w",
+					    "kube-workload://ns/w" };
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	struct sched sc;
+	learn_read(&dag, &h, keys, 2, 0, caps, speed);
+	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	dag_start(&dag, 0, 1, 1000);
+	dag_done(&dag, 0, 3000);
+	learn_job(&sc, &h, pods, keys, 0, 1000, 1, 2.0, 5);
+	/* the cache: on pod w-b; the duration: the workload's */
+	assert_string_equal(history_last(&h, "base", 5), "kube-pod://w-b");
+	assert_true(history_node_estimate(&h, "base", keys[0]) > 0);
+	assert_false(history_node_estimate(&h, "base", pods[1]) > 0);
+	history_set_capacity(&h, keys[0], 3);
+	sched_release(&sc);
+	dag_release(&dag);
+
+	/* a replacement pod w-c shares the workload's capacity, not the pin */
+	static const char *const pods2[] = { "kube-pod://w-a", "kube-pod://w-c" };
+	make_dag(&dag);
+	learn_read(&dag, &h, keys, 2, 0, caps, speed);
+	assert_int_equal(caps[0], 3);
+	assert_int_equal(caps[1], 3);
+	static const unsigned long long defhash[4] = { 5, 0, 0, 0 };
+	learn_pin(&dag, &h, pods2, 2, defhash);
+	assert_true(dag.jobs[0].fits[0]); /* w-b is gone: no pin */
+	assert_true(dag.jobs[0].fits[1]);
+	dag_release(&dag);
+	history_release(&h);
+}
+
 static void t_one_bake_in_waves(void **state)
 {
 	(void)state;
@@ -208,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_pin_unchanged),
 		cmocka_unit_test(t_one_bake_in_waves),
+		cmocka_unit_test(t_keys_apart_from_endpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

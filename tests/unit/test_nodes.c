@@ -621,13 +621,16 @@ static const char store_k8s[] =
  * deleted, and the running ones out of order. */
 static const char pods_k8s[] =
 	"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": ["
-	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-zx2q9\", \"labels\": {\"app\": \"k8s0\"}},"
+	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-zx2q9\", \"labels\": {\"app\": \"k8s0\"},"
+	" \"ownerReferences\": [{\"kind\": \"ReplicaSet\", \"name\": \"k8s0-7d4b9c8f6d\", \"controller\": true}]},"
 	" \"status\": {\"phase\": \"Running\"}},"
 	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-pending\"}, \"status\": {\"phase\": \"Pending\"}},"
 	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-going\", \"deletionTimestamp\": \"2026-12-02T17:00:00Z\"},"
 	" \"status\": {\"phase\": \"Running\"}},"
 	"{\"metadata\": {\"name\": \"k8s0-7d4b9c8f6d-a1b2c\"}, \"status\": {\"phase\": \"Running\"}},"
-	"{\"metadata\": {}, \"status\": {\"phase\": \"Running\"}}"
+	"{\"metadata\": {}, \"status\": {\"phase\": \"Running\"}},"
+	"{\"metadata\": {\"name\": \"k8s0-0\", \"ownerReferences\": [{\"kind\": \"StatefulSet\", \"controller\": true}]},"
+	" \"status\": {\"phase\": \"Running\"}}"
 	"]}";
 
 /* A kubectl that answers `get pods` from $FAKE_PODS and logs its calls. */
@@ -642,13 +645,16 @@ static const char fake_kubectl[] =
 static void t_kubernetes(void **state)
 {
 	(void)state;
-	struct strvec pods = STRVEC_INIT;
-	assert_int_equal(kube_running_pods(pods_k8s, &pods), 0);
-	ASSERT_STRVEC(&pods, "k8s0-7d4b9c8f6d-a1b2c", "k8s0-7d4b9c8f6d-zx2q9");
+	struct strvec pods = STRVEC_INIT, kinds = STRVEC_INIT;
+	assert_int_equal(kube_running_pods(pods_k8s, &pods, &kinds), 0);
+	ASSERT_STRVEC(&pods, "k8s0-0", "k8s0-7d4b9c8f6d-a1b2c",
+		      "k8s0-7d4b9c8f6d-zx2q9");
+	ASSERT_STRVEC(&kinds, "StatefulSet", "", "ReplicaSet");
 	strvec_clear(&pods);
-	assert_int_equal(kube_running_pods("{\"kind\": \"Status\"}", &pods), -1);
-	assert_int_equal(kube_running_pods("not json", &pods), -1);
-	assert_int_equal(kube_running_pods("{\"items\": []}", &pods), 0);
+	strvec_clear(&kinds);
+	assert_int_equal(kube_running_pods("{\"kind\": \"Status\"}", &pods, NULL), -1);
+	assert_int_equal(kube_running_pods("not json", &pods, NULL), -1);
+	assert_int_equal(kube_running_pods("{\"items\": []}", &pods, NULL), 0);
 	assert_int_equal(pods.nr, 0);
 	char *w = kube_workload_name("k8s_1");
 	assert_string_equal(w, "k8s-1");
@@ -697,20 +703,26 @@ static void t_kubernetes(void **state)
 	free(set.v[1].status);
 	set.v[1].status = xstrdup("running"); /* as after a bootstrap */
 	assert_int_equal(kube_expand(&set), 0);
-	/* k8s0's two running pods, then k8s_1 whose pods kubectl refused */
-	assert_int_equal(set.nr, 3);
-	assert_string_equal(set.v[0].name, "k8s0-7d4b9c8f6d-a1b2c");
-	assert_string_equal(set.v[0].endpoint,
+	/* k8s0's running pods, then k8s_1 whose pods kubectl refused */
+	assert_int_equal(set.nr, 4);
+	assert_string_equal(set.v[0].name, "k8s0-0");
+	assert_string_equal(set.v[1].name, "k8s0-7d4b9c8f6d-a1b2c");
+	assert_string_equal(set.v[1].endpoint,
 			    "kube-pod://k8s0-7d4b9c8f6d-a1b2c?namespace=dbake"
 			    "&container=buildkitd");
-	assert_true(set.v[0].pod);
-	ASSERT_STRVEC(&set.v[0].platforms, "linux/amd64");
-	assert_string_equal(set.v[1].name, "k8s0-7d4b9c8f6d-zx2q9");
-	assert_string_equal(set.v[2].name, "k8s_1");
-	assert_false(set.v[2].pod);
-	assert_string_equal(set.v[2].status, "unreachable");
-	assert_non_null(strstr(set.v[2].error, "Forbidden"));
-	assert_int_equal(kube_pods(&set), 2);
+	assert_true(set.v[1].pod);
+	ASSERT_STRVEC(&set.v[1].platforms, "linux/amd64");
+	assert_string_equal(set.v[2].name, "k8s0-7d4b9c8f6d-zx2q9");
+	/* a StatefulSet's pod keeps its name: its endpoint is its key; the
+	 * others share what history knows of their workload */
+	assert_null(set.v[0].history_key);
+	assert_string_equal(set.v[1].history_key, "kube-workload://dbake/k8s0");
+	assert_string_equal(set.v[2].history_key, "kube-workload://dbake/k8s0");
+	assert_string_equal(set.v[3].name, "k8s_1");
+	assert_false(set.v[3].pod);
+	assert_string_equal(set.v[3].status, "unreachable");
+	assert_non_null(strstr(set.v[3].error, "Forbidden"));
+	assert_int_equal(kube_pods(&set), 3);
 	/* the default platform stays buildx's, whatever the pods' order */
 	assert_string_equal(nodes_default_platform(&set), "linux/amd64");
 	strvec_clear(&set.v[0].platforms);
@@ -721,7 +733,7 @@ static void t_kubernetes(void **state)
 	assert_non_null(strstr(logged, "get pods --selector=app=k8s-1 --output=json"));
 	free(logged);
 	fprintf(stderr, "(a warning below is expected)\n");
-	assert_int_equal(nodes_filter_usable(&set), 2);
+	assert_int_equal(nodes_filter_usable(&set), 3);
 	nodeset_release(&set);
 
 	setenv("PATH", old_path, 1);

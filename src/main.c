@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Exit codes, as documented in --help and README.md. */
@@ -105,6 +106,53 @@ static void kill_children(void)
 	if (active_ui && active_ui->emergency)
 		active_ui->emergency();
 	proc_kill_all(SIGKILL);
+}
+
+/* A file dbake writes when the run ends: say now, not after building
+ * everything, that it cannot be. */
+static int check_output_file(const char *flag, const char *path)
+{
+	struct stat st;
+	if (!*path)
+		return error("%s: an empty path", flag);
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return error("%s %s: is a directory", flag, path);
+		if (access(path, W_OK) < 0)
+			return error("%s %s: %s", flag, path, strerror(errno));
+		return 0;
+	}
+	char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+			  : xstrdup(".");
+	int ret = 0;
+	if (stat(dir, &st) < 0)
+		ret = error("%s %s: %s: %s", flag, path, dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		ret = error("%s %s: %s is not a directory", flag, path, dir);
+	else if (access(dir, W_OK) < 0)
+		ret = error("%s %s: %s: %s", flag, path, dir, strerror(errno));
+	free(dir);
+	return ret;
+}
+
+/* --metadata-file and --report, before anything is built. The report
+ * directory is made now, private as the logs are (an existing one keeps
+ * its mode). */
+static int check_outputs(const struct options *opts)
+{
+	if (opts->plan)
+		return 0;
+	if (opts->metadata_file &&
+	    check_output_file("--metadata-file", opts->metadata_file) < 0)
+		return -1;
+	if (!opts->report_dir)
+		return 0;
+	if (mkdir_p(opts->report_dir, 0700) < 0)
+		return -1;
+	if (access(opts->report_dir, W_OK) < 0)
+		return error("--report %s: %s", opts->report_dir, strerror(errno));
+	return 0;
 }
 
 /* Start the nodes that are not running, as bake would (it boots the
@@ -236,7 +284,7 @@ int main(int argc, char **argv)
 		options_release(&opts);
 		return code;
 	}
-	if (take_stdin_file(&opts, &run.logs) < 0) {
+	if (check_outputs(&opts) < 0 || take_stdin_file(&opts, &run.logs) < 0) {
 		options_release(&opts);
 		logdir_release(&run.logs);
 		return EXIT_USAGE;
@@ -330,10 +378,6 @@ int main(int argc, char **argv)
 	run.plan = &plan;
 	run.report_dir = xstrdup(opts.report_dir ? opts.report_dir
 						  : run.logs.path);
-	if (opts.report_dir && mkdir_p(opts.report_dir, 0755) < 0) {
-		code = EXIT_USAGE;
-		goto out;
-	}
 	load_history(&history, &opts);
 	run.history = &history;
 	dispatch_prepare(&run);

@@ -365,11 +365,11 @@ int report_write(const struct run_view *view, const char *dir)
 	} else {
 		/* a final newline, as a text file has */
 		char *text = xstrfmt("%s\n", json);
-		if (write_file_atomic(json_path, text, strlen(text), 0644) < 0)
+		if (write_file_atomic(json_path, text, strlen(text), 0600) < 0)
 			json_err = errno;
 		free(text);
 	}
-	if (write_file_atomic(html_path, html.buf, html.len, 0644) < 0)
+	if (write_file_atomic(html_path, html.buf, html.len, 0600) < 0)
 		html_err = errno;
 	/* one line, whatever failed */
 	if (json_err && html_err)

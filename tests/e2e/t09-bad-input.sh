@@ -79,3 +79,11 @@ check "damaged shard entries: exit 1 (got $RC)" [ "$RC" -eq 1 ]
 check "damaged shard entries: no abort" eval '! grep -q "BUG" <<<"$ERR"'
 check "damaged shard entries: the summary counts the failures" grep -qE '^0 built, 4 failed' <<<"$OUT"
 check "damaged shard entries: nothing left behind" no_children_left
+
+# output paths that cannot be written: said before anything builds
+for bad in "--metadata-file $PROJ/no-such-dir/m.json" "--metadata-file $PROJ" "--report /proc/dbake-$NONCE"; do
+	run_dbake $bad d1
+	check "$bad: exit 2 (got $RC)" [ "$RC" -eq 2 ]
+	check "$bad: one line" [ "$(wc -l <<<"$ERR")" -eq 1 ]
+	check "$bad: nothing built" [ -z "$OUT" ]
+done

@@ -115,6 +115,8 @@ check "--report: exit 1 again" [ "$RC" -eq 1 ]
 check "--report: report.json there" jqok '.targets | length == 10' "$PROJ/reports/one/report.json"
 check "--report: report.html there" [ -s "$PROJ/reports/one/report.html" ]
 check "--report: the summary says where" grep -qxF "report: $PROJ/reports/one/report.html" <<<"$OUT"
+check "--report: private, as the logs are" \
+	[ "$(stat -c %a "$PROJ/reports/one" "$PROJ/reports/one/report.json" "$PROJ/reports/one/report.html" | tr '\n' ' ')" = "700 600 600 " ]
 
 # report.html in a browser: a screenshot, and one bar per target that ran
 H=$logdir/report.html

@@ -1,9 +1,11 @@
 #include "compose.h"
 #include "../util/util.h"
 
+#include <errno.h>
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int is_compose_file(const char *path)
 {
@@ -92,17 +94,97 @@ static int load_doc(struct compose *c, struct fy_document *doc,
 	return 0;
 }
 
-static const struct fy_parse_cfg parse_cfg = {
-	.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO,
-};
+/* libfyaml's diagnostics: the first error's text kept, nothing printed */
+static void keep_first(struct fy_diag *diag, void *user, const char *buf,
+		       size_t len)
+{
+	struct strbuf *sb = user;
+	(void)diag;
+	if (sb->len)
+		return;
+	const char *nl = memchr(buf, '\n', len);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+	/* "<memory-@0x...>:1:2: error: what": the position, then what */
+	size_t skip = 9;
+	const char *p = memmem(buf, n, ": error: ", 9);
+	if (!p) {
+		p = memmem(buf, n, ": warning: ", 11);
+		skip = 11;
+	}
+	const char *at = memchr(buf, '>', n);
+	if (p && at && at < p && at[1] == ':') {
+		strbuf_add(sb, "line ", 5);
+		strbuf_add(sb, at + 2, (size_t)(p - at - 2));
+		strbuf_add(sb, ": ", 2);
+		strbuf_add(sb, p + skip, n - (size_t)(p + skip - buf));
+	} else {
+		strbuf_add(sb, buf, n);
+	}
+	strbuf_trim(sb);
+}
+
+/*
+ * Where text stops being what a YAML parser should be given: an invalid
+ * UTF-8 sequence or a control character YAML does not allow (libfyaml
+ * 0.7 loops for ever on "%\xffa"). len when all is well.
+ */
+static size_t bad_byte(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char b = s[i];
+		size_t n = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2
+			   : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
+		if (!n || (n == 2 && b < 0xc2) || i + n > len)
+			return i;
+		if (n == 1 && b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+			return i;
+		if (b == 0x7f)
+			return i;
+		for (size_t k = 1; k < n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += n;
+	}
+	return len;
+}
+
+/* Compose files larger than this are not read (buildx reads them first). */
+#define COMPOSE_MAX (16u << 20)
 
 int compose_load_string(struct compose *c, const char *text, size_t len,
 			const char *what)
 {
-	struct fy_document *doc = fy_document_build_from_string(&parse_cfg,
-								text, len);
-	if (!doc)
-		return error("cannot parse compose file '%s'", what);
+	if (len > COMPOSE_MAX)
+		return error("compose file '%s' is over 16 MiB", what);
+	size_t bad = bad_byte((const unsigned char *)text, len);
+	if (bad < len)
+		return error("compose file '%s' is not YAML text (byte %zu: 0x%02x)",
+			     what, bad, (unsigned char)text[bad]);
+	struct strbuf why = STRBUF_INIT;
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = keep_first;
+	dcfg.user = &why;
+	dcfg.colorize = dcfg.show_source = dcfg.show_position = 0;
+	dcfg.show_type = dcfg.show_module = 0;
+	dcfg.level = FYET_ERROR;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	struct fy_parse_cfg cfg = {
+		.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO,
+		.diag = diag,
+	};
+	struct fy_document *doc = fy_document_build_from_string(&cfg, text, len);
+	if (diag)
+		fy_diag_destroy(diag);
+	if (!doc) {
+		int ret = why.len ? error("cannot parse compose file '%s': %s",
+					  what, why.buf)
+				  : error("cannot parse compose file '%s'", what);
+		strbuf_release(&why);
+		return ret;
+	}
+	strbuf_release(&why);
 	int ret = load_doc(c, doc, what);
 	fy_document_destroy(doc);
 	return ret;
@@ -110,11 +192,17 @@ int compose_load_string(struct compose *c, const char *text, size_t len,
 
 int compose_load_file(struct compose *c, const char *path)
 {
-	struct fy_document *doc = fy_document_build_from_file(&parse_cfg, path);
-	if (!doc)
-		return error("cannot parse compose file '%s'", path);
-	int ret = load_doc(c, doc, path);
-	fy_document_destroy(doc);
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	if (stat(path, &st) == 0 && st.st_size > (off_t)COMPOSE_MAX)
+		return error("compose file '%s' is over 16 MiB", path);
+	if (strbuf_read_file(&sb, path) < 0) {
+		strbuf_release(&sb);
+		return error("cannot read compose file '%s': %s", path,
+			     strerror(errno));
+	}
+	int ret = compose_load_string(c, sb.buf, sb.len, path);
+	strbuf_release(&sb);
 	return ret;
 }
 

@@ -87,3 +87,11 @@ for bad in "--metadata-file $PROJ/no-such-dir/m.json" "--metadata-file $PROJ" "-
 	check "$bad: one line" [ "$(wc -l <<<"$ERR")" -eq 1 ]
 	check "$bad: nothing built" [ -z "$OUT" ]
 done
+
+# the 3-byte compose file libfyaml 0.7.12 loops on: refused at once
+printf '%%\xffa' >hostile.yaml
+start=$SECONDS
+run_dbake -f hostile.yaml
+check "hostile compose file: exit 2 (got $RC)" [ "$RC" -eq 2 ]
+check "hostile compose file: in seconds ($((SECONDS - start))s)" [ $((SECONDS - start)) -lt 10 ]
+check "hostile compose file: one line" [ "$(wc -l <<<"$ERR")" -eq 1 ]

@@ -441,6 +441,48 @@ static void t_compose_malformed(void **state)
 			 0);
 }
 
+/* Text libfyaml must never see: it loops for ever on the first (seen in
+ * 0.7.12). Refused at once, with one line naming the byte. */
+static void t_compose_hostile(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t len;
+	} bad[] = {
+#define BAD(s) { s, sizeof(s) - 1 }
+		BAD("%\xff" "a"),
+		BAD("services:\n  a: \xc0\x80\n"),  /* overlong */
+		BAD("services:\n  a: \xe2\x82\n"),  /* cut short */
+		BAD("services:\n  a: b\x01\n"),      /* a control byte */
+		BAD("services:\n\0  a: b\n"),        /* a NUL */
+		BAD("\xf8\x88\x80\x80\x80"),
+#undef BAD
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct compose c = COMPOSE_INIT;
+		struct capture cap;
+		capture_fd_begin(&cap, STDERR_FILENO);
+		int r = compose_load_string(&c, bad[i].text, bad[i].len, "h.yaml");
+		char *err = capture_end(&cap);
+		assert_int_equal(r, -1);
+		assert_int_equal(count_lines(err), 1);
+		assert_non_null(strstr(err, "not YAML text"));
+		free(err);
+		compose_release(&c);
+	}
+	/* UTF-8 and tabs are fine; a parse error is one line with where */
+	assert_int_equal(load_str("\xef\xbb\xbfservices:\n  caf\xc3\xa9:\n    build: .\t# x\n"),
+			 0);
+	struct capture cap;
+	capture_fd_begin(&cap, STDERR_FILENO);
+	assert_int_equal(load_str("services:\n  a: [\n"), -1);
+	char *err = capture_end(&cap);
+	assert_int_equal(count_lines(err), 1);
+	assert_non_null(strstr(err, "line 3:1: flow sequence without a closing bracket"));
+	free(err);
+}
+
 static void t_compose_file_annotate(void **state)
 {
 	(void)state;
@@ -564,6 +606,7 @@ int main(void)
 		cmocka_unit_test(t_compose_closure),
 		cmocka_unit_test(t_compose_later_file_extends),
 		cmocka_unit_test(t_compose_malformed),
+		cmocka_unit_test(t_compose_hostile),
 		cmocka_unit_test(t_compose_file_annotate),
 		cmocka_unit_test(t_is_compose_file),
 	};

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,21 @@ static json_t *child(json_t *obj, const char *key)
 	return c;
 }
 
+/*
+ * history.json is a file anyone with the state dir may have edited or
+ * damaged: every value read from it is checked. A duration is seconds, at
+ * most a week; a capacity is what --slots allows. Anything else is as
+ * good as unknown.
+ */
+#define SECONDS_MAX (7 * 24 * 3600.0)
+#define CAPACITY_MAX 256
+
+static double seconds_of(json_t *v)
+{
+	double s = json_is_number(v) ? json_number_value(v) : -1;
+	return isfinite(s) && s >= 0 && s <= SECONDS_MAX ? s : -1;
+}
+
 static json_t *target_entry(const struct history *h, const char *target)
 {
 	json_t *p = json_object_get(json_object_get(h->doc, "projects"),
@@ -48,41 +64,37 @@ double history_estimate(const struct history *h, const char *target,
 	json_t *t = target_entry(h, target);
 	json_t *v = node ? json_object_get(json_object_get(t, "nodes"), node)
 			 : NULL;
-	if (json_is_number(v))
-		return json_number_value(v);
-	v = json_object_get(t, "avg");
-	return json_is_number(v) ? json_number_value(v) : -1;
+	if (seconds_of(v) >= 0)
+		return seconds_of(v);
+	return seconds_of(json_object_get(t, "avg"));
 }
 
 double history_node_estimate(const struct history *h, const char *target,
 			     const char *node)
 {
-	json_t *v = json_object_get(json_object_get(target_entry(h, target),
-						    "nodes"), node);
-	return json_is_number(v) ? json_number_value(v) : -1;
+	return seconds_of(json_object_get(
+		json_object_get(target_entry(h, target), "nodes"), node));
 }
 
 int history_capacity(const struct history *h, const char *node)
 {
 	json_t *n = json_object_get(json_object_get(h->doc, "nodes"), node);
 	json_t *v = json_object_get(n, "capacity");
-	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	json_int_t c = json_is_integer(v) ? json_integer_value(v) : 0;
+	return c > 0 && c <= CAPACITY_MAX ? (int)c : 0;
 }
 
 static void blend(json_t *obj, const char *key, double seconds)
 {
-	json_t *old = json_object_get(obj, key);
-	double v = json_is_number(old)
-			   ? (1 - HISTORY_WEIGHT) * json_number_value(old) +
-				     HISTORY_WEIGHT * seconds
-			   : seconds;
+	double old = seconds_of(json_object_get(obj, key));
+	double v = old >= 0 ? (1 - HISTORY_WEIGHT) * old + HISTORY_WEIGHT * seconds
+			    : seconds;
 	json_object_set_new(obj, key, json_real(v));
 }
 
 double history_work(const struct history *h, const char *target)
 {
-	json_t *v = json_object_get(target_entry(h, target), "work");
-	return json_is_number(v) ? json_number_value(v) : -1;
+	return seconds_of(json_object_get(target_entry(h, target), "work"));
 }
 
 void history_record(struct history *h, const char *target, const char *node,

@@ -117,6 +117,51 @@ static void t_garbage_file(void **state)
 	free(path);
 }
 
+/* Values someone wrote into history.json by hand, or a damaged file:
+ * none of them reaches the decisions (a capacity of -5 ran dbake out of
+ * memory, one of 10,000,000 took 2.5 GB). */
+static void t_hostile_values(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"nodes\": {\"tcp://neg\": {\"capacity\": -5},"
+	      " \"tcp://huge\": {\"capacity\": 10000000},"
+	      " \"tcp://real\": {\"capacity\": 2.5},"
+	      " \"tcp://ok\": {\"capacity\": 3}},"
+	      " \"projects\": {\"/proj\": {\"targets\": {"
+	      "  \"neg\": {\"avg\": -1e9, \"work\": -3, \"nodes\": {\"tcp://ok\": -2}},"
+	      "  \"big\": {\"avg\": 1e300, \"nodes\": {\"tcp://ok\": 1e12}},"
+	      "  \"odd\": {\"avg\": \"ten\", \"work\": [1]},"
+	      "  \"fine\": {\"avg\": 4.5, \"work\": 4.0, \"nodes\": {\"tcp://ok\": 4.0}}"
+	      "}}}}", f);
+	fclose(f);
+	struct history h = HISTORY_INIT;
+	history_load(&h, path, "/proj");
+	assert_int_equal(history_capacity(&h, "tcp://neg"), 0);
+	assert_int_equal(history_capacity(&h, "tcp://huge"), 0);
+	assert_int_equal(history_capacity(&h, "tcp://real"), 0);
+	assert_int_equal(history_capacity(&h, "tcp://ok"), 3);
+	assert_true(history_estimate(&h, "neg", NULL) < 0);
+	assert_true(history_estimate(&h, "neg", "tcp://ok") < 0);
+	assert_true(history_work(&h, "neg") < 0);
+	assert_true(history_estimate(&h, "big", NULL) < 0);
+	assert_true(history_node_estimate(&h, "big", "tcp://ok") < 0);
+	assert_true(history_estimate(&h, "odd", NULL) < 0);
+	assert_true(history_work(&h, "odd") < 0);
+	assert_float_equal(history_estimate(&h, "fine", "tcp://ok"), 4.0, 1e-9);
+	assert_float_equal(history_work(&h, "fine"), 4.0, 1e-9);
+	/* a new time replaces a hostile one instead of blending with it */
+	history_record(&h, "big", "tcp://ok", 2.0, 1.0);
+	assert_float_equal(history_estimate(&h, "big", NULL), 2.0, 1e-9);
+	assert_float_equal(history_node_estimate(&h, "big", "tcp://ok"), 2.0, 1e-9);
+	history_release(&h);
+	cleanup(dir, path);
+	free(path);
+}
+
 static void t_save_unwritable(void **state)
 {
 	(void)state;
@@ -133,6 +178,7 @@ int main(void)
 		cmocka_unit_test(t_empty_and_unknown),
 		cmocka_unit_test(t_record_blend_and_reload),
 		cmocka_unit_test(t_garbage_file),
+		cmocka_unit_test(t_hostile_values),
 		cmocka_unit_test(t_save_unwritable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

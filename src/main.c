@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Exit codes, as documented in --help and README.md. */
@@ -391,6 +392,7 @@ int main(int argc, char **argv)
 	if (opts.metadata_file)
 		metadata_merge(run_view(&run), opts.metadata_file);
 	run.ui->end(run_view(&run));
+	logdir_prune(&run.logs, LOGDIR_KEEP, LOGDIR_QUIET_S, (long long)time(NULL));
 out:
 	run_release(&run);
 	history_release(&history);

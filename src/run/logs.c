@@ -2,8 +2,10 @@
 #include "../util/util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,6 +51,90 @@ int logdir_create(struct logdir *ld)
 	}
 	ld->path = tmpl;
 	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+struct run_dir {
+	char *path;
+	long long mtime;
+};
+
+/* When a run directory last changed: it, or a log in it being written. */
+static long long last_change(const char *dir, long long mtime)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *p = xstrfmt("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == 0 && (long long)st.st_mtime > mtime)
+			mtime = (long long)st.st_mtime;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return mtime;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	long long x = ((const struct run_dir *)a)->mtime,
+		  y = ((const struct run_dir *)b)->mtime;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+size_t logdir_prune(const struct logdir *ld, size_t keep, long long quiet_s,
+		    long long now_s)
+{
+	if (!ld->path)
+		return 0;
+	const char *slash = strrchr(ld->path, '/');
+	char *base = slash ? xstrndup(ld->path, (size_t)(slash - ld->path))
+			   : xstrdup(".");
+	DIR *d = opendir(base);
+	struct run_dir *dirs = NULL;
+	size_t nr = 0, alloc = 0, gone = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		char *p = xstrfmt("%s/%s", base, e->d_name);
+		if (starts_with(e->d_name, "run-") && strcmp(p, ld->path) &&
+		    lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ALLOC_GROW(dirs, nr + 1, alloc);
+			dirs[nr++] = (struct run_dir){
+				p, last_change(p, (long long)st.st_mtime)
+			};
+		} else {
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (nr)
+		qsort(dirs, nr, sizeof(*dirs), newest_first);
+	/* ours counts as one of those kept */
+	for (size_t i = 0; i < nr; i++) {
+		if (i + 1 >= keep && dirs[i].mtime + quiet_s < now_s &&
+		    nftw(dirs[i].path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0)
+			gone++;
+		free(dirs[i].path);
+	}
+	free(dirs);
+	free(base);
+	return gone;
 }
 
 char *log_file_name(struct strvec *taken, const char *target)

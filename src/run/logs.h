@@ -29,6 +29,16 @@ char *log_file_name(struct strvec *taken, const char *target);
  */
 int logdir_open(struct logdir *ld, const char *target, char **path);
 
+/*
+ * After a run: of the run directories beside ld's, keep the newest
+ * `keep` and any changed in the last `quiet_s` seconds (a run going on);
+ * remove the others, never following a link. Returns how many went.
+ */
+#define LOGDIR_KEEP 20
+#define LOGDIR_QUIET_S 3600
+size_t logdir_prune(const struct logdir *ld, size_t keep, long long quiet_s,
+		    long long now_s);
+
 void logdir_release(struct logdir *ld);
 
 #endif

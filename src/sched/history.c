@@ -2,12 +2,16 @@
 #include "../util/strbuf.h"
 #include "../util/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Weight of the newest observation in the running average. */
 #define HISTORY_WEIGHT 0.5
@@ -146,8 +150,35 @@ void history_set_capacity(struct history *h, const char *node, int capacity)
 	json_object_set_new(n, "capacity", json_integer(capacity));
 }
 
+/* Temp files of saves that were killed (kill -9 mid-write), an hour old:
+ * a save going on now is never that old. */
+static void drop_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	char *prefix = xstrfmt("%s.tmp-", slash ? slash + 1 : path);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	time_t now = time(NULL);
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (!starts_with(e->d_name, prefix))
+			continue;
+		char *p = xstrfmt("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_mtime + 3600 < now)
+			unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
+}
+
 int history_save(const struct history *h)
 {
+	drop_stale_temps(h->path);
 	char *text = json_dumps(h->doc, JSON_COMPACT | JSON_SORT_KEYS);
 	int ret = 0;
 	if (!text || write_file_atomic(h->path, text, strlen(text), 0600) < 0)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sched/history.h"
@@ -157,6 +159,20 @@ static void t_hostile_values(void **state)
 	history_record(&h, "big", "tcp://ok", 2.0, 1.0);
 	assert_float_equal(history_estimate(&h, "big", NULL), 2.0, 1e-9);
 	assert_float_equal(history_node_estimate(&h, "big", "tcp://ok"), 2.0, 1e-9);
+	/* a killed save's temp file, a day old, goes with the next save;
+	 * a fresh one (a save going on) stays */
+	char *stale = xstrfmt("%s.tmp-AbCdEf", path);
+	char *fresh = xstrfmt("%s.tmp-GhIjKl", path);
+	assert_int_equal(write_file_atomic(stale, "{", 1, 0600), 0);
+	assert_int_equal(write_file_atomic(fresh, "{", 1, 0600), 0);
+	struct timeval day[2] = { { time(NULL) - 86400, 0 }, { time(NULL) - 86400, 0 } };
+	assert_int_equal(utimes(stale, day), 0);
+	assert_int_equal(history_save(&h), 0);
+	assert_int_equal(access(stale, F_OK), -1);
+	assert_int_equal(access(fresh, F_OK), 0);
+	unlink(fresh);
+	free(stale);
+	free(fresh);
 	history_release(&h);
 	cleanup(dir, path);
 	free(path);

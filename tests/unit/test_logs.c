@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static void assert_safe_name(const char *name)
@@ -197,6 +199,67 @@ static void t_logdir_create(void **state)
 	assert_int_equal(ld.names.nr, 0);
 }
 
+static void age(const char *path, long long when)
+{
+	struct timeval tv[2] = { { (time_t)when, 0 }, { (time_t)when, 0 } };
+	assert_int_equal(utimes(path, tv), 0);
+}
+
+/* Old run directories go after a run: the newest 20 stay, counted by
+ * their last change (a log being written is a run going on), and what
+ * links in the others point at stays too. */
+static void t_logdir_prune(void **state)
+{
+	struct env *e = *state;
+	(void)e;
+	long long now = (long long)time(NULL);
+	struct logdir ld[26];
+	for (int i = 0; i < 26; i++) {
+		ld[i] = (struct logdir)LOGDIR_INIT;
+		assert_int_equal(logdir_create(&ld[i]), 0);
+	}
+	/* outside, linked from an old run: must survive */
+	char outside[] = "/tmp/dbake-test-outside-XXXXXX";
+	assert_non_null(mkdtemp(outside));
+	char *kept_file = xstrfmt("%s/precious", outside);
+	assert_int_equal(write_file_atomic(kept_file, "x", 1, 0600), 0);
+	char *link = xstrfmt("%s/link", ld[25].path);
+	assert_int_equal(symlink(outside, link), 0);
+	/* ld[i] is i hours old, but ld[3] has a log being written now */
+	char *log = xstrfmt("%s/busy.log", ld[3].path);
+	assert_int_equal(write_file_atomic(log, "y", 1, 0600), 0);
+	for (int i = 0; i < 26; i++)
+		age(ld[i].path, now - 3600LL * (i + 1));
+	struct timeval old[2] = { { (time_t)(now - 99999), 0 },
+				  { (time_t)(now - 99999), 0 } };
+	assert_int_equal(lutimes(link, old), 0);
+	age(log, now);
+	/* the run that prunes is the newest, ld[25] here as the current one */
+	struct logdir cur = LOGDIR_INIT;
+	assert_int_equal(logdir_create(&cur), 0);
+	size_t gone = logdir_prune(&cur, 20, 3600, now);
+	/* 27 dirs, 20 kept (ours among them; ld[3] first, busy): 7 go */
+	assert_int_equal(gone, 7);
+	struct stat st;
+	for (int i = 0; i < 26; i++)
+		assert_int_equal(lstat(ld[i].path, &st) == 0, i < 19);
+	/* a second prune finds nothing more to do */
+	assert_int_equal(logdir_prune(&cur, 20, 3600, now), 0);
+	/* with a short window, nothing changed in the last hour goes early */
+	assert_int_equal(logdir_prune(&cur, 1, 3600 * 30, now), 0);
+	assert_int_equal(lstat(cur.path, &st), 0);
+	assert_int_equal(stat(kept_file, &st), 0); /* the link was not followed */
+	char *cmd = xstrfmt("rm -rf '%s'", outside);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(log);
+	free(link);
+	free(kept_file);
+	for (int i = 0; i < 26; i++)
+		logdir_release(&ld[i]);
+	logdir_release(&cur);
+}
+
 static void t_logdir_open(void **state)
 {
 	struct env *e = *state;
@@ -355,6 +418,7 @@ int main(void)
 		cmocka_unit_test(t_log_file_name_long),
 		cmocka_unit_test(t_log_file_name_unique),
 		ET(t_logdir_create),
+		ET(t_logdir_prune),
 		ET(t_logdir_open),
 		ET(t_logdir_open_refuses_symlink),
 		ET(t_logdir_base_symlink),

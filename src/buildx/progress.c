@@ -247,3 +247,17 @@ void progress_release(struct progress *p)
 	p->digests = NULL;
 	p->ndigests = p->digests_alloc = 0;
 }
+
+int progress_node_lost(const char *error)
+{
+	static const char *const lost[] = {
+		"Unavailable", "error reading from server: EOF",
+		"connection refused", "connection reset", "transport is closing",
+		"broken pipe", "no such host", "i/o timeout",
+		"failed to dial", "error while dialing",
+	};
+	for (size_t i = 0; error && i < ARRAY_SIZE(lost); i++)
+		if (strcasestr(error, lost[i]))
+			return 1;
+	return 0;
+}

@@ -30,4 +30,11 @@ void progress_feed(struct progress *p, const char *buf, size_t len);
 void progress_line(struct progress *p, const char *line, size_t len);
 void progress_release(struct progress *p);
 
+/*
+ * Whether an error line says the node could not be reached or went away
+ * (unavailable, EOF, connection refused or reset, transport closing),
+ * not that the build failed: buildx's words for a lost BuildKit.
+ */
+int progress_node_lost(const char *error);
+
 #endif

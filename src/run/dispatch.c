@@ -357,6 +357,45 @@ static void fail_job(struct run *run, size_t job, long long now)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
 
+/* A lost node's builds go elsewhere, twice at most. */
+#define NODE_LOST_RETRIES 2
+
+static int fits_up_node(const struct run *run, size_t job)
+{
+	const struct job *j = &run->dag.jobs[job];
+	for (size_t n = 0; n < run->sched.nnodes; n++)
+		if (j->fits[n] && !run->sched.stats[n].down)
+			return 1;
+	return 0;
+}
+
+/*
+ * The node of slot s did not answer (the child's error says so): no more
+ * builds go there this run. Jobs that only it could build fail, saying
+ * so; the caller sends the lost batch elsewhere.
+ */
+static void node_lost(struct run *run, struct sched_slot *s, const char *why,
+		      long long now)
+{
+	struct node_stats *st = &run->sched.stats[s->node];
+	if (st->down)
+		return;
+	st->down = 1;
+	warning("node '%s' is unreachable (%s); its builds go to the other "
+		"nodes", run->nodes->v[s->node].name, why);
+	for (size_t i = 0; i < run->dag.nr; i++) {
+		enum job_state state = run->dag.jobs[i].state;
+		if ((state != JOB_READY && state != JOB_PENDING) ||
+		    fits_up_node(run, i))
+			continue;
+		struct progress *p = &run->info[i].progress;
+		snprintf(p->error, sizeof(p->error),
+			 "no node left to build it: '%s' is unreachable",
+			 run->nodes->v[s->node].name);
+		fail_job(run, i, now);
+	}
+}
+
 /* The slot's child has exited and its output is drained. */
 static void finish_slot(void *owner, void *task, int status)
 {
@@ -374,6 +413,10 @@ static void finish_slot(void *owner, void *task, int status)
 	slot_close_logs(run, s);
 	size_t n = s->njobs;
 	s->njobs = 0;
+	const char *err = n ? run->info[s->jobs[0]].progress.error : "";
+	int lost = code != 0 && !run->sched.stopping && progress_node_lost(err);
+	if (lost)
+		node_lost(run, s, err, now);
 	for (size_t i = 0; i < n; i++) {
 		size_t job = s->jobs[i];
 		run->info[job].exit_code = code;
@@ -392,7 +435,12 @@ static void finish_slot(void *owner, void *task, int status)
 		} else if (run->sched.stopping) {
 			dag_cancel(&run->dag, job, now);
 			run->ui->job_finished(run_view(run), job);
-		} else if (n > 1) {
+		} else if (lost && run->info[job].retries < NODE_LOST_RETRIES &&
+			   fits_up_node(run, job)) {
+			/* not the build's fault: again, on another node */
+			run->info[job].retries++;
+			dag_requeue(&run->dag, job);
+		} else if (n > 1 && !lost) {
 			/* which one failed? build each alone to find out */
 			run->dag.jobs[job].solo = 1;
 			dag_requeue(&run->dag, job);

@@ -163,7 +163,7 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 	for (size_t n = 0; n < sc->nnodes && !sc->stopping; n++) {
 		struct sched_slot *s = NULL;
 		for (size_t i = 0; i < sc->nslots && !s; i++)
-			if (sc->slots[i].node == (int)n)
+			if (sc->slots[i].node == (int)n && !sc->stats[n].down)
 				s = &sc->slots[i];
 		size_t k = 0;
 		for (size_t i = 0; s && i < dag->nr; i++)
@@ -202,7 +202,8 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 	for (int pass = sc->fifo; pass < 2 && !held; pass++) {
 		for (size_t i = 0; i < sc->nslots && !sc->stopping; i++) {
 			struct sched_slot *s = &sc->slots[i];
-			if (s->njobs || s->moved || s->live)
+			if (s->njobs || s->moved || s->live ||
+			    sc->stats[s->node].down)
 				continue;
 			held = pace_wait(sc->launch_gap_ms, sc->last_launch_ms,
 					 now);
@@ -299,7 +300,7 @@ static void move_waiting(struct sched *sc, const struct sched_ops *ops,
 		 * the build wait again */
 		int cap = st->capacity ? st->capacity : st->seen.steps_max;
 		if (free_slot->njobs || free_slot->moved ||
-		    free_slot->live || full[free_slot->node] ||
+		    free_slot->live || full[free_slot->node] || st->down ||
 		    (cap && sched_node_jobs(sc, free_slot->node) >= (size_t)cap) ||
 		    (!st->capacity && sched_idle_build_on(sc, free_slot->node)))
 			continue;

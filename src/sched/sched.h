@@ -64,6 +64,7 @@ struct node_stats {
 	int capacity;      /* remembered capacity, 0 if unknown */
 	int running_max;   /* most invocations at once */
 	struct capacity_seen seen; /* steps run at once, a build waiting */
+	int down;          /* unreachable: no more builds for this run */
 };
 
 struct sched {

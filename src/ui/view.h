@@ -24,6 +24,7 @@ struct job_info {
 	int exit_code;               /* of its last attempt */
 	size_t batch;                /* size of the batch it was built in */
 	int slot;                    /* rank of the slot on its node */
+	int retries;                 /* builds again after its node was lost */
 	struct progress progress;
 };
 

@@ -26,12 +26,32 @@ check "each target was built once" [ "$(grep -c '] built ' <<<"$OUT")" -eq 3 ]
 check "the moved build left nothing behind" [ -z "$(leftovers)" ]
 cleanup_world; trap - EXIT
 
-# an unreachable node: its builds fail with buildx's message, the other
-# node's build, and the run ends
+# an unreachable node: it is said once, with buildx's reason, and gets
+# no more builds; what it was building is built on the other node
 world "node0 linux/amd64" "node1 linux/amd64"
 targets a b
 behave "a@node1 unreachable" "b@node1 unreachable" "* ok 200"
 run_dbake --slots 1
-check "an unreachable node: the run ends, exit 1 (got $RC)" [ "$RC" -eq 1 ]
-check "the failure says why" grep -q "connection refused" <<<"$OUT$ERR"
-check "the other node's build is done" grep -q "^\[node0\] built " <<<"$OUT"
+check "an unreachable node: every target built, exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "the node is said lost once, with why" \
+	[ "$(grep -c "node 'node1' is unreachable (.*connection refused" <<<"$ERR")" -eq 1 ]
+check "both built on the other node" \
+	[ "$(grep -c '^\[node0\] built [ab] ' <<<"$OUT")" -eq 2 ]
+check "no more builds on the lost node" [ "$(grep -c '^\[node1\] building' <<<"$OUT")" -le 1 ]
+[ "$RC" -eq 0 ] || { echo "$OUT"; echo "$ERR"; }
+cleanup_world; trap - EXIT
+
+# lost everywhere: each target gets two more tries at most, then fails
+# with the reason; a target that only the lost node builds fails at once
+world "node0 linux/amd64" "node1 linux/amd64" "node2 linux/arm64"
+targets a b arm
+jq '.target.arm.platforms = ["linux/arm64"]' "$FAKE_DIR/print.json" >"$FAKE_DIR/p" &&
+	mv "$FAKE_DIR/p" "$FAKE_DIR/print.json"
+behave "* unreachable"
+run_dbake --slots 1
+check "lost everywhere: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "lost everywhere: every target failed" grep -qE '^0 built, 3 failed' <<<"$OUT"
+check "lost everywhere: the FAILED lines say why" \
+	[ "$(grep -c 'FAILED .*\(connection refused\|unreachable\)' <<<"$OUT")" -eq 3 ]
+tries=$(grep -c "bake .* -- a\b" "$FAKE_DIR/calls" || true)
+check "lost everywhere: a built 3 times at most ($tries)" [ "$tries" -le 3 ]

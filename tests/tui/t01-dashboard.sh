@@ -14,14 +14,17 @@ amd=(a1 a2 a3 a4)
 
 # one build per node at a time: a1, a2 then a3, a4 on the amd64 nodes,
 # arm1 all along on the arm64 node, whose block is the last one
-# --metadata-file into a directory that cannot exist: its warning comes
-# while the dashboard is up, into the run's dbake.stderr, and is shown
-# again once the terminal is back
-start_dash 120 40 -- --slots 1 --metadata-file /proc/dbake-none/meta.json
+# --metadata-file into a directory removed while the run goes on (an
+# unwritable path is refused before the run): its warning comes while
+# the dashboard is up, into the run's dbake.stderr, and is shown again
+# once the terminal is back
+mkdir "$PROJ/meta"
+start_dash 120 40 -- --slots 1 --metadata-file "$PROJ/meta/meta.json"
 if ! check "the dashboard comes up" wait_for 60 'building [1-9]'; then
 	dump_screen
 	exit 1
 fi
+rmdir "$PROJ/meta"
 wait_for 20 "building 3" >/dev/null
 shot=$(screen)
 for n in "${NODES[@]}"; do
@@ -82,7 +85,7 @@ check "the cursor is visible" [ "$(pane '#{cursor_flag}')" = 1 ]
 check "the terminal modes are as before (stty -g)" cmp -s "$PROJ/stty.before" "$PROJ/stty.after"
 check "the summary names the logs directory" grep -q '^logs: /' <<<"$shot"
 check "no child process left" no_children_of "$(pane_run_dir)"
-warn='dbake: warning: could not write /proc/dbake-none/meta.json'
+warn="dbake: warning: could not write $PROJ/meta/meta.json"
 check "a warning of the run is kept in the run's dbake.stderr" \
 	grep -qF "$warn" "$(pane_run_dir)/dbake.stderr"
 check "and shown once the terminal is back, before the summary" \

@@ -1,4 +1,5 @@
 #include "dispatch.h"
+#include "lost.h"
 #include "build.h"
 #include "childdef.h"
 #include "split.h"
@@ -104,7 +105,6 @@ static int open_log(struct run *run, size_t job)
 	return open(in->log_path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 }
 
-static void fail_job(struct run *run, size_t job, long long now);
 
 /* Whether a job that depends on `job` is not in the batch (`in`). */
 static int needed_outside(const struct run *run, const unsigned char *in,
@@ -266,7 +266,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		slot_close_logs(run, s);
 		for (size_t i = 0; i < s->njobs; i++) {
 			run->info[s->jobs[i]].exit_code = 255;
-			fail_job(run, s->jobs[i], now);
+			run_fail_job(run, s->jobs[i], now);
 		}
 		return -1;
 	}
@@ -345,7 +345,7 @@ static void begin_stop(struct run *run, const char *why)
 }
 
 /* A job failed on its own merits: report it, then what it blocks. */
-static void fail_job(struct run *run, size_t job, long long now)
+void run_fail_job(struct run *run, size_t job, long long now)
 {
 	dag_fail(&run->dag, job, now, NULL, NULL);
 	run->ui->job_finished(run_view(run), job);
@@ -355,45 +355,6 @@ static void fail_job(struct run *run, size_t job, long long now)
 			run->ui->job_finished(run_view(run), i);
 	if (run->opts->fail_fast)
 		begin_stop(run, "a build failed (--fail-fast)");
-}
-
-/* A lost node's builds go elsewhere, twice at most. */
-#define NODE_LOST_RETRIES 2
-
-static int fits_up_node(const struct run *run, size_t job)
-{
-	const struct job *j = &run->dag.jobs[job];
-	for (size_t n = 0; n < run->sched.nnodes; n++)
-		if (j->fits[n] && !run->sched.stats[n].down)
-			return 1;
-	return 0;
-}
-
-/*
- * The node of slot s did not answer (the child's error says so): no more
- * builds go there this run. Jobs that only it could build fail, saying
- * so; the caller sends the lost batch elsewhere.
- */
-static void node_lost(struct run *run, struct sched_slot *s, const char *why,
-		      long long now)
-{
-	struct node_stats *st = &run->sched.stats[s->node];
-	if (st->down)
-		return;
-	st->down = 1;
-	warning("node '%s' is unreachable (%s); its builds go to the other "
-		"nodes", run->nodes->v[s->node].name, why);
-	for (size_t i = 0; i < run->dag.nr; i++) {
-		enum job_state state = run->dag.jobs[i].state;
-		if ((state != JOB_READY && state != JOB_PENDING) ||
-		    fits_up_node(run, i))
-			continue;
-		struct progress *p = &run->info[i].progress;
-		snprintf(p->error, sizeof(p->error),
-			 "no node left to build it: '%s' is unreachable",
-			 run->nodes->v[s->node].name);
-		fail_job(run, i, now);
-	}
 }
 
 /* The slot's child has exited and its output is drained. */
@@ -416,7 +377,7 @@ static void finish_slot(void *owner, void *task, int status)
 	const char *err = n ? run->info[s->jobs[0]].progress.error : "";
 	int lost = code != 0 && !run->sched.stopping && progress_node_lost(err);
 	if (lost)
-		node_lost(run, s, err, now);
+		lost_node(run, s, err, now);
 	for (size_t i = 0; i < n; i++) {
 		size_t job = s->jobs[i];
 		run->info[job].exit_code = code;
@@ -436,7 +397,7 @@ static void finish_slot(void *owner, void *task, int status)
 			dag_cancel(&run->dag, job, now);
 			run->ui->job_finished(run_view(run), job);
 		} else if (lost && run->info[job].retries < NODE_LOST_RETRIES &&
-			   fits_up_node(run, job)) {
+			   lost_fits_up_node(run, job)) {
 			/* not the build's fault: again, on another node */
 			run->info[job].retries++;
 			dag_requeue(&run->dag, job);
@@ -445,7 +406,7 @@ static void finish_slot(void *owner, void *task, int status)
 			run->dag.jobs[job].solo = 1;
 			dag_requeue(&run->dag, job);
 		} else {
-			fail_job(run, job, now);
+			run_fail_job(run, job, now);
 		}
 	}
 }

@@ -109,4 +109,7 @@ void run_release(struct run *run);
 int dispatch_run(struct run *run);
 
 
+/* Fail a job, skip what depends on it, and say so (--fail-fast: stop). */
+void run_fail_job(struct run *run, size_t job, long long now);
+
 #endif

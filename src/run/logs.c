@@ -53,18 +53,6 @@ int logdir_create(struct logdir *ld)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 struct run_dir {
 	char *path;
 	long long mtime;
@@ -128,7 +116,7 @@ size_t logdir_prune(const struct logdir *ld, size_t keep, long long quiet_s,
 	/* ours counts as one of those kept */
 	for (size_t i = 0; i < nr; i++) {
 		if (i + 1 >= keep && dirs[i].mtime + quiet_s < now_s &&
-		    nftw(dirs[i].path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0)
+		    remove_tree(dirs[i].path) == 0)
 			gone++;
 		free(dirs[i].path);
 	}

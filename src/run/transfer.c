@@ -184,22 +184,10 @@ void transfer_pushed(struct transfer *t, size_t job, const char *ref)
 	t->ref[job] = xstrdup(ref);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 void transfer_release(struct transfer *t)
 {
 	if (t->dir)
-		nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(t->dir);
 	for (size_t i = 0; t->ref && i < t->nr; i++)
 		free(t->ref[i]);
 	free(t->ref);

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,23 @@ ssize_t write_in_full(int fd, const void *buf, size_t len)
 		left -= (size_t)n;
 	}
 	return (ssize_t)len;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+int remove_tree(const char *path)
+{
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len,

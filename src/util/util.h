@@ -68,6 +68,9 @@ ssize_t write_in_full(int fd, const void *buf, size_t len);
  * Write data to path through a temporary file in the same directory and
  * rename(2). Returns -1 with errno set on failure (nothing left behind).
  */
+/* Remove a directory and all below it, never following a link. */
+int remove_tree(const char *path);
+
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      unsigned mode);
 

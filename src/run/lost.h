@@ -1,0 +1,24 @@
+/*
+ * A node lost mid-run: a build whose node could not be reached or went
+ * away (progress_node_lost) is built again on another node that fits,
+ * NODE_LOST_RETRIES times at most; the node gets no more builds this run.
+ */
+#ifndef DBAKE_LOST_H
+#define DBAKE_LOST_H
+
+#include "dispatch.h"
+
+#define NODE_LOST_RETRIES 2
+
+/* Whether a node not lost fits the job. */
+int lost_fits_up_node(const struct run *run, size_t job);
+
+/*
+ * The node of slot s did not answer (why: the child's error): say it
+ * once, send no more builds there, and fail the jobs only it could
+ * build, saying so. The caller sends the lost batch elsewhere.
+ */
+void lost_node(struct run *run, struct sched_slot *s, const char *why,
+	       long long now);
+
+#endif

@@ -516,12 +516,6 @@ int nodes_discover_finish(struct discovery *d, struct nodeset *set)
 		error("cannot use builder '%s': %s", set->builder, set->error);
 		goto out;
 	}
-	if (set->driver && !is_driver(set, "remote") &&
-	    !is_driver(set, "docker-container") && !is_driver(set, "kubernetes")) {
-		nodes_adopt_driver(set, NULL); /* says which drivers work */
-		goto out;
-	}
-
 	char *store = buildx_store_dir(d->globals);
 	char *lname = lowercase(set->builder);
 	char *path = xstrfmt("%s/instances/%s", store, lname);

@@ -250,14 +250,15 @@ void progress_release(struct progress *p)
 
 int progress_node_lost(const char *error)
 {
+	/* gRPC's words for the connection to BuildKit itself: a registry
+	 * that refuses a push ("dial tcp ...: connection refused") is the
+	 * build's failure, not the node's */
 	static const char *const lost[] = {
-		"Unavailable", "error reading from server: EOF",
-		"connection refused", "connection reset", "transport is closing",
-		"broken pipe", "no such host", "i/o timeout",
-		"failed to dial", "error while dialing",
+		"Unavailable:", "code = Unavailable", "error reading from server",
+		"transport is closing", "Error while dialing",
 	};
 	for (size_t i = 0; error && i < ARRAY_SIZE(lost); i++)
-		if (strcasestr(error, lost[i]))
+		if (strstr(error, lost[i]))
 			return 1;
 	return 0;
 }

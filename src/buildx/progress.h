@@ -32,8 +32,8 @@ void progress_release(struct progress *p);
 
 /*
  * Whether an error line says the node could not be reached or went away
- * (unavailable, EOF, connection refused or reset, transport closing),
- * not that the build failed: buildx's words for a lost BuildKit.
+ * (gRPC's Unavailable, EOF from the server, transport closing, dialing
+ * failed), not that the build failed: buildx's words for a lost BuildKit.
  */
 int progress_node_lost(const char *error);
 

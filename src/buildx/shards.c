@@ -187,14 +187,18 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 		return -1;
 	/* docker-container nodes on a docker host URL: contexts of ours */
 	/* one mirror per user config dir: two never see each other's */
-	char *state = dbake_state_dir();
-	char *user = docker_config_dir(globals);
-	char *mirror = xstrfmt("%s/docker/%08llx", state,
-			       fnv1a(FNV1A_INIT, user) & 0xffffffffULL);
-	int ret = docker_contexts_ensure(set, mirror, user, &store->env);
-	free(state);
-	free(mirror);
-	free(user);
+	int ret = 0;
+	if (!store->contexts) {
+		char *state = dbake_state_dir();
+		char *user = docker_config_dir(globals);
+		char *mirror = xstrfmt("%s/docker/%08llx", state,
+				       fnv1a(FNV1A_INIT, user) & 0xffffffffULL);
+		ret = docker_contexts_ensure(set, mirror, user, &store->env);
+		store->contexts = 1;
+		free(state);
+		free(mirror);
+		free(user);
+	}
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];
 		char *name = shard_name(set->builder, n);

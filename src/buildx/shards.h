@@ -12,6 +12,7 @@
 struct shard_store {
 	char *dir;   /* BUILDX_CONFIG for every shard command */
 	int lock_fd; /* flock held while shards are checked or made */
+	int contexts; /* the docker contexts are seen to (contexts.h) */
 	struct strvec env; /* BUILDX_CONFIG=dir and buildx's environment,
 			      for every shard command and child bake */
 };

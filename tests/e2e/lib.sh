@@ -45,24 +45,34 @@ run_dbake() {
 # signal_run SIG TARGET...: start dbake on TARGETs, send SIG once one
 # builds, wait. Sets RC, OUT (stdout and stderr) and took (seconds from
 # the signal to the end).
-signal_run() {
-	local sig=$1 out pid i start
-	shift
-	out=$(mktemp)
-	"$DBAKE" dbake --progress plain "$@" >"$out" 2>&1 &
-	pid=$!
+# start_building OUT PATTERN ARGS...: dbake in the background (plain
+# output into OUT, stderr into OUT.err); returns once OUT has a line
+# matching PATTERN and a second more, with BG_PID set.
+start_building() {
+	local out=$1 pattern=$2 i
+	shift 2
+	"$DBAKE" dbake --progress plain "$@" >"$out" 2>"$out.err" &
+	BG_PID=$!
 	for i in $(seq 1 300); do
-		grep -q '\] building ' "$out" && break
+		grep -q "$pattern" "$out" && break
 		sleep 0.1
 	done
 	sleep 1
+}
+
+signal_run() {
+	local sig=$1 out pid start
+	shift
+	out=$(mktemp)
+	start_building "$out" '\] building ' "$@"
+	pid=$BG_PID
 	start=$SECONDS
 	kill "-$sig" "$pid"
 	wait "$pid"
 	RC=$?
 	took=$((SECONDS - start))
-	OUT=$(cat "$out")
-	rm -f "$out"
+	OUT=$(cat "$out" "$out.err")
+	rm -f "$out" "$out.err"
 }
 
 # The node that built TARGET, from dbake's "[node] built T" line.

@@ -19,19 +19,14 @@ cd "$PROJ"
 } >docker-bake.hcl
 
 out=$PROJ/out
-"$DBAKE" dbake --progress plain --slots 2 >"$out" 2>"$PROJ/err" &
-pid=$!
-for i in $(seq 1 300); do
-	grep -q '^\[node1\] building' "$out" && break
-	sleep 0.1
-done
-sleep 1
+start_building "$out" '^\[node1\] building' --slots 2
+pid=$BG_PID
 read -r _ victim _ < <(grep '^node1 ' "$bed/pids")
 kill -9 "$victim"
 echo "# killed node1's buildkitd (pid $victim)"
 wait "$pid"
 RC=$?
-OUT=$(cat "$out") ERR=$(cat "$PROJ/err")
+OUT=$(cat "$out") ERR=$(cat "$out.err")
 echo "# $(grep unreachable <<<"$ERR")"
 check "node lost: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 check "node lost: every target built" all_built t1 t2 t3 t4 t5 t6

@@ -532,9 +532,7 @@ static void t_docker_contexts(void **state)
 	assert_non_null(strstr(logged, "--docker host=ssh://builder@far.example"));
 	free(logged);
 	/* again: nothing to make; a context the user removed is unlinked */
-	char *cmd = xstrfmt("rm -rf '%s'", meta_b);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(remove_tree(meta_b), 0);
 	struct strvec env2 = STRVEC_INIT;
 	assert_int_equal(docker_contexts_ensure(&set, mine, user, &env2), 0);
 	logged = read_text_file(log, NULL);
@@ -546,7 +544,7 @@ static void t_docker_contexts(void **state)
 	free(link);
 	/* the user's dir holds only what it held */
 	link = xstrfmt("%s/contexts/meta", user);
-	cmd = xstrfmt("test \"$(ls '%s')\" = aaaa", link);
+	char *cmd = xstrfmt("test \"$(ls '%s')\" = aaaa", link);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	free(link);
@@ -565,9 +563,7 @@ static void t_docker_contexts(void **state)
 
 	setenv("PATH", old_path, 1);
 	unsetenv("FAKE_DOCKER_LOG");
-	cmd = xstrfmt("rm -rf '%s'", tmpl);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(remove_tree(tmpl), 0);
 	strvec_clear(&env);
 	free(want_env);
 	free(path);
@@ -739,9 +735,7 @@ static void t_kubernetes(void **state)
 	setenv("PATH", old_path, 1);
 	unsetenv("FAKE_KUBECTL_LOG");
 	unsetenv("FAKE_PODS");
-	char *cmd = xstrfmt("rm -rf '%s'", tmpl);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(remove_tree(tmpl), 0);
 	free(path);
 	free(old_path);
 	free(kubectl);

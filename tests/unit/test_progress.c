@@ -148,6 +148,21 @@ static void t_build_fail(void **state)
 
 /* A node that cannot be reached: no step ran, buildx's own ERROR line
  * is the reason; a step's error, when there is one, comes first. */
+/* A lost BuildKit, in buildx's words, against failures that are the
+ * build's own: a registry refusing a push, a step's network error. */
+static void t_node_lost(void **state)
+{
+	(void)state;
+	assert_true(progress_node_lost("failed to solve: Unavailable: error reading from server: EOF"));
+	assert_true(progress_node_lost("failed to solve: Unavailable: connection error: desc = \"transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused\""));
+	assert_true(progress_node_lost("rpc error: code = Unavailable desc = transport is closing"));
+	assert_false(progress_node_lost("failed to solve: failed to push 127.0.0.1:5000/app:v1: failed to do request: Head \"http://127.0.0.1:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"));
+	assert_false(progress_node_lost("process \"/bin/sh -c curl http://x\" did not complete successfully: exit code: 7"));
+	assert_false(progress_node_lost("failed to resolve source metadata for docker.io/library/alpine: i/o timeout"));
+	assert_false(progress_node_lost(""));
+	assert_false(progress_node_lost(NULL));
+}
+
 static void t_bake_level_error(void **state)
 {
 	(void)state;
@@ -386,6 +401,7 @@ int main(void)
 		cmocka_unit_test(t_odd_lines),
 		cmocka_unit_test(t_giant_line),
 		cmocka_unit_test(t_bake_level_error),
+		cmocka_unit_test(t_node_lost),
 		cmocka_unit_test(t_partial_last_line),
 		cmocka_unit_test(t_rawjson),
 	};

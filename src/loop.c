@@ -22,17 +22,18 @@ void loop_release(struct loop *l)
 	loop_init(l);
 }
 
-static struct loop_file *find_file(struct loop *l, int fd)
+static struct loop_file *find_file(struct loop *l, int fd, short events)
 {
 	for (size_t i = 0; i < l->nfiles; i++)
-		if (l->files[i].fd == fd)
+		if (l->files[i].fd == fd && l->files[i].events == events)
 			return &l->files[i];
 	return NULL;
 }
 
-void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data)
+static void add_file(struct loop *l, int fd, short events, loop_file_fn *fn,
+		     void *data)
 {
-	struct loop_file *f = find_file(l, fd);
+	struct loop_file *f = find_file(l, fd, events);
 	if (fd < 0)
 		BUG("loop_add_file with fd %d", fd);
 	if (!f) {
@@ -40,15 +41,36 @@ void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data)
 		f = &l->files[l->nfiles++];
 	}
 	/* the serial lives in the id space: unique for the loop's life */
-	*f = (struct loop_file){ .fd = fd, .fn = fn, .data = data };
+	*f = (struct loop_file){ .fd = fd, .fn = fn, .data = data,
+				 .events = events };
 	f->serial = l->next_id++;
+}
+
+static void del_file(struct loop *l, int fd, short events)
+{
+	struct loop_file *f = find_file(l, fd, events);
+	if (f)
+		*f = l->files[--l->nfiles];
+}
+
+void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data)
+{
+	add_file(l, fd, POLLIN, fn, data);
 }
 
 void loop_del_file(struct loop *l, int fd)
 {
-	struct loop_file *f = find_file(l, fd);
-	if (f)
-		*f = l->files[--l->nfiles];
+	del_file(l, fd, POLLIN);
+}
+
+void loop_add_writer(struct loop *l, int fd, loop_file_fn *fn, void *data)
+{
+	add_file(l, fd, POLLOUT, fn, data);
+}
+
+void loop_del_writer(struct loop *l, int fd)
+{
+	del_file(l, fd, POLLOUT);
 }
 
 long long loop_add_timer(struct loop *l, long long delay, loop_timer_fn *fn,
@@ -147,7 +169,7 @@ int loop_once(struct loop *l, long long max_wait)
 	ALLOC_GROW(l->seen, nfd + 1, l->seen_alloc);
 	for (size_t i = 0; i < nfd; i++) {
 		l->pfd[i] = (struct pollfd){ .fd = l->files[i].fd,
-					     .events = POLLIN };
+					     .events = l->files[i].events };
 		l->seen[i] = l->files[i].serial;
 	}
 	int r = poll(l->pfd, nfd, (int)wait);
@@ -157,7 +179,8 @@ int loop_once(struct loop *l, long long max_wait)
 	for (size_t i = 0; r > 0 && i < nfd; i++) {
 		if (!l->pfd[i].revents)
 			continue;
-		struct loop_file *f = find_file(l, l->pfd[i].fd);
+		struct loop_file *f = find_file(l, l->pfd[i].fd,
+						l->pfd[i].events);
 		if (!f || f->serial != l->seen[i])
 			continue; /* removed, or the fd now is another's */
 		f->fn(l, f->fd, f->data);

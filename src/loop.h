@@ -12,7 +12,7 @@
 struct loop;
 struct pollfd;
 
-/* `fd` is readable (or at EOF, or in error). */
+/* `fd` is readable (or at EOF, or in error), or for a writer: writable. */
 typedef void loop_file_fn(struct loop *l, int fd, void *data);
 
 /*
@@ -30,6 +30,7 @@ struct loop_file {
 	int fd;
 	loop_file_fn *fn;
 	void *data;
+	short events;     /* POLLIN, or POLLOUT for a writer */
 	long long serial; /* tells a reused fd from the one poll() saw */
 };
 
@@ -65,6 +66,10 @@ void loop_release(struct loop *l);
 /* Call fn when fd is readable; one handler per fd (a second replaces). */
 void loop_add_file(struct loop *l, int fd, loop_file_fn *fn, void *data);
 void loop_del_file(struct loop *l, int fd);
+
+/* Call fn when fd is writable (or in error); one writer per fd. */
+void loop_add_writer(struct loop *l, int fd, loop_file_fn *fn, void *data);
+void loop_del_writer(struct loop *l, int fd);
 
 /* Call fn `delay` ms from now; returns the timer's id (> 0). */
 long long loop_add_timer(struct loop *l, long long delay, loop_timer_fn *fn,

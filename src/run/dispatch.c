@@ -4,6 +4,7 @@
 #include "childdef.h"
 #include "split.h"
 #include "../sched/learn.h"
+#include "../out.h"
 #include "../signals.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
@@ -427,7 +428,7 @@ static void forward_json(struct run *run, struct sched_slot *s,
 	while ((nl = memchr(sb->buf + at, '\n', sb->len - at))) {
 		size_t n = (size_t)(nl - (sb->buf + at)) + 1;
 		if (sb->buf[at] == '{')
-			write_in_full(STDERR_FILENO, sb->buf + at, n);
+			out_write(STDERR_FILENO, sb->buf + at, n);
 		at += n;
 	}
 	memmove(sb->buf, sb->buf + at, sb->len - at);
@@ -565,6 +566,9 @@ int dispatch_run(struct run *run)
 	if (run->cli_fd >= 0)
 		loop_add_file(&run->loop, run->cli_fd, on_cli_socket, run);
 	loop_add_timer(&run->loop, UI_TICK_MS, on_tick, run);
+	/* the dashboard owns the terminal and keeps stderr in a file */
+	if (run->ui != &ui_tty)
+		out_attach(&run->loop);
 	run->ui->begin(run_view(run));
 	int keys = run->ui->input_fd ? run->ui->input_fd(run_view(run)) : -1;
 	if (keys >= 0 && run->ui->on_input)
@@ -576,6 +580,7 @@ int dispatch_run(struct run *run)
 		after_turn(run);
 	}
 	pump_release(&run->pump);
+	out_detach();
 	loop_release(&run->loop);
 	run->end_ms = now_ms();
 	learn_capacity(&run->sched, run->history, run->node_keys,

@@ -1,9 +1,11 @@
 #include "ui.h"
 #include "view.h"
+#include "../out.h"
 #include "../util/util.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void format_duration(char *buf, size_t size, long long ms)
 {
@@ -22,18 +24,16 @@ static const char *node_name(const struct run_view *view, int node)
 
 static void plain_begin(const struct run_view *view)
 {
-	printf("dbake: %zu target%s on %zu node%s of builder '%s', logs in %s\n",
+	out_printf(STDOUT_FILENO, "dbake: %zu target%s on %zu node%s of builder '%s', logs in %s\n",
 	       view->dag->nr, view->dag->nr == 1 ? "" : "s", view->nodes->nr,
 	       view->nodes->nr == 1 ? "" : "s", view->nodes->builder,
 	       view->log_dir);
-	fflush(stdout);
 }
 
 static void plain_started(const struct run_view *view, size_t job)
 {
 	const struct job *j = &view->dag->jobs[job];
-	printf("[%s] building %s\n", node_name(view, j->node), j->name);
-	fflush(stdout);
+	out_printf(STDOUT_FILENO, "[%s] building %s\n", node_name(view, j->node), j->name);
 }
 
 static void print_finished(const struct run_view *view, size_t job, int verbose)
@@ -46,35 +46,36 @@ static void print_finished(const struct run_view *view, size_t job, int verbose)
 	case JOB_DONE:
 		if (!verbose)
 			break;
-		printf("[%s] built %s in %s", node_name(view, j->node), j->name, dur);
 		if (in->progress.steps)
-			printf(" (%d/%d steps cached)", in->progress.cached,
-			       in->progress.steps);
-		printf("\n");
+			out_printf(STDOUT_FILENO, "[%s] built %s in %s (%d/%d steps cached)\n",
+				   node_name(view, j->node), j->name, dur,
+				   in->progress.cached, in->progress.steps);
+		else
+			out_printf(STDOUT_FILENO, "[%s] built %s in %s\n",
+				   node_name(view, j->node), j->name, dur);
 		break;
 	case JOB_FAILED:
-		printf("[%s] FAILED %s after %s (exit %d)%s%s, log: %s\n",
+		out_printf(STDOUT_FILENO, "[%s] FAILED %s after %s (exit %d)%s%s, log: %s\n",
 		       node_name(view, j->node), j->name, dur, in->exit_code,
 		       in->progress.error[0] ? ": " : "", in->progress.error,
 		       in->log_path ? in->log_path : "none");
 		break;
 	case JOB_SKIPPED:
-		printf("skipped %s: blocked by %s\n", j->name,
+		out_printf(STDOUT_FILENO, "skipped %s: blocked by %s\n", j->name,
 		       view->dag->jobs[j->blocked_by].name);
 		break;
 	case JOB_CANCELLED:
 		if (!verbose)
 			break;
 		if (j->node >= 0)
-			printf("[%s] cancelled %s after %s\n", node_name(view, j->node),
+			out_printf(STDOUT_FILENO, "[%s] cancelled %s after %s\n", node_name(view, j->node),
 			       j->name, dur);
 		else
-			printf("cancelled %s\n", j->name);
+			out_printf(STDOUT_FILENO, "cancelled %s\n", j->name);
 		break;
 	default:
 		break;
 	}
-	fflush(stdout);
 }
 
 static void plain_finished(const struct run_view *view, size_t job)
@@ -90,8 +91,7 @@ static void quiet_finished(const struct run_view *view, size_t job)
 static void plain_stopping(const struct run_view *view, const char *why)
 {
 	(void)view;
-	printf("dbake: %s, stopping builds\n", why);
-	fflush(stdout);
+	out_printf(STDOUT_FILENO, "dbake: %s, stopping builds\n", why);
 }
 
 void ui_summary(const struct run_view *view)

@@ -64,10 +64,9 @@ void strbuf_addch(struct strbuf *sb, int c)
 	strbuf_add(sb, &ch, 1);
 }
 
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap, cp;
-	va_start(ap, fmt);
+	va_list cp;
 	va_copy(cp, ap);
 	int n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
@@ -76,6 +75,13 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 		sb->len += (size_t)n;
 	}
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
 	va_end(ap);
 }
 

@@ -2,6 +2,7 @@
 #ifndef DBAKE_STRBUF_H
 #define DBAKE_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -22,6 +23,8 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Hand the buffer to the caller (who frees it); sb is left empty. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_trim(struct strbuf *sb);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 static void (*die_hook)(void);
+static void (*report_hook)(const char *line, size_t len);
 static int quiet;
 
 void *xmalloc(size_t size)
@@ -67,9 +68,14 @@ char *xstrfmt(const char *fmt, ...)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[4096];
+	char msg[4096], line[4200];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "dbake: %s%s\n", prefix, msg);
+	int n = snprintf(line, sizeof(line), "dbake: %s%s\n", prefix, msg);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	if (report_hook)
+		report_hook(line, len);
+	else
+		fputs(line, stderr);
 }
 
 int error(const char *fmt, ...)
@@ -104,6 +110,11 @@ void info(const char *fmt, ...)
 void set_die_hook(void (*fn)(void))
 {
 	die_hook = fn;
+}
+
+void set_report_hook(void (*fn)(const char *line, size_t len))
+{
+	report_hook = fn;
 }
 
 void set_quiet(int q)

@@ -45,6 +45,8 @@ __attribute__((noreturn)) void bug_fl(const char *file, int line,
  * restore the terminal. Set once at start-up.
  */
 void set_die_hook(void (*fn)(void));
+/* Where error(), warning(), info() and die() lines go (NULL: stderr). */
+void set_report_hook(void (*fn)(const char *line, size_t len));
 
 /* When set, warnings and info lines are dropped (--progress quiet). */
 void set_quiet(int quiet);

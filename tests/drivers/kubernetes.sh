@@ -96,5 +96,5 @@ out=$(PATH=$PROJ/bin "$DBAKE" dbake --progress plain a 2>&1)
 rc=$?
 check "no kubectl: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 check "no kubectl: one line naming it" \
-	[ "$(wc -l <<<"$out")" -eq 1 ] && grep -q kubectl <<<"$out"
+	eval '[ "$(wc -l <<<"$out")" -eq 1 ] && grep -q kubectl <<<"$out"'
 [ "$rc" -eq 2 ] || echo "# $out"

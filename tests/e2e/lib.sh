@@ -149,6 +149,12 @@ after() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt "$1" ]; }
 
 show() {
 	printf '# rc=%s\n' "$RC"
+	# what failed first: the summary keeps the first lines
+	printf '%s\n%s\n' "$OUT" "$ERR" | grep -E 'FAILED|ERROR|error:|^dbake: ' |
+		grep -v 'logs in ' | head -n 3 | sed 's/^/# why: /'
+	local d
+	d=$(run_dir)
+	[ -n "$d" ] && grep -h 'ERROR' "$d"/*.log 2>/dev/null | head -n 3 | sed 's/^/# why (log): /'
 	printf '%s\n' "$OUT" | sed 's/^/# out: /'
 	printf '%s\n' "$ERR" | sed 's/^/# err: /'
 }

@@ -107,6 +107,7 @@ run_dbake --var MODE=dbake --push --allow network.host --metadata-file meta-dbak
 check "dbake: exit 0" [ "$RC" -eq 0 ]
 [ "$RC" -eq 0 ] || show
 dir=$(run_dir)
+first_out=$OUT
 
 docker buildx bake --progress plain --push --allow network.host \
 	--metadata-file meta-plain.json $all >plain.log 2>&1
@@ -167,7 +168,7 @@ check "tree: the local output has files" [ -s out-dbake/tree/sub/t ]
 check "tree: the same local output as plain bake's" \
 	[ "$(tree_of out-plain/tree)" = "$(tree_of out-dbake/tree)" ]
 check "mtree: a directory per platform, as plain bake's" \
-	[ -s out-dbake/mtree/linux_arm64/m ] && [ -s out-dbake/mtree/linux_amd64/m ]
+	[ -s out-dbake/mtree/linux_arm64/m -a -s out-dbake/mtree/linux_amd64/m ]
 check "mtree: the same local output as plain bake's" \
 	[ "$(tree_of out-plain/mtree)" = "$(tree_of out-dbake/mtree)" ]
 check "archive: the same tar output as plain bake's" \
@@ -301,7 +302,12 @@ for t in base mid app left right top svc-small svc-large arm multi multidep host
 	c=$(executed "built-$t-$NONCE")
 	[ "$t" = tree ] && c=$(executed "tree-$NONCE")
 	[ "$t" = archive ] && c=$(executed "archive-$NONCE")
-	[ "$c" -eq 0 ] || { echo "# rerun: $t ran $c RUN steps"; ran=$((ran + c)); }
+	if [ "$c" -ne 0 ]; then
+		echo "# rerun: $t ran $c RUN steps; where each part was built, first run then rerun:"
+		printf '%s\n' "$first_out" | grep -E "\] built $t(@| )" | sed 's/^/#   first: /'
+		printf '%s\n' "$OUT" | grep -E "\] built $t(@| )" | sed 's/^/#   rerun: /'
+		ran=$((ran + c))
+	fi
 done
 check "rerun: no RUN step ran" [ "$ran" -eq 0 ]
 check "nothing left behind" no_children_left

@@ -75,7 +75,7 @@ check "--progress rawjson: dbake's lines on stdout" all_built clean
 check "--progress rawjson: stderr is JSON, line by line" \
 	all_json "$ERR"
 check "--progress rawjson: bake's steps" \
-	[ -n "$bake_steps" ] && [ "$(steps_of <<<"$ERR")" = "$bake_steps" ]
+	[ -n "$bake_steps" -a "$(steps_of <<<"$ERR")" = "$bake_steps" ]
 [ "$RC" -eq 0 ] && all_json "$ERR" || show
 cat >broken.hcl <<HCL
 target "broken" {

@@ -34,7 +34,7 @@ printf 'target "r2" {\n  args = { X = "local-%s" }\n}\n' "$NONCE" >local.hcl
 
 p=$(docker buildx bake --print -f docker-bake.hcl -f cwd://local.hcl "$url" r2 2>/dev/null)
 d=$("$DBAKE" dbake --print -f docker-bake.hcl -f cwd://local.hcl "$url" r2 2>/dev/null)
-check "--print of a remote definition with -f: bake's" [ -n "$p" ] && [ "$p" = "$d" ]
+check "--print of a remote definition with -f: bake's" [ -n "$p" -a "$p" = "$d" ]
 
 MODE=plain docker buildx bake --progress plain --push -f docker-bake.hcl \
 	-f cwd://local.hcl "$url" r2 >plain.log 2>&1
@@ -59,7 +59,7 @@ config() { # REPO: the pushed image's config, its env and architecture
 pc=$(config "remote/plain-$NONCE/r2")
 dc=$(config "remote/dbake-$NONCE/r2")
 echo "# r2: $dc"
-check "r2: the same image as plain bake's" [ -n "$pc" ] && [ "$pc" = "$dc" ]
+check "r2: the same image as plain bake's" [ -n "$pc" -a "$pc" = "$dc" ]
 check "r2: the local file's value reached it" grep -q "X=local-$NONCE" <<<"$dc"
 
 # without -f: the remote definition's own files only; no local file read

@@ -27,7 +27,7 @@ check "the work was spread ($used nodes of 8 took some)" [ "$used" -ge 4 ]
 report=$(sed -n 's/^report: \(.*\)\.html$/\1.json/p' <<<"$OUT")
 cpu=$(jq -r .totals.client.cpu "$report" 2>/dev/null)
 rss=$(jq -r .totals.client.max_rss_kb "$report" 2>/dev/null)
-check "report.json has dbake's own cost" [ -n "$cpu" ] && [ "$cpu" != null ]
+check "report.json has dbake's own cost" [ -n "$cpu" -a "$cpu" != null ]
 echo "# 500 targets, 8 fake nodes: wall ${ms} ms, dbake CPU ${cpu} s, max RSS ${rss} kB, $(builds | wc -l) bakes"
 
 # and again with history: mostly batches now

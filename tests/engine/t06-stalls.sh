@@ -30,6 +30,30 @@ check "a stalled reader: every line arrives" grep -q "^40 built, 0 failed" "$W/o
 check "a stalled reader: one line per target built" \
 	[ "$(grep -c '] built s' "$W/out")" -eq 40 ]
 
+# stdout and stderr are one pipe nobody reads for 10 s, and the builds
+# print far more than a pipe holds (--progress rawjson: their JSON goes to
+# stderr): the builds go on regardless, and every line arrives after
+specs=()
+for i in $(seq 1 6); do specs+=("j$i"); done
+targets "${specs[@]}"
+: >"$FAKE_DIR/behave"
+: >"$FAKE_DIR/events"
+behave "* json 2000"
+t0=$(date +%s%N)
+"$DBAKE" dbake --progress rawjson 2>&1 | { sleep 10; cat; } >"$W/out"
+rc=${PIPESTATUS[0]}
+check "output stalled 10 s: exit 0 (got $rc)" [ "$rc" -eq 0 ]
+last=$(awk '$1 == "end" { print $2 }' "$FAKE_DIR/events" | sort -n | tail -n1)
+ends=$(grep -c '^end ' "$FAKE_DIR/events")
+took=$(( ${last:-0} - t0 / 1000000 ))
+echo "# 6 builds of 2000 JSON lines each ended ${took} ms after the start"
+check "output stalled 10 s: every build ended while nobody read (6 ends, the last after ${took} ms)" \
+	[ "$ends" -eq 6 -a "$took" -lt 8000 ]
+check "output stalled 10 s: every JSON line arrives after" \
+	[ "$(grep -c '^{"logs"' "$W/out")" -eq 12000 ]
+check "output stalled 10 s: and dbake's own lines" \
+	[ "$(grep -c '] built j' "$W/out")" -eq 6 ]
+
 # a build that prints half a line and hangs: stopped, its half line kept
 targets half
 : >"$FAKE_DIR/behave"

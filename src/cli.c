@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ enum {
 	OPT_CHECK,
 	OPT_LIST_OLD,
 	OPT_NO_BOOTSTRAP,
+	OPT_TIMEOUT,
 };
 
 /* dbake's own flags: every other one is bake's, and a command bake
@@ -46,7 +48,7 @@ enum {
 static const char *const dbake_only[] = {
 	"profile", "with-deps", "exclude", "cache-registry",
 	"fail-fast", "slots", "schedule", "report", "plan", "help", "version",
-	"debug", "no-bootstrap",
+	"debug", "no-bootstrap", "timeout",
 };
 
 /* One table drives getopt_long and the help text. */
@@ -106,6 +108,8 @@ static const struct option_doc option_table[] = {
 	  "Print dbake's plan (targets, dependencies, nodes) and exit" },
 	{ { "no-bootstrap", no_argument, NULL, OPT_NO_BOOTSTRAP }, 0, NULL,
 	  "Skip the builder's nodes that are not running instead of starting them" },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, 0, "DURATION",
+	  "Stop a build that runs longer (90s, 10m, 1h30m) and fail its targets" },
 	{ { "list", required_argument, NULL, OPT_LIST }, 0, "TYPE",
 	  "List targets or variables, as bake does" },
 	{ { "call", required_argument, NULL, OPT_CALL }, 0, "METHOD",
@@ -254,6 +258,47 @@ static void keep_bake_flag(struct options *opts, const struct option *o,
 	strvec_pushf(&opts->bake_args, "--%s", o->name);
 	if (o->has_arg && arg)
 		strvec_push(&opts->bake_args, arg);
+}
+
+/*
+ * A duration as Go writes one ("90s", "10m", "1h30m", "1.5h", "500ms"),
+ * or bare seconds; more than 0, at most 30 days. In ms, or -1.
+ */
+long long parse_duration_ms(const char *s)
+{
+	static const struct { const char *unit; double ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	};
+	double total = 0;
+	char *end;
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end != s && !*end && errno == 0)
+		total = v * 1000;
+	else
+		for (const char *p = s; *p;) {
+			if (*p == '-' || *p == '+')
+				return -1;
+			errno = 0;
+			v = strtod(p, &end);
+			if (end == p || errno || v < 0)
+				return -1;
+			size_t k;
+			for (k = 0; k < ARRAY_SIZE(units); k++)
+				if (starts_with(end, units[k].unit) &&
+				    (strcmp(units[k].unit, "m") ||
+				     !starts_with(end, "ms")))
+					break;
+			if (k == ARRAY_SIZE(units))
+				return -1;
+			total += v * units[k].ms;
+			p = end + strlen(units[k].unit);
+		}
+	if (!(total >= 1) || total > 30.0 * 24 * 3600 * 1000)
+		return -1;
+	return (long long)total;
 }
 
 static enum cli_result usage_error(const char *fmt, const char *arg)
@@ -427,6 +472,12 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_NO_BOOTSTRAP:
 			opts->no_bootstrap = 1;
+			break;
+		case OPT_TIMEOUT:
+			opts->timeout_ms = parse_duration_ms(optarg);
+			if (opts->timeout_ms < 0)
+				res = usage_error("invalid --timeout '%s' (want a "
+						  "duration: 90s, 10m, 1h30m)", optarg);
 			break;
 		case OPT_LIST:
 		case OPT_LIST_OLD:

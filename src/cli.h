@@ -42,6 +42,7 @@ struct options {
 	int print;                    /* --print: bake's, build nothing */
 	int plan;                     /* --plan: show dbake's plan, build nothing */
 	int no_bootstrap;             /* --no-bootstrap: skip stopped nodes */
+	long long timeout_ms;         /* --timeout: per build, 0: none */
 	int bake_answers;             /* --list, --call METHOD, --check: bake
 					 answers, nothing is spread */
 	struct strvec bake_args;      /* the bake flags as given, for those */
@@ -87,5 +88,8 @@ const char *options_remote(const struct options *opts);
 void options_local_files(const struct options *opts, struct strvec *out);
 
 extern const char *dbake_version;
+
+/* "90s", "10m", "1h30m", bare seconds: ms (> 0, at most 30 days), or -1. */
+long long parse_duration_ms(const char *s);
 
 #endif

@@ -211,6 +211,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 				    (s->njobs ? s->njobs : 1) * sizeof(int));
 	int *fds = run->slot_fds[k];
 	strbuf_reset(&run->slot_lines[k]);
+	s->timed_out = 0;
 	int layouts = 0, merge = s->njobs == 1 && run->info[s->jobs[0]].merge;
 	int digests = 0;
 
@@ -375,8 +376,17 @@ static void finish_slot(void *owner, void *task, int status)
 	slot_close_logs(run, s);
 	size_t n = s->njobs;
 	s->njobs = 0;
+	if (s->timed_out && code != 0)
+		for (size_t i = 0; i < n; i++) {
+			char dur[32];
+			format_duration(dur, sizeof(dur), run->opts->timeout_ms);
+			snprintf(run->info[s->jobs[i]].progress.error,
+				 sizeof(run->info[s->jobs[i]].progress.error),
+				 "stopped after --timeout %s", dur);
+		}
 	const char *err = n ? run->info[s->jobs[0]].progress.error : "";
-	int lost = code != 0 && !run->sched.stopping && progress_node_lost(err);
+	int lost = code != 0 && !run->sched.stopping && !s->timed_out &&
+		   progress_node_lost(err);
 	if (lost)
 		lost_node(run, s, err, now);
 	for (size_t i = 0; i < n; i++) {
@@ -402,7 +412,7 @@ static void finish_slot(void *owner, void *task, int status)
 			/* not the build's fault: again, on another node */
 			run->info[job].retries++;
 			dag_requeue(&run->dag, job);
-		} else if (n > 1 && !lost) {
+		} else if (n > 1 && !lost && !s->timed_out) {
 			/* which one failed? build each alone to find out */
 			run->dag.jobs[job].solo = 1;
 			dag_requeue(&run->dag, job);
@@ -516,6 +526,25 @@ static void on_keys(struct loop *l, int fd, void *data)
 }
 
 /* The dashboard's clock, and the sampling of what the nodes run. */
+/* --timeout: a bake running longer is stopped; its targets fail. */
+static void stop_overdue(struct run *run, long long now)
+{
+	long long limit = run->opts->timeout_ms;
+	for (size_t k = 0; limit > 0 && k < run->sched.nslots; k++) {
+		struct sched_slot *s = &run->sched.slots[k];
+		if (!s->njobs || !s->live || s->moved || s->timed_out ||
+		    now - s->spawn_ms < limit)
+			continue;
+		s->timed_out = 1;
+		char note[128], dur[32];
+		format_duration(dur, sizeof(dur), limit);
+		snprintf(note, sizeof(note), "# dbake: stopped: it ran past "
+			 "--timeout %s\n", dur);
+		slot_log(run, s, note, strlen(note));
+		pump_signal(&run->pump, s, SIGTERM);
+	}
+}
+
 static long long on_tick(struct loop *l, long long id, long long now,
 			 void *data)
 {
@@ -523,6 +552,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 	(void)l;
 	(void)id;
 	sched_observe(&run->sched, now);
+	stop_overdue(run, now);
 	if (run->ui->tick)
 		run->ui->tick(run_view(run), 0);
 	return UI_TICK_MS;

@@ -45,6 +45,7 @@ struct sched_slot {
 	int moved;         /* its jobs went elsewhere: only its end is left */
 	int ahead;         /* started beyond the node's capacity: its build
 			      waits for one there to end */
+	int timed_out;     /* its bake ran past --timeout and was stopped */
 	long long spawn_ms;
 	long long run_from; /* when its build has the node, as far as known:
 			       its spawn, or the end it waits for */

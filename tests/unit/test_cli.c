@@ -569,6 +569,26 @@ static void t_bake_answers(void **state)
 	options_release(&n);
 }
 
+static void t_durations(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_duration_ms("90s"), 90000);
+	assert_int_equal(parse_duration_ms("90"), 90000);
+	assert_int_equal(parse_duration_ms("10m"), 600000);
+	assert_int_equal(parse_duration_ms("1h30m"), 5400000);
+	assert_int_equal(parse_duration_ms("1.5h"), 5400000);
+	assert_int_equal(parse_duration_ms("500ms"), 500);
+	assert_int_equal(parse_duration_ms("2m30s"), 150000);
+	assert_int_equal(parse_duration_ms("0s"), -1);
+	assert_int_equal(parse_duration_ms("-5s"), -1);
+	assert_int_equal(parse_duration_ms("5x"), -1);
+	assert_int_equal(parse_duration_ms("s"), -1);
+	assert_int_equal(parse_duration_ms(""), -1);
+	assert_int_equal(parse_duration_ms("inf"), -1);
+	assert_int_equal(parse_duration_ms("nan"), -1);
+	assert_int_equal(parse_duration_ms("1000h"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +614,7 @@ int main(void)
 		cmocka_unit_test(t_cache_registry),
 		cmocka_unit_test(t_usage_messages),
 		cmocka_unit_test(t_bake_answers),
+		cmocka_unit_test(t_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

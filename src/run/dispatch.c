@@ -73,8 +73,8 @@ static int *slot_fds(struct run *run, const struct sched_slot *s)
 	return run->slot_fds[s - run->sched.slots];
 }
 
-static void slot_log(struct run *run, struct sched_slot *s, const char *buf,
-		     size_t len)
+void run_slot_log(struct run *run, struct sched_slot *s, const char *buf,
+		  size_t len)
 {
 	int *fds = slot_fds(run, s);
 	for (size_t i = 0; i < s->njobs; i++)
@@ -248,7 +248,7 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	for (size_t i = 0; i < argv.nr; i++)
 		strbuf_addf(&head, " %s", argv.v[i]);
 	strbuf_addch(&head, '\n');
-	slot_log(run, s, head.buf, head.len);
+	run_slot_log(run, s, head.buf, head.len);
 	strbuf_release(&head);
 	free(names);
 
@@ -317,7 +317,7 @@ static void moving(void *owner, struct sched_slot *from, struct sched_slot *to)
 	char note[256];
 	snprintf(note, sizeof(note), "# dbake: moved to node %s: it had "
 		 "not started here\n", run->nodes->v[to->node].name);
-	slot_log(run, from, note, strlen(note));
+	run_slot_log(run, from, note, strlen(note));
 	slot_close_logs(run, from);
 	pump_signal(&run->pump, from, SIGKILL);
 }
@@ -371,19 +371,13 @@ static void finish_slot(void *owner, void *task, int status)
 		return; /* its jobs went elsewhere */
 	struct strbuf tail = STRBUF_INIT;
 	strbuf_addf(&tail, "# dbake: exit %d\n", code);
-	slot_log(run, s, tail.buf, tail.len);
+	run_slot_log(run, s, tail.buf, tail.len);
 	strbuf_release(&tail);
 	slot_close_logs(run, s);
 	size_t n = s->njobs;
 	s->njobs = 0;
 	if (s->timed_out && code != 0)
-		for (size_t i = 0; i < n; i++) {
-			char dur[32];
-			format_duration(dur, sizeof(dur), run->opts->timeout_ms);
-			snprintf(run->info[s->jobs[i]].progress.error,
-				 sizeof(run->info[s->jobs[i]].progress.error),
-				 "stopped after --timeout %s", dur);
-		}
+		lost_say_overdue(run, s, n);
 	const char *err = n ? run->info[s->jobs[0]].progress.error : "";
 	int lost = code != 0 && !run->sched.stopping && !s->timed_out &&
 		   progress_node_lost(err);
@@ -453,7 +447,7 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 	struct sched_slot *s = task;
 	if (s->moved)
 		return;
-	slot_log(run, s, buf, len);
+	run_slot_log(run, s, buf, len);
 	if (run->opts->progress == PROGRESS_RAWJSON)
 		forward_json(run, s, buf, len);
 	long long now = now_ms();
@@ -526,25 +520,6 @@ static void on_keys(struct loop *l, int fd, void *data)
 }
 
 /* The dashboard's clock, and the sampling of what the nodes run. */
-/* --timeout: a bake running longer is stopped; its targets fail. */
-static void stop_overdue(struct run *run, long long now)
-{
-	long long limit = run->opts->timeout_ms;
-	for (size_t k = 0; limit > 0 && k < run->sched.nslots; k++) {
-		struct sched_slot *s = &run->sched.slots[k];
-		if (!s->njobs || !s->live || s->moved || s->timed_out ||
-		    now - s->spawn_ms < limit)
-			continue;
-		s->timed_out = 1;
-		char note[128], dur[32];
-		format_duration(dur, sizeof(dur), limit);
-		snprintf(note, sizeof(note), "# dbake: stopped: it ran past "
-			 "--timeout %s\n", dur);
-		slot_log(run, s, note, strlen(note));
-		pump_signal(&run->pump, s, SIGTERM);
-	}
-}
-
 static long long on_tick(struct loop *l, long long id, long long now,
 			 void *data)
 {
@@ -552,7 +527,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 	(void)l;
 	(void)id;
 	sched_observe(&run->sched, now);
-	stop_overdue(run, now);
+	lost_stop_overdue(run, now);
 	if (run->ui->tick)
 		run->ui->tick(run_view(run), 0);
 	return UI_TICK_MS;

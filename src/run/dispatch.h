@@ -109,6 +109,10 @@ void run_release(struct run *run);
 int dispatch_run(struct run *run);
 
 
+/* Write to the logs of the slot's batch. */
+void run_slot_log(struct run *run, struct sched_slot *s, const char *buf,
+		  size_t len);
+
 /* Fail a job, skip what depends on it, and say so (--fail-fast: stop). */
 void run_fail_job(struct run *run, size_t job, long long now);
 

@@ -1,7 +1,10 @@
 #include "lost.h"
+#include "../ui/ui.h"
 #include "../util/util.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 int lost_fits_up_node(const struct run *run, size_t job)
 {
@@ -31,5 +34,35 @@ void lost_node(struct run *run, struct sched_slot *s, const char *why,
 			 "no node left to build it: '%s' is unreachable",
 			 run->nodes->v[s->node].name);
 		run_fail_job(run, i, now);
+	}
+}
+
+/* --timeout: a bake running longer is stopped; its targets fail. */
+void lost_stop_overdue(struct run *run, long long now)
+{
+	long long limit = run->opts->timeout_ms;
+	for (size_t k = 0; limit > 0 && k < run->sched.nslots; k++) {
+		struct sched_slot *s = &run->sched.slots[k];
+		if (!s->njobs || !s->live || s->moved || s->timed_out ||
+		    now - s->spawn_ms < limit)
+			continue;
+		s->timed_out = 1;
+		char note[128], dur[32];
+		format_duration(dur, sizeof(dur), limit);
+		snprintf(note, sizeof(note), "# dbake: stopped: it ran past "
+			 "--timeout %s\n", dur);
+		run_slot_log(run, s, note, strlen(note));
+		pump_signal(&run->pump, s, SIGTERM);
+	}
+}
+
+void lost_say_overdue(struct run *run, struct sched_slot *s, size_t n)
+{
+	char dur[32];
+	format_duration(dur, sizeof(dur), run->opts->timeout_ms);
+	for (size_t i = 0; i < n; i++) {
+		struct progress *p = &run->info[s->jobs[i]].progress;
+		snprintf(p->error, sizeof(p->error), "stopped after --timeout %s",
+			 dur);
 	}
 }

@@ -1,7 +1,9 @@
 /*
- * A node lost mid-run: a build whose node could not be reached or went
- * away (progress_node_lost) is built again on another node that fits,
- * NODE_LOST_RETRIES times at most; the node gets no more builds this run.
+ * Builds that cannot end where they are. A node lost mid-run: a build
+ * whose node could not be reached or went away (progress_node_lost) is
+ * built again on another node that fits, NODE_LOST_RETRIES times at
+ * most; the node gets no more builds this run. A build past --timeout:
+ * stopped, its targets failed, never retried.
  */
 #ifndef DBAKE_LOST_H
 #define DBAKE_LOST_H
@@ -20,5 +22,11 @@ int lost_fits_up_node(const struct run *run, size_t job);
  */
 void lost_node(struct run *run, struct sched_slot *s, const char *why,
 	       long long now);
+
+/* --timeout: stop each bake running longer (its slot marked timed_out). */
+void lost_stop_overdue(struct run *run, long long now);
+
+/* The first n jobs of a stopped overdue slot: their error says why. */
+void lost_say_overdue(struct run *run, struct sched_slot *s, size_t n);
 
 #endif

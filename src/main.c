@@ -12,6 +12,7 @@
 #include "plan/resolve.h"
 #include "proc.h"
 #include "run/dispatch.h"
+#include "run/merge.h"
 #include "run/split.h"
 #include "sched/dag.h"
 #include "sched/history.h"
@@ -270,6 +271,9 @@ int main(int argc, char **argv)
 	struct run run = { .opts = &opts, .nodes = &nodes, .cli_fd = -1 };
 	int code;
 
+	/* the merge job of a split target (split.c starts it) */
+	if (argc == 3 && !strcmp(argv[1], MERGE_COMMAND))
+		return merge_main(argv[2]);
 	switch (cli_parse(&opts, argc, argv)) {
 	case CLI_EXIT_OK:
 		options_release(&opts);

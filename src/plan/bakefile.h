@@ -29,6 +29,9 @@ struct target {
 	int split;                   /* built a platform per node, then put
 					together (run/childdef.h) */
 	int pushes;                  /* split, and its parts push by digest */
+	int part_files;              /* split, and its parts write tar or oci
+					outputs for its merge to put
+					together (run/merge.c) */
 };
 
 struct plan {

@@ -25,11 +25,13 @@ void build_argv(struct strvec *argv, const struct build_args *b)
 		strvec_push(argv, "--allow");
 		strvec_push(argv, b->allow->v[i]);
 	}
-	if (b->allow_dir) {
+	for (size_t i = 0; i < 2; i++) {
+		if (!b->allow_dir[i])
+			continue;
 		strvec_push(argv, "--allow");
-		strvec_pushf(argv, "fs.read=%s", b->allow_dir);
+		strvec_pushf(argv, "fs.read=%s", b->allow_dir[i]);
 		strvec_push(argv, "--allow");
-		strvec_pushf(argv, "fs.write=%s", b->allow_dir);
+		strvec_pushf(argv, "fs.write=%s", b->allow_dir[i]);
 	}
 	if (b->metadata) {
 		strvec_push(argv, "--metadata-file");

@@ -15,7 +15,7 @@ struct build_args {
 	const struct strvec *policy; /* bake's --policy values, or NULL */
 	const struct strvec *allow;  /* bake's --allow values, or NULL */
 	int pull;
-	const char *allow_dir; /* bake may read and write there, or NULL */
+	const char *allow_dir[2]; /* bake may read and write there, or NULL */
 	const char *progress;  /* "plain", or "rawjson" when the user's is */
 };
 

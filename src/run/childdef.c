@@ -163,6 +163,23 @@ int childdef_pushes(const json_t *jt, int push)
 	return yes;
 }
 
+/* A tar or oci output the parts can write and the merge put together:
+ * to a file or directory (not stdout), an oci one named by the tags. */
+static int local_file_output(json_t *o, int pushes)
+{
+	if (!entry_is(o, "tar") && !entry_is(o, "oci"))
+		return 0;
+	char *dest = entry_get(o, "dest");
+	char *name = entry_get(o, "name");
+	/* an oci output of a target that pushes: a second exporter, whose
+	 * digest bake's metadata might give for the pushed one's */
+	int ok = dest && *dest && strcmp(dest, "-") && !name &&
+		 !(pushes && entry_is(o, "oci"));
+	free(name);
+	free(dest);
+	return ok;
+}
+
 int childdef_splittable(const json_t *jt, int push, int load)
 {
 	static const char *const kinds[] = {
@@ -174,8 +191,10 @@ int childdef_splittable(const json_t *jt, int push, int load)
 	size_t i;
 	json_t *o;
 	int ok = 1, pushes = 0;
+	json_array_foreach(out, i, o)
+		pushes |= entry_pushes(o);
 	json_array_foreach(out, i, o) {
-		int known = 0;
+		int known = local_file_output(o, pushes);
 		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
 			known |= entry_is(o, kinds[k]);
 		char *name = entry_get(o, "name");
@@ -183,12 +202,22 @@ int childdef_splittable(const json_t *jt, int push, int load)
 		 * the tags */
 		ok &= known && json_is_object(o) && !name;
 		free(name);
-		pushes |= entry_pushes(o);
 	}
 	json_decref(out);
 	const char *tag = json_string_value(
 		json_array_get(json_object_get(jt, "tags"), 0));
 	return ok && (!pushes || (tag && *tag));
+}
+
+int childdef_entry_is(const json_t *o, const char *type)
+{
+	return entry_is((json_t *)o, type);
+}
+
+char *childdef_part_out(const char *parts_dir, const char *target,
+			size_t index)
+{
+	return xstrfmt("%s/%s/%zu", parts_dir, target, index);
 }
 
 char *childdef_repository(const char *tag)
@@ -217,8 +246,10 @@ char *childdef_platform_dir(const char *platform)
  * the parts make, imagetools create's), local outputs in the platform's
  * directory.
  */
-static void make_part(json_t *jt, const char *platform)
+static int make_part(const struct childdef *d, const char *name, json_t *jt,
+		     const char *platform)
 {
+	int ret = 0, multi = 0;
 	json_object_set_new(jt, "platforms", json_pack("[s]", platform));
 	const char *tag = json_string_value(
 		json_array_get(json_object_get(jt, "tags"), 0));
@@ -226,6 +257,23 @@ static void make_part(json_t *jt, const char *platform)
 	char *pdir = childdef_platform_dir(platform);
 	size_t i;
 	json_t *o;
+	json_array_foreach(json_object_get(jt, "output"), i, o)
+		multi |= json_is_object(o) && entry_is(o, "oci");
+	if (multi) {
+		/*
+		 * As bake makes each node's part of a multi-node build
+		 * (multi-platform=true): an index of the platform's image
+		 * and its attestations, which the merge's index lists as a
+		 * one-node build of every platform would. Local and tar
+		 * outputs then get the platform's directory from BuildKit.
+		 */
+		json_t *args = json_object_get(jt, "args");
+		if (!json_is_object(args)) {
+			args = json_object();
+			json_object_set_new(jt, "args", args);
+		}
+		json_object_set_new(args, "BUILDKIT_MULTI_PLATFORM", json_string("1"));
+	}
 	json_array_foreach(json_object_get(jt, "output"), i, o) {
 		if (!json_is_object(o))
 			continue;
@@ -237,14 +285,42 @@ static void make_part(json_t *jt, const char *platform)
 			json_object_set_new(o, "name-canonical", json_string("true"));
 		} else if (entry_is(o, "local")) {
 			const char *dest = json_string_value(json_object_get(o, "dest"));
-			char *d = xstrfmt("%s/%s", dest ? dest : ".", pdir);
-			json_object_set_new(o, "dest", json_string(d));
-			free(d);
+			char *dir = multi ? xstrdup(dest ? dest : ".")
+					  : xstrfmt("%s/%s", dest ? dest : ".", pdir);
+			json_object_set_new(o, "dest", json_string(dir));
+			free(dir);
+		} else if ((entry_is(o, "tar") || entry_is(o, "oci")) &&
+			   !d->parts_dir) {
+			/* each part would write the whole dest */
+			ret = error("target '%s': no directory for its "
+				    "platforms' %s outputs",
+				    name, json_string_value(json_object_get(o, "type")));
+		} else if (entry_is(o, "tar") || entry_is(o, "oci")) {
+			/*
+			 * the platform's files, or its OCI layout, for the
+			 * merge to put together in the dest the target
+			 * names: a tar as bake's of several platforms, a
+			 * directory per platform; an index of them all
+			 */
+			char *out = childdef_part_out(d->parts_dir, name, i);
+			int oci = entry_is(o, "oci");
+			char *dir = multi && !oci ? xstrdup(out)
+						  : xstrfmt("%s/%s", out, pdir);
+			if (oci) {
+				json_object_set_new(o, "tar", json_string("false"));
+			} else {
+				json_object_clear(o);
+				json_object_set_new(o, "type", json_string("local"));
+			}
+			json_object_set_new(o, "dest", json_string(dir));
+			free(dir);
+			free(out);
 		}
 	}
 	json_object_del(jt, "tags");
 	free(pdir);
 	free(repo);
+	return ret;
 }
 
 /*
@@ -267,8 +343,8 @@ static json_t *add_target(const struct childdef *d, json_t *targets,
 		if (d->load)
 			childdef_load(outputs_of(jt));
 	}
-	if (e && e->platform)
-		make_part(jt, e->platform);
+	if (e && e->platform && make_part(d, name, jt, e->platform) < 0)
+		return NULL;
 	if (e && e->layout) {
 		json_t *layout = json_pack("{s:s, s:s, s:s}", "type", "oci",
 					   "dest", e->layout, "tar", "false");

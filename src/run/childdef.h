@@ -29,6 +29,9 @@ struct childdef {
 	const struct json_t *printed; /* bake --print's "target" object */
 	int push, load;
 	const char *cache_registry;   /* --cache-registry, or NULL */
+	const char *parts_dir;        /* where the parts of split targets
+					 put their tar and oci outputs
+					 (childdef_part_out), or NULL */
 	/*
 	 * The layout to give target `name` for its context `key` (whose
 	 * value is "target:..."), or NULL: the child builds that target.
@@ -55,8 +58,9 @@ void childdef_load(struct json_t *outputs);
 /*
  * Whether a target of several platforms (`jt` as printed) can be built
  * one platform per node and put together again as plain bake does: no
- * --load, outputs only cacheonly, image, registry or local ones given as
- * objects, and a repository to push the platforms to when it pushes.
+ * --load, outputs only cacheonly, image, registry, local, tar or oci ones
+ * given as objects (tar and oci with a file dest; oci only when nothing
+ * is pushed), and a repository to push the platforms to when it pushes.
  */
 int childdef_splittable(const struct json_t *jt, int push, int load);
 
@@ -69,6 +73,17 @@ char *childdef_repository(const char *tag);
 /* The directory bake's local exporter gives `platform` when it builds
  * several: "linux/arm/v7" is "linux_arm_v7". Allocated. */
 char *childdef_platform_dir(const char *platform);
+
+/*
+ * Where the parts of split target `target` put the files of its
+ * `index`-th output (a tar or oci one), each in its platform's
+ * directory below: PARTS/TARGET/INDEX. Allocated.
+ */
+char *childdef_part_out(const char *parts_dir, const char *target,
+			size_t index);
+
+/* Whether output entry `o` (an object) is of type `type`. */
+int childdef_entry_is(const struct json_t *o, const char *type);
 
 /* Write `doc` to `path`: created 0600, never through a symlink. */
 int childdef_write(const struct json_t *doc, const char *path);

@@ -175,6 +175,7 @@ static char *write_definition(struct run *run, const struct sched_slot *s,
 		.push = run->opts->push,
 		.load = run->opts->load,
 		.cache_registry = run->opts->cache_registry,
+		.parts_dir = run->parts_dir,
 		.context = context_of,
 		.data = &q,
 	};
@@ -213,12 +214,14 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	strbuf_reset(&run->slot_lines[k]);
 	s->timed_out = 0;
 	int layouts = 0, merge = s->njobs == 1 && run->info[s->jobs[0]].merge;
-	int digests = 0;
+	int digests = 0, parts = 0;
 
 	for (size_t i = 0; i < s->njobs; i++) {
 		fds[i] = open_log(run, s->jobs[i]);
 		names[i] = run->info[s->jobs[i]].target->name;
 		digests |= split_part_pushes(run, s->jobs[i]);
+		parts |= run->info[s->jobs[i]].platform &&
+			 run->info[s->jobs[i]].target->part_files;
 	}
 	char *definition = merge ? NULL : write_definition(run, s, &layouts);
 	struct build_args b = {
@@ -235,7 +238,8 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 		.policy = &run->opts->bake_policy,
 		.allow = &run->opts->allow,
 		.pull = run->opts->pull,
-		.allow_dir = layouts ? run->transfer.dir : NULL,
+		.allow_dir = { layouts ? run->transfer.dir : NULL,
+			       parts ? run->parts_dir : NULL },
 		.progress = child_progress(run),
 	};
 	if (merge)

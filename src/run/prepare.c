@@ -8,7 +8,9 @@
 #include "../sched/learn.h"
 #include "../util/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 static int by_defhash(const void *a, const void *b, void *data)
@@ -132,6 +134,22 @@ void run_build_dag(struct run *run, const struct plan *plan)
 	group_same_steps(dag, info);
 }
 
+/* The directory the parts of split targets write tar and oci outputs
+ * to, when one has such outputs (childdef.c, merge.c). */
+static void prepare_parts_dir(struct run *run)
+{
+	int any = 0;
+	for (size_t i = 0; i < run->dag.nr; i++)
+		any |= run->info[i].merge && run->info[i].target->part_files;
+	if (!any || !run->logs.path)
+		return;
+	char *dir = xstrfmt("%s/parts", run->logs.path);
+	if (transfer_path_ok(dir) && (mkdir(dir, 0700) == 0 || errno == EEXIST))
+		run->parts_dir = dir;
+	else
+		free(dir); /* the parts' builds say so (childdef_build) */
+}
+
 void dispatch_prepare(struct run *run)
 {
 	size_t nnodes = run->nodes->nr;
@@ -166,10 +184,13 @@ void dispatch_prepare(struct run *run)
 	free(speed);
 	free(defhash);
 	transfer_prepare(&run->transfer, run, !run_fifo(run));
+	prepare_parts_dir(run);
 }
 
 void dispatch_release(struct run *run)
 {
+	free(run->parts_dir);
+	run->parts_dir = NULL;
 	for (size_t i = 0; run->slot_fds && i < run->sched.nslots; i++)
 		free(run->slot_fds[i]);
 	free(run->slot_fds);

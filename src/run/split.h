@@ -26,6 +26,10 @@ void split_part_built(struct run *run, size_t job);
 void split_merge_argv(const struct run *run, size_t job, const char *shard,
 		      struct strvec *argv);
 
+/* docker's full name for `tag` (docker.io/library/..., :latest), as the
+ * oci exporter writes it in index.json. Allocated. */
+char *split_normalized_name(const char *tag);
+
 /* The merge job ended well: its metadata file in bake's shape. */
 void split_merge_done(struct run *run, size_t job);
 

@@ -186,3 +186,13 @@ void strvec_split(struct strvec *sv, const char *s, int sep)
 		s = end + 1;
 	}
 }
+
+void strvec_pushl(struct strvec *sv, ...)
+{
+	va_list ap;
+	const char *s;
+	va_start(ap, sv);
+	while ((s = va_arg(ap, const char *)))
+		strvec_push(sv, s);
+	va_end(ap);
+}

@@ -45,6 +45,8 @@ void strvec_push(struct strvec *sv, const char *s);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strvec_pushv(struct strvec *sv, char *const *v);
+/* Push each argument up to a NULL. */
+void strvec_pushl(struct strvec *sv, ...) __attribute__((sentinel));
 void strvec_clear(struct strvec *sv);
 int strvec_has(const struct strvec *sv, const char *s);
 /* Split `s` at `sep` and push every non-empty piece. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A builder of the kubernetes driver (tools/cluster up --driver
-# kubernetes: one node of three replicas on the Kubernetes API stand-in,
-# pods backed by the test bed's buildkitd daemons): each running pod is a
+# kubernetes --nodes 4: a node of three amd64 replicas and one of an arm64
+# replica on the Kubernetes API stand-in, pods backed by the test bed's
+# buildkitd daemons): each running pod is a
 # node of its own, reached as kube-pod://, with its own platforms; pods
 # that vanish and appear between runs are followed; kubectl missing is
 # said before anything is built.

@@ -33,19 +33,33 @@ run_dbake --plan --set 'amd1.platform=linux/arm64' amd1
 check "--set reaches the plan" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['amd1']['platforms']==['linux/arm64'], d" "$OUT"
 
-# A tar of two platforms is not split: no node builds both natively, so
-# one node emulates one of them, and the plan and the run say so.
+# A tar of two platforms is split: each platform on a node that builds
+# it natively, nothing emulated (t25 compares the tar with bake's).
 cat >emul.hcl <<HCL
 target "pair" {
   dockerfile-inline = "FROM scratch\nCOPY docker-bake.hcl /f\n"
   platforms = ["linux/amd64", "linux/arm64"]
   output = ["type=tar,dest=pair.tar"]
 }
+target "named" {
+  dockerfile-inline = "FROM scratch\nCOPY docker-bake.hcl /f\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  output = ["type=oci,dest=named.tar,name=example/named"]
+}
 HCL
+plan_of() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); t=d['targets'][sys.argv[2]]; print(t['emulated'], ' '.join(t['nodes']))" "$OUT" "$1"; }
 run_dbake -f emul.hcl --plan pair
-check "--plan: a two-platform tar is emulated" \
-	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['pair']['emulated'] is True and d['targets']['pair']['nodes']==sys.argv[2].split(), d" "$OUT" "${ARM_NODES[*]}"
-check "--plan: and says so" grep -q "pair: no node builds linux/amd64, linux/arm64 natively together; built by emulation" <<<"$ERR"
+check "--plan: a two-platform tar's arm64 part on the arm64 node, native" \
+	[ "$(plan_of pair@linux/arm64)" = "False ${ARM_NODES[*]}" ]
+check "--plan: its amd64 part native" grep -q '^False ' <<<"$(plan_of pair@linux/amd64)"
+check "--plan: nothing said of emulation for it" [ -z "$(grep emulation <<<"$ERR")" ]
+# An oci output with a name of its own is not split: no node builds
+# both natively, so one node emulates one of them, and the plan and the
+# run say so.
+run_dbake -f emul.hcl --plan named
+check "--plan: a named two-platform oci output is emulated" \
+	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['named']['emulated'] is True and d['targets']['named']['nodes']==sys.argv[2].split(), d" "$OUT" "${ARM_NODES[*]}"
+check "--plan: and says so" grep -q "named: no node builds linux/amd64, linux/arm64 natively together; built by emulation" <<<"$ERR"
 run_dbake --plan amd1
 check "--plan: a native target is not emulated" \
 	python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['targets']['amd1']['emulated'] is False, d" "$OUT"

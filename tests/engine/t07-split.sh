@@ -62,3 +62,52 @@ run_dbake multi
 check "no --push: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 check "no --push: both parts built" [ "$(grep -c '] built multi@' <<<"$OUT")" -eq 2 ]
 check "no --push: no imagetools" bash -c "! grep -q ' imagetools ' '$FAKE_DIR/calls'"
+cleanup_world; trap - EXIT
+
+# tar and oci outputs: each part writes its platform's files apart, the
+# merge puts them in the one tar or layout the target names
+world "amd linux/amd64" "arm linux/arm64"
+jq -n '{target: {files: {context: ".", dockerfile: "Dockerfile",
+	  platforms: ["linux/amd64", "linux/arm64"],
+	  tags: ["reg.example/x/files:v1", "files"],
+	  output: [{type: "tar", dest: "out/f.tar"},
+	           {type: "oci", dest: "out/lay", tar: "false"},
+	           {type: "oci", dest: "out/sub/o.tar"}]}},
+	group: {default: {targets: ["files"]}}}' >"$FAKE_DIR/print.json"
+run_dbake files
+check "files: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+[ "$RC" -eq 0 ] || { echo "$OUT"; echo "$ERR"; }
+check "files: the arm64 part on the arm64 node" grep -q '^\[arm\] built files@linux/arm64 in' <<<"$OUT"
+check "files: one tar, a directory per platform, each from its node" \
+	[ "$(tar -xOf out/f.tar linux_amd64/f 2>/dev/null)" = "files amd" -a \
+	  "$(tar -xOf out/f.tar linux_arm64/f 2>/dev/null)" = "files arm" ]
+idx_of() { # LAYOUT: the platforms its image index lists, sorted
+	local dg
+	dg=$(jq -r '.manifests[0].digest' "$1/index.json")
+	for m in $(jq -r '.manifests[].digest' "$1/blobs/sha256/${dg#sha256:}"); do
+		jq -r '.annotations.platform' "$1/blobs/sha256/${m#sha256:}"
+	done | sort | tr '\n' ' '
+}
+check "files: an oci layout directory indexing both platforms" \
+	[ "$(idx_of out/lay)" = "linux/amd64 linux/arm64 " ]
+check "files: named by each tag in index.json, as bake's exporter" \
+	[ "$(jq -r '[.manifests[].annotations["io.containerd.image.name"]] | join(" ")' out/lay/index.json)" = \
+	  "reg.example/x/files:v1 docker.io/library/files:latest" ]
+check "files: each name's tag as its ref name" \
+	[ "$(jq -r '[.manifests[].annotations["org.opencontainers.image.ref.name"]] | join(" ")' out/lay/index.json)" = "v1 latest" ]
+mkdir -p untar && tar -xf out/sub/o.tar -C untar
+check "files: an oci tar (its directory made), the same index" \
+	[ "$(idx_of untar)" = "linux/amd64 linux/arm64" -o "$(idx_of untar)" = "linux/amd64 linux/arm64 " ]
+check "files: the oci tar has its oci-layout file" [ -s untar/oci-layout ]
+dir=$(sed -n 's/^logs: //p' <<<"$OUT")
+check "files: the parts' copies removed" [ ! -e "$dir/parts/files" ]
+check "files: nothing left behind" [ -z "$(leftovers)" ]
+
+# a part's files that cannot be put together: the merge fails, saying why
+behave "files@arm ok 10"
+rm -rf out untar
+mkdir -p out/f.tar/blocked # a directory where the tar goes
+run_dbake files
+check "a merge that cannot write: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "a merge that cannot write: FAILED names the target and why" \
+	grep -q 'FAILED files .*out/f.tar' <<<"$OUT"

@@ -78,7 +78,7 @@ static void t_bake_flags(void **state)
 		.docker_globals = &globals, .shard = "s",
 		.definition = "/r/def/1.json", .targets = targets,
 		.ntargets = 1, .policy = &policy, .allow = &allow, .pull = 1,
-		.allow_dir = "/r/oci",
+		.allow_dir = { "/r/oci", "/r/parts" },
 	};
 	build_argv(&argv, &b);
 	ssize_t pol = find(&argv, "--policy");
@@ -88,6 +88,8 @@ static void t_bake_flags(void **state)
 	assert_string_equal(argv.v[find(&argv, "--allow") + 1], "network.host");
 	int r = find(&argv, "fs.read=/r/oci"), w = find(&argv, "fs.write=/r/oci");
 	assert_true(r > 0 && w > 0);
+	assert_true(find(&argv, "fs.read=/r/parts") > 0);
+	assert_true(find(&argv, "fs.write=/r/parts") > 0);
 	assert_string_equal(argv.v[r - 1], "--allow");
 	assert_string_equal(argv.v[w - 1], "--allow");
 	assert_true(w < find(&argv, "--"));

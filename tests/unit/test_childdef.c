@@ -9,6 +9,7 @@
 #include "testlib.h"
 
 #include "run/childdef.h"
+#include "run/split.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -335,8 +336,31 @@ static void t_splittable(void **state)
 	json_object_set_new(two, "output",
 			    parse("[{\"type\": \"local\", \"dest\": \"out\"}]"));
 	assert_true(childdef_splittable(two, 1, 0));
-	/* tar, oci, docker outputs are one file for all platforms */
+	/* tar and oci outputs to a file or directory: the parts write
+	 * theirs apart, the merge puts them together */
 	json_object_set_new(two, "output", parse("[{\"type\": \"tar\", \"dest\": \"a.tar\"}]"));
+	assert_true(childdef_splittable(two, 0, 0));
+	assert_true(childdef_splittable(two, 1, 0));
+	json_object_set_new(two, "output", parse("[{\"type\": \"oci\", \"dest\": \"o\","
+						 " \"tar\": \"false\"}]"));
+	assert_true(childdef_splittable(two, 0, 0));
+	assert_true(childdef_splittable(two, 1, 0)); /* --push adds no image */
+	/* an oci output beside a push: its digest would be a second
+	 * exporter's in bake's metadata */
+	json_object_set_new(two, "output", parse("[{\"type\": \"oci\", \"dest\": \"o\"},"
+						 " {\"type\": \"registry\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	/* to stdout, with no dest, or named: one stream, nothing to
+	 * merge into */
+	json_object_set_new(two, "output", parse("[{\"type\": \"tar\", \"dest\": \"-\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_set_new(two, "output", parse("[{\"type\": \"oci\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	json_object_set_new(two, "output", parse("[{\"type\": \"oci\", \"dest\": \"o.tar\","
+						 " \"name\": \"x/y\"}]"));
+	assert_false(childdef_splittable(two, 0, 0));
+	/* a docker output: one image, for one platform */
+	json_object_set_new(two, "output", parse("[{\"type\": \"docker\", \"dest\": \"d.tar\"}]"));
 	assert_false(childdef_splittable(two, 0, 0));
 	json_object_set_new(two, "output", parse("[{\"type\": \"image\", \"name\": \"x/y\"}]"));
 	assert_false(childdef_splittable(two, 0, 0));
@@ -406,6 +430,78 @@ static void t_part(void **state)
 	json_decref(p);
 }
 
+/* tar and oci outputs: each part's files in its platform's directory
+ * under the run's parts directory, for the merge */
+static void t_part_files(void **state)
+{
+	(void)state;
+	json_t *p = parse("{\"f\": {\"platforms\": [\"linux/amd64\", \"linux/arm64\"],"
+			  " \"output\": [{\"type\": \"tar\", \"dest\": \"out/f.tar\"},"
+			  " {\"type\": \"oci\", \"dest\": \"out/f-oci.tar\","
+			  " \"compression\": \"zstd\"}]},"
+			  " \"t\": {\"platforms\": [\"linux/amd64\", \"linux/arm64\"],"
+			  " \"args\": {\"A\": \"1\"},"
+			  " \"output\": [{\"type\": \"tar\", \"dest\": \"t.tar\"},"
+			  " {\"type\": \"local\", \"dest\": \"l\"}]}}");
+	struct childdef d = { .printed = p, .parts_dir = "/r/parts" };
+	struct childdef_entry e = { "f", 1, NULL, "linux/arm64" };
+	json_t *doc = childdef_build(&d, &e, 1);
+	json_t *out = key(doc, "f", "output");
+	assert_int_equal(json_array_size(out), 2);
+	json_t *tar = json_array_get(out, 0), *oci = json_array_get(out, 1);
+	/* an oci output: the part is built as bake builds a node's part
+	 * of several platforms, an index with its attestations, and
+	 * BuildKit writes a local output in the platform's directory */
+	assert_string_equal(str(key(doc, "f", "args"), "BUILDKIT_MULTI_PLATFORM"), "1");
+	assert_string_equal(str(tar, "type"), "local");
+	assert_string_equal(str(tar, "dest"), "/r/parts/f/0");
+	assert_int_equal(json_object_size(tar), 2);
+	/* the oci output keeps what it asks of the exporter */
+	assert_string_equal(str(oci, "type"), "oci");
+	assert_string_equal(str(oci, "dest"), "/r/parts/f/1/linux_arm64");
+	assert_string_equal(str(oci, "tar"), "false");
+	assert_string_equal(str(oci, "compression"), "zstd");
+	json_decref(doc);
+	/* no oci output: a single platform's build, its directory ours */
+	struct childdef_entry te = { "t", 1, NULL, "linux/amd64" };
+	doc = childdef_build(&d, &te, 1);
+	out = key(doc, "t", "output");
+	assert_string_equal(str(json_array_get(out, 0), "dest"),
+			    "/r/parts/t/0/linux_amd64");
+	assert_string_equal(str(json_array_get(out, 1), "dest"), "l/linux_amd64");
+	assert_null(str(key(doc, "t", "args"), "BUILDKIT_MULTI_PLATFORM"));
+	assert_string_equal(str(key(doc, "t", "args"), "A"), "1");
+	json_decref(doc);
+	char *dir = childdef_part_out("/r/parts", "f", 1);
+	assert_string_equal(dir, "/r/parts/f/1");
+	free(dir);
+	/* no parts directory: refused, never every part into one dest */
+	d.parts_dir = NULL;
+	assert_null(childdef_build(&d, &e, 1));
+	json_decref(p);
+}
+
+/* the names the oci exporter writes in index.json, buildx's way */
+static void t_normalized_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "app", "docker.io/library/app:latest" },
+		{ "app:v1", "docker.io/library/app:v1" },
+		{ "me/app:v1", "docker.io/me/app:v1" },
+		{ "localhost/app", "localhost/app:latest" },
+		{ "localhost:5000/a/b:v2", "localhost:5000/a/b:v2" },
+		{ "reg.example/a", "reg.example/a:latest" },
+		{ "Reg/a:v1", "Reg/a:v1" },
+		{ "127.0.0.1:5000/x@sha256:ab", "127.0.0.1:5000/x@sha256:ab" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *n = split_normalized_name(cases[i][0]);
+		assert_string_equal(n, cases[i][1]);
+		free(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +512,8 @@ int main(void)
 		cmocka_unit_test(t_write),
 		cmocka_unit_test(t_splittable),
 		cmocka_unit_test(t_part),
+		cmocka_unit_test(t_part_files),
+		cmocka_unit_test(t_normalized_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"strconv"
 	"strings"
 
@@ -125,12 +126,29 @@ func (s *server) backendIndex(addr string) int {
 	return -1
 }
 
+// schedule picks the backend (the machine) of a new pod: the next one in
+// turn among those whose architecture its nodeSelector asks for, as the
+// scheduler only places a pod on a node whose labels match.
+func (s *server) schedule(t corev1.PodTemplateSpec) int {
+	want := t.Spec.NodeSelector["kubernetes.io/arch"]
+	for k := 0; k < len(s.backends); k++ {
+		idx := (s.next + k) % len(s.backends)
+		if want == "" || s.arches[idx] == want {
+			s.next = idx + 1
+			return idx
+		}
+	}
+	log.Printf("no backend of arch %q: the pod goes to the next one", want)
+	idx := s.next % len(s.backends)
+	s.next++
+	return idx
+}
+
 // addPod makes a pod from a template that is scheduled, started and ready,
-// on backend idx, or (idx < 0) the next one in turn.
+// on backend idx, or (idx < 0) one the scheduler picks.
 func (s *server) addPod(ns, name string, t corev1.PodTemplateSpec, extraLabels map[string]string, owners []metav1.OwnerReference, idx int) {
 	if idx < 0 {
-		idx = s.next % len(s.backends)
-		s.next++
+		idx = s.schedule(t)
 	}
 	p := &corev1.Pod{ObjectMeta: *t.ObjectMeta.DeepCopy(), Spec: *t.Spec.DeepCopy()}
 	p.Name, p.OwnerReferences = name, owners

@@ -103,6 +103,7 @@ type server struct {
 	rv       int64                                // last resourceVersion handed out
 	backends []string
 	sockets  []string // unix:// address reaching each backend
+	arches   []string // each backend's machine architecture (kubernetes.io/arch), or ""
 	next     int      // round-robin position in backends, over all pods ever made
 	buildctl string
 }
@@ -422,6 +423,7 @@ func main() {
 	addrFile := flag.String("addr-file", "", "also write the server URL to this file")
 	backends := flag.String("backends", "", "comma-separated BuildKit addresses pods are backed by (tcp://127.0.0.1:PORT,...)")
 	buildctl := flag.String("buildctl", "buildctl", "buildctl binary run for pods/exec")
+	backendArch := flag.String("backend-arch", "", "comma-separated architecture of each backend's machine (kubernetes.io/arch), for pods whose nodeSelector asks for one")
 	socketDir := flag.String("socket-dir", "", "directory for the unix sockets forwarding to tcp:// backends (default: a new temporary directory)")
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
@@ -438,6 +440,14 @@ func main() {
 	}
 	if len(s.backends) == 0 {
 		log.Fatal("--backends is required")
+	}
+	s.arches = make([]string, len(s.backends))
+	if *backendArch != "" {
+		a := strings.Split(*backendArch, ",")
+		if len(a) != len(s.backends) {
+			log.Fatal("--backend-arch needs one value per backend")
+		}
+		copy(s.arches, a)
 	}
 	dir := *socketDir
 	if dir == "" {

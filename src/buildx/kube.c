@@ -157,6 +157,16 @@ static void expand_one(struct nodeset *out, struct node *n)
 
 int kube_expand(struct nodeset *set)
 {
+	/* a remote node on a pod: BuildKit reaches it with kubectl too */
+	for (size_t i = 0; set->driver && !strcmp(set->driver, "remote") &&
+			   i < set->nr; i++)
+		if (set->v[i].endpoint &&
+		    starts_with(set->v[i].endpoint, "kube-pod://") &&
+		    !in_path("kubectl"))
+			return error("node '%s' of builder '%s' is a pod "
+				     "(kube-pod://), reached with kubectl, which "
+				     "is not in PATH",
+				     set->v[i].name, set->builder);
 	if (!set->driver || strcmp(set->driver, "kubernetes"))
 		return 0;
 	if (!in_path("kubectl"))

@@ -578,3 +578,19 @@ void options_release(struct options *opts)
 	opts->builder = opts->cache_registry = NULL;
 	opts->report_dir = opts->metadata_file = NULL;
 }
+
+void options_secret_values(const struct options *opts, struct strvec *out)
+{
+	for (size_t i = 0; i < opts->sets.nr; i++) {
+		const char *eq = strchr(opts->sets.v[i], '=');
+		const char *args = strstr(opts->sets.v[i], ".args.");
+		/* KEY+=VALUE appends: still a value */
+		if (eq && args && args < eq && eq[1])
+			strvec_push(out, eq + 1);
+	}
+	for (size_t i = 0; i < opts->vars.nr; i++) {
+		const char *eq = strchr(opts->vars.v[i], '=');
+		if (eq && eq[1])
+			strvec_push(out, eq + 1);
+	}
+}

@@ -87,6 +87,13 @@ const char *options_remote(const struct options *opts);
  */
 void options_local_files(const struct options *opts, struct strvec *out);
 
+/*
+ * The values the command line gives that may be secrets, to keep out of
+ * the report: build args set with --set (*.args.NAME=VALUE) and
+ * variables set with --var (NAME=VALUE).
+ */
+void options_secret_values(const struct options *opts, struct strvec *out);
+
 extern const char *dbake_version;
 
 /* "90s", "10m", "1h30m", bare seconds: ms (> 0, at most 30 days), or -1. */

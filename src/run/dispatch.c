@@ -29,6 +29,7 @@ const struct run_view *run_view(struct run *run)
 	v->stats = run->sched.stats;
 	v->log_dir = run->logs.path;
 	v->report_dir = run->report_dir;
+	v->secrets = &run->secrets;
 	v->start_ms = run->start_ms;
 	v->end_ms = run->end_ms;
 	v->lower_bound = run->lower_bound;

@@ -61,6 +61,7 @@ struct run {
 	double lower_bound;             /* seconds, when every duration is
 					   known from history, else 0 */
 	char *report_dir;               /* where report.json/html go */
+	struct strvec secrets;          /* options_secret_values */
 	char *parts_dir;                /* where split targets' parts put
 					   their tar and oci outputs, or
 					   NULL when none has such outputs */

@@ -185,12 +185,14 @@ void dispatch_prepare(struct run *run)
 	free(defhash);
 	transfer_prepare(&run->transfer, run, !run_fifo(run));
 	prepare_parts_dir(run);
+	options_secret_values(run->opts, &run->secrets);
 }
 
 void dispatch_release(struct run *run)
 {
 	free(run->parts_dir);
 	run->parts_dir = NULL;
+	strvec_clear(&run->secrets);
 	for (size_t i = 0; run->slot_fds && i < run->sched.nslots; i++)
 		free(run->slot_fds[i]);
 	free(run->slot_fds);

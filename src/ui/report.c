@@ -237,10 +237,17 @@ static json_t *target_json(const struct run_view *view, size_t i, int critical)
 			    j->state == JOB_SKIPPED && j->blocked_by != NO_JOB
 				    ? jstr(view->dag->jobs[j->blocked_by].name)
 				    : json_null());
-	json_object_set_new(t, "error",
-			    j->state == JOB_FAILED && in->progress.error[0]
-				    ? jstr(in->progress.error)
-				    : json_null());
+	if (j->state == JOB_FAILED && in->progress.error[0]) {
+		/* a build arg or variable given on the command line may be
+		 * a token the error line repeats */
+		char *e = redact(in->progress.error,
+				 view->secrets ? (const char *const *)view->secrets->v
+					       : NULL);
+		json_object_set_new(t, "error", jstr(e));
+		free(e);
+	} else {
+		json_object_set_new(t, "error", json_null());
+	}
 	json_object_set_new(t, "critical", json_boolean(critical));
 	return t;
 }

@@ -35,6 +35,8 @@ struct run_view {
 	const struct node_stats *stats; /* per node, or NULL */
 	const char *log_dir;           /* the run's directory */
 	const char *report_dir;        /* where the report is, or NULL */
+	const struct strvec *secrets;  /* values the report never shows
+					  (options_secret_values), or NULL */
 	long long start_ms, end_ms;
 	double lower_bound;            /* seconds, 0 when not known */
 	int stopping;                  /* no new builds: cancelling */

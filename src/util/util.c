@@ -271,3 +271,32 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 	errno = err;
 	return err ? -1 : 0;
 }
+
+char *redact(const char *s, const char *const *secrets)
+{
+	char *out = xstrdup(s);
+	for (size_t k = 0; secrets && secrets[k]; k++) {
+		size_t n = strlen(secrets[k]);
+		if (n < 3)
+			continue;
+		char *hit = strstr(out, secrets[k]);
+		if (!hit)
+			continue;
+		size_t len = strlen(out);
+		char *next = xmalloc(len + 1);
+		char *w = next;
+		const char *r = out;
+		while ((hit = strstr(r, secrets[k]))) {
+			memcpy(w, r, (size_t)(hit - r));
+			w += hit - r;
+			/* "****" is never longer than what it hides */
+			memcpy(w, "****", n < 4 ? n : 4);
+			w += n < 4 ? n : 4;
+			r = hit + n;
+		}
+		memcpy(w, r, strlen(r) + 1);
+		free(out);
+		out = next;
+	}
+	return out;
+}

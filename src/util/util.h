@@ -73,6 +73,11 @@ ssize_t write_in_full(int fd, const void *buf, size_t len);
 /* Remove a directory and all below it, never following a link. */
 int remove_tree(const char *path);
 
+/* `s` with every occurrence of each of `secrets` (NULL-terminated; those
+ * shorter than 3 characters are left, as they match everywhere) written
+ * as "****". Allocated. */
+char *redact(const char *s, const char *const *secrets);
+
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      unsigned mode);
 

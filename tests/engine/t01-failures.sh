@@ -41,3 +41,17 @@ run_dbake --fail-fast --slots 3
 check "--fail-fast exits 1" [ "$RC" -eq 1 ]
 check "--fail-fast cancels the rest" grep -q "cancel" <<<"$OUT$ERR"
 check "--fail-fast leaves no process behind" [ -z "$(leftovers)" ]
+cleanup_world; trap - EXIT
+
+# a build arg given on the command line that the error line repeats: the
+# FAILED line is the user's terminal, the report (a file that is kept and
+# shared) shows stars
+world "node0 linux/amd64"
+targets leaky
+behave "leaky failsay the token s3cr3t-t0k3n was refused"
+run_dbake --set '*.args.TOKEN=s3cr3t-t0k3n' --report "$W/rep"
+check "a secret in an error: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "a secret in an error: the report says why" \
+	grep -q 'the token \*\*\*\* was refused' "$W/rep/report.json"
+check "a secret in an error: not in report.json nor report.html" \
+	bash -c '! grep -rq s3cr3t-t0k3n "$0"' "$W/rep"

@@ -589,6 +589,39 @@ static void t_durations(void **state)
 	assert_int_equal(parse_duration_ms("1000h"), -1);
 }
 
+/* build args and variables given on the command line stay out of the
+ * report: their values are found, and written as stars */
+static void t_secret_values(void **state)
+{
+	(void)state;
+	struct options o = OPTIONS_INIT;
+	assert_int_equal(PARSE(&o, "dbake", "--set", "*.args.TOKEN=s3cr3t-tok",
+			       "--set", "app.tags=reg/app:v1",
+			       "--set", "app.args.K+=appended",
+			       "--var", "PASS=hunter22", "app"),
+			 CLI_RUN);
+	struct strvec v = STRVEC_INIT;
+	options_secret_values(&o, &v);
+	assert_int_equal(v.nr, 3);
+	assert_string_equal(v.v[0], "s3cr3t-tok");
+	assert_string_equal(v.v[1], "appended");
+	assert_string_equal(v.v[2], "hunter22");
+	char *r = redact("ERROR: token s3cr3t-tok rejected (s3cr3t-tok), hunter22; "
+			 "reg/app:v1", (const char *const *)v.v);
+	assert_string_equal(r, "ERROR: token **** rejected (****), ****; reg/app:v1");
+	free(r);
+	/* short values match everywhere: left */
+	const char *tiny[] = { "ab", "x", NULL };
+	r = redact("abc x", tiny);
+	assert_string_equal(r, "abc x");
+	free(r);
+	r = redact("nothing", NULL);
+	assert_string_equal(r, "nothing");
+	free(r);
+	strvec_clear(&v);
+	options_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +648,7 @@ int main(void)
 		cmocka_unit_test(t_usage_messages),
 		cmocka_unit_test(t_bake_answers),
 		cmocka_unit_test(t_durations),
+		cmocka_unit_test(t_secret_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

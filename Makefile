@@ -7,6 +7,7 @@
 #   make check      install what is missing, run every test
 #   make demo       start a local cluster and build an example with dbake
 #   make bench      benchmark dbake against plain bake on a local cluster
+#   make fuzz       fuzz every parser dbake owns (FUZZ_SECONDS each)
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -17,7 +18,7 @@ else
 PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
 endif
 
-.PHONY: all install uninstall check unit engine e2e demo deps clean bench
+.PHONY: all install uninstall check unit engine e2e demo deps clean bench fuzz
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -64,7 +65,14 @@ e2e: $(ASAN_BUILD)/build.ninja all
 demo: all
 	tools/demo
 
-# Wall times of plain bake, dbake --policy fifo and dbake on a local
+# Every parser dbake owns under libFuzzer, FUZZ_SECONDS each (make check
+# runs them 10 s each).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tools/deps test >&2
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+# Wall times of plain bake, dbake --schedule fifo and dbake on a local
 # 4-node cluster of its own (bench/bench.py --help for a subset).
 bench: all
 	python3 bench/bench.py

@@ -147,6 +147,8 @@ static void print_usage(FILE *f)
 			 d->arg ? " " : "", d->arg ? d->arg : "");
 		fprintf(f, "%-34s %s\n", left, d->help);
 	}
+	fprintf(f, "\nCommands:\n  %-32s %s\n", "prune [-f]",
+		"Remove dbake's shards, history and run directories");
 	fprintf(f, "\nTargets may be target names, group names or quoted "
 		   "patterns (\"app-*\"), as in bake.\n"
 		   "Exit status: 0 all built, 1 a build failed or was skipped, "
@@ -317,6 +319,32 @@ static void print_metadata(void)
 	       dbake_version);
 }
 
+static enum cli_result parse_prune(struct options *opts, int argc, char **argv)
+{
+	opts->prune = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
+			opts->force = 1;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Usage:  docker dbake prune [-f]\n\n"
+			       "Remove dbake's own state: the shard builders it "
+			       "keeps in its buildx store, its\nhistory "
+			       "(durations, capacities, where caches are) and "
+			       "its run directories\n(logs, reports), but those "
+			       "of a run going on. Builders, images and build\n"
+			       "cache are not touched.\n\nOptions:\n"
+			       "  -f, --force    Do not prompt for "
+			       "confirmation\n");
+			return CLI_EXIT_OK;
+		} else {
+			error("prune: unknown argument '%s' (see 'docker dbake "
+			      "prune --help')", argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	return CLI_RUN;
+}
+
 enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 {
 	struct option longopts[ARRAY_SIZE(option_table) + 1];
@@ -340,6 +368,10 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 	shortopts[ns] = '\0';
 
 	int first = take_docker_globals(opts, argc, argv);
+	/* docker dbake prune: a command of its own, not a target (build a
+	 * target named prune with `docker dbake -- prune`) */
+	if (first < argc && !strcmp(argv[first], "prune"))
+		return parse_prune(opts, argc - first, argv + first);
 	/* getopt wants argv[0] before the arguments it scans. */
 	int nargc = argc - first + 1;
 	char **nargv = xcalloc((size_t)nargc + 1, sizeof(*nargv));

@@ -40,6 +40,8 @@ struct options {
 	int pull;                     /* --pull, to every build */
 	struct strvec allow;          /* --allow, to every build */
 	int print;                    /* --print: bake's, build nothing */
+	int prune;                    /* docker dbake prune */
+	int force;                    /* prune -f: do not ask */
 	int plan;                     /* --plan: show dbake's plan, build nothing */
 	int no_bootstrap;             /* --no-bootstrap: skip stopped nodes */
 	long long timeout_ms;         /* --timeout: per build, 0: none */

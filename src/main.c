@@ -11,6 +11,7 @@
 #include "plan/bakefile.h"
 #include "plan/resolve.h"
 #include "proc.h"
+#include "prune.h"
 #include "run/dispatch.h"
 #include "run/merge.h"
 #include "run/split.h"
@@ -284,12 +285,22 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (opts.prune) {
+		code = prune_main(&opts);
+		options_release(&opts);
+		return code;
+	}
 	if (opts.print || opts.bake_answers) {
 		code = exec_bake(&opts);
 		options_release(&opts);
 		return code;
 	}
 	if (check_outputs(&opts) < 0 || take_stdin_file(&opts, &run.logs) < 0) {
+		options_release(&opts);
+		logdir_release(&run.logs);
+		return EXIT_USAGE;
+	}
+	if (dbake_state_dir_check() < 0) {
 		options_release(&opts);
 		logdir_release(&run.logs);
 		return EXIT_USAGE;
@@ -387,7 +398,7 @@ int main(int argc, char **argv)
 	run.history = &history;
 	dispatch_prepare(&run);
 	code = dispatch_run(&run);
-	history_save(&history);
+	history_save(&history, (long long)time(NULL));
 	/* the report, before the summary that points at it */
 	if (report_write(run_view(&run), run.report_dir) < 0) {
 		free(run.report_dir);

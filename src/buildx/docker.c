@@ -162,3 +162,24 @@ int mkdir_p(const char *dir, unsigned mode)
 	free(path);
 	return ret;
 }
+
+int dbake_state_dir_check(void)
+{
+	char *dir = dbake_state_dir();
+	struct stat st;
+	int ret = mkdir_p(dir, 0700);
+	if (!ret && lstat(dir, &st) < 0)
+		ret = error("cannot use state directory '%s': %s", dir,
+			    strerror(errno));
+	else if (!ret && !S_ISDIR(st.st_mode))
+		ret = error("state directory '%s' is not a directory (a "
+			    "symlink?); set DBAKE_STATE_DIR to one of yours", dir);
+	else if (!ret && (st.st_uid != getuid() || (st.st_mode & 022)))
+		ret = error("state directory '%s' is not private to this user "
+			    "(owner %u, mode %03o): others could point dbake's "
+			    "builds elsewhere; chmod go-w it, or set "
+			    "DBAKE_STATE_DIR", dir, (unsigned)st.st_uid,
+			    (unsigned)(st.st_mode & 0777));
+	free(dir);
+	return ret;
+}

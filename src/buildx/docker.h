@@ -27,4 +27,12 @@ char *dbake_state_dir(void);
 /* Create dir and its parents with `mode`. */
 int mkdir_p(const char *dir, unsigned mode);
 
+/*
+ * Make dbake's state directory (shards, history) if missing, and check
+ * that nobody else could have written what is in it: a real directory,
+ * ours, not writable by group or others (as the run directory). 0, or
+ * -1 with one line saying why.
+ */
+int dbake_state_dir_check(void);
+
 #endif

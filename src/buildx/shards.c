@@ -5,6 +5,7 @@
 #include "../util/util.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -71,11 +72,82 @@ static int open_store(struct shard_store *store, const struct strvec *globals)
 	return 0;
 }
 
-static int shard_exists(const struct shard_store *store, const char *name)
+/* A platform of the store ({"os", "architecture", "variant"}) as
+ * "os/arch[/variant]". */
+static char *store_platform(json_t *p)
+{
+	const char *os = json_string_value(json_object_get(p, "os"));
+	const char *arch = json_string_value(json_object_get(p, "architecture"));
+	const char *var = json_string_value(json_object_get(p, "variant"));
+	if (!os || !arch)
+		return NULL;
+	return var && *var ? xstrfmt("%s/%s/%s", os, arch, var)
+			   : xstrfmt("%s/%s", os, arch);
+}
+
+int shard_entry_matches(const char *text, const char *name,
+			const struct node *n)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	json_t *nodes = json_object_get(doc, "Nodes");
+	json_t *node = json_array_get(nodes, 0);
+	const char *s = json_string_value(json_object_get(doc, "Name"));
+	int ok = s && !strcmp(s, name);
+	s = json_string_value(json_object_get(doc, "Driver"));
+	ok &= s && !strcmp(s, "remote") && json_array_size(nodes) == 1;
+	s = json_string_value(json_object_get(node, "Endpoint"));
+	ok &= s && n->endpoint && !strcmp(s, n->endpoint);
+	/* the options it was made with: exactly the node's */
+	json_t *opts = json_object_get(node, "DriverOpts");
+	ok &= json_is_null(opts) || !opts || json_is_object(opts);
+	ok &= json_object_size(opts) == n->driver_opts.nr;
+	for (size_t i = 0; ok && i < n->driver_opts.nr; i++) {
+		const char *kv = n->driver_opts.v[i], *eq = strchr(kv, '=');
+		char *key = eq ? xstrndup(kv, (size_t)(eq - kv)) : xstrdup(kv);
+		const char *v = json_string_value(json_object_get(opts, key));
+		ok = v && !strcmp(v, eq ? eq + 1 : "");
+		free(key);
+	}
+	json_t *plats = json_object_get(node, "Platforms");
+	ok &= json_array_size(plats) == n->pinned.nr;
+	for (size_t i = 0; ok && i < json_array_size(plats); i++) {
+		char *p = store_platform(json_array_get(plats, i));
+		ok = p && strvec_has(&n->pinned, p);
+		free(p);
+	}
+	ok &= !json_object_get(node, "Flags") ||
+	      json_is_null(json_object_get(node, "Flags"));
+	json_decref(doc);
+	return ok;
+}
+
+/*
+ * Whether shard `name` is in the store as dbake made it for `n`: a file
+ * of ours, whose node is the node's endpoint with its options and pins.
+ * Anything else (damaged, edited, another's) is removed, to be made
+ * again.
+ */
+static int shard_exists(const struct shard_store *store, const char *name,
+			const struct node *n)
 {
 	struct stat st;
+	struct strbuf text = STRBUF_INIT;
 	char *path = xstrfmt("%s/instances/%s", store->dir, name);
-	int ok = stat(path, &st) == 0 && st.st_size > 0;
+	if (lstat(path, &st) < 0) {
+		free(path);
+		return 0;
+	}
+	int ok = S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+		 st.st_size > 0 && st.st_size < 65536 &&
+		 strbuf_read_file(&text, path) == 0 &&
+		 shard_entry_matches(text.buf, name, n);
+	if (!ok) {
+		info("node '%s': its shard entry was damaged or changed; "
+		     "making it again", n->name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			error("cannot remove '%s': %s", path, strerror(errno));
+	}
+	strbuf_release(&text);
 	free(path);
 	return ok;
 }
@@ -202,7 +274,7 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];
 		char *name = shard_name(set->builder, n);
-		if (!shard_exists(store, name))
+		if (!shard_exists(store, name, n))
 			ret = shard_create(store, n, name, globals);
 		free(n->shard);
 		n->shard = name;

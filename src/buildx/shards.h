@@ -22,6 +22,14 @@ struct shard_store {
 /* The shard name for a node of `builder` (pure; for tests too). */
 char *shard_name(const char *builder, const struct node *n);
 
+/*
+ * Whether a buildx store entry (`text`) is shard `name` as dbake makes
+ * it for `n`: one remote node on the node's endpoint, with exactly its
+ * driver options and pinned platforms (pure; for tests too).
+ */
+int shard_entry_matches(const char *text, const char *name,
+			const struct node *n);
+
 /* How long a run waits for another dbake to let go of the store
  * (seconds; $DBAKE_LOCK_TIMEOUT overrides). */
 #define SHARD_LOCK_TIMEOUT 120

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* $TMPDIR/dbake-UID: ours, a real directory, private. */
-static char *private_base(void)
+char *logdir_base(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
@@ -39,7 +39,7 @@ fail:
 
 int logdir_create(struct logdir *ld)
 {
-	char *base = private_base();
+	char *base = logdir_base();
 	if (!base)
 		return -1;
 	char *tmpl = xstrfmt("%s/run-XXXXXX", base);

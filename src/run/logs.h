@@ -17,6 +17,10 @@ struct logdir {
 /* Create a fresh run directory. */
 int logdir_create(struct logdir *ld);
 
+/* Where the run directories are, $TMPDIR/dbake-UID: made if missing,
+ * checked private; NULL, said, when it is not. */
+char *logdir_base(void);
+
 /*
  * A file name for `target`'s log: safe characters only, never "." or
  * "..", made unique within the run ("a-b.log", "a-b-2.log").

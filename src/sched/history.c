@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,15 +20,34 @@
 /* Targets kept per project, so the file cannot grow without bound. */
 #define HISTORY_MAX_TARGETS 20000
 
+/* The file's document: an empty one when missing, damaged or too big. */
+static json_t *read_doc(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && st.st_size > HISTORY_MAX_READ) {
+		warning("history '%s' is %lld MB, more than dbake reads; "
+			"starting afresh", path, (long long)st.st_size >> 20);
+		return json_object();
+	}
+	json_t *doc = json_load_file(path, 0, NULL);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		doc = json_object();
+	}
+	return doc;
+}
+
 void history_load(struct history *h, const char *path, const char *project)
 {
 	h->path = xstrdup(path);
 	h->project = xstrdup(project);
-	h->doc = json_load_file(path, 0, NULL);
-	if (!json_is_object(h->doc)) {
-		json_decref(h->doc);
-		h->doc = json_object();
-	}
+	h->doc = read_doc(path);
+	h->touched = json_pack("{s:{}, s:{}}", "targets", "nodes");
+}
+
+static void touch(const struct history *h, const char *kind, const char *key)
+{
+	json_object_set_new(json_object_get(h->touched, kind), key, json_true());
 }
 
 /* obj[key], created as an empty object when missing or not an object. */
@@ -110,6 +131,7 @@ void history_record(struct history *h, const char *target, const char *node,
 	    json_object_size(targets) >= HISTORY_MAX_TARGETS)
 		return;
 	json_t *t = child(targets, target);
+	touch(h, "targets", target);
 	blend(t, "avg", seconds);
 	if (work >= 0)
 		blend(t, "work", work);
@@ -140,6 +162,7 @@ void history_set_last(struct history *h, const char *target, const char *node,
 	    json_object_size(targets) >= HISTORY_MAX_TARGETS)
 		return;
 	json_t *t = child(targets, target);
+	touch(h, "targets", target);
 	json_object_set_new(t, "last", json_string(node));
 	json_object_set_new(t, "def", json_string(hex));
 }
@@ -147,6 +170,7 @@ void history_set_last(struct history *h, const char *target, const char *node,
 void history_set_capacity(struct history *h, const char *node, int capacity)
 {
 	json_t *n = child(child(h->doc, "nodes"), node);
+	touch(h, "nodes", node);
 	json_object_set_new(n, "capacity", json_integer(capacity));
 }
 
@@ -176,21 +200,123 @@ static void drop_stale_temps(const char *path)
 	free(dir);
 }
 
-int history_save(const struct history *h)
+/* Seconds an entry was last used, 0 when unknown. */
+static long long used_of(json_t *o)
+{
+	json_t *v = json_object_get(o, "used");
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/* The key of `obj`'s least recently used member other than `keep`. */
+static const char *oldest(json_t *obj, const char *keep)
+{
+	const char *key, *best = NULL;
+	long long when = 0;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		if (keep && !strcmp(key, keep))
+			continue;
+		if (!best || used_of(v) < when) {
+			best = key;
+			when = used_of(v);
+		}
+	}
+	return best;
+}
+
+/* At most `max` members in `obj`, the least recently used dropped. */
+static void bound_members(json_t *obj, size_t max, const char *keep)
+{
+	while (json_object_size(obj) > max) {
+		const char *k = oldest(obj, keep);
+		if (!k)
+			break;
+		json_object_del(obj, k);
+	}
+}
+
+/* This run's targets and nodes, written over `disk`. */
+static void merge_into(const struct history *h, json_t *disk, long long now)
+{
+	json_t *ours = json_object_get(json_object_get(h->doc, "projects"),
+				       h->project);
+	json_t *proj = child(child(disk, "projects"), h->project);
+	json_t *targets = child(proj, "targets");
+	const char *key;
+	json_t *v;
+	json_object_foreach(json_object_get(h->touched, "targets"), key, v) {
+		json_t *t = json_object_get(json_object_get(ours, "targets"), key);
+		if (json_is_object(t))
+			json_object_set(targets, key, t);
+	}
+	json_object_set_new(proj, "used", json_integer(now));
+	json_t *nodes = child(disk, "nodes");
+	json_object_foreach(json_object_get(h->touched, "nodes"), key, v) {
+		json_t *n = json_object_get(json_object_get(h->doc, "nodes"), key);
+		if (json_is_object(n)) {
+			json_object_set(nodes, key, n);
+			json_object_set_new(n, "used", json_integer(now));
+		}
+	}
+	bound_members(json_object_get(disk, "projects"), HISTORY_MAX_PROJECTS,
+		      h->project);
+	bound_members(nodes, HISTORY_MAX_NODES, NULL);
+}
+
+/* Take the lock beside the file, waiting a few seconds at most. */
+static int lock_history(const char *path)
+{
+	char *lock = xstrfmt("%s.lock", path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(lock);
+	if (fd < 0)
+		return -1;
+	for (int i = 0; i < 100; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	close(fd);
+	return -1;
+}
+
+int history_save(const struct history *h, long long now)
 {
 	drop_stale_temps(h->path);
-	char *text = json_dumps(h->doc, JSON_COMPACT | JSON_SORT_KEYS);
+	int lock = lock_history(h->path);
+	if (lock < 0)
+		return error("cannot save history '%s': another dbake holds "
+			     "its lock", h->path);
+	json_t *disk = read_doc(h->path);
+	merge_into(h, disk, now);
+	char *text = json_dumps(disk, JSON_COMPACT | JSON_SORT_KEYS);
+	/* too big still: more projects go, least recently used first */
+	while (text && strlen(text) > HISTORY_MAX_BYTES) {
+		json_t *projects = json_object_get(disk, "projects");
+		const char *k = oldest(projects, h->project);
+		if (!k)
+			break;
+		json_object_del(projects, k);
+		free(text);
+		text = json_dumps(disk, JSON_COMPACT | JSON_SORT_KEYS);
+	}
 	int ret = 0;
 	if (!text || write_file_atomic(h->path, text, strlen(text), 0600) < 0)
 		ret = error("cannot save history '%s': %s", h->path,
 			    text ? strerror(errno) : "out of memory");
 	free(text);
+	json_decref(disk);
+	close(lock); /* and the lock with it */
 	return ret;
 }
 
 void history_release(struct history *h)
 {
 	json_decref(h->doc);
+	json_decref(h->touched);
 	free(h->path);
 	free(h->project);
 	*h = (struct history)HISTORY_INIT;

@@ -14,6 +14,8 @@ struct history {
 	struct json_t *doc; /* whole file, owned */
 	char *path;
 	char *project;      /* key of this run's project */
+	struct json_t *touched; /* {"targets": {T: true}, "nodes": {N: true}}:
+				   what this run changed, all a save writes */
 };
 
 #define HISTORY_INIT { 0 }
@@ -53,8 +55,25 @@ const char *history_last(const struct history *h, const char *target,
 void history_set_last(struct history *h, const char *target, const char *node,
 		      unsigned long long def);
 
-/* Write atomically (temporary file, then rename). */
-int history_save(const struct history *h);
+/*
+ * Projects kept (the least recently used go first), and the size the
+ * file is brought under by dropping more of them (never this run's).
+ * A file larger than HISTORY_MAX_READ is not read: a run would spend
+ * seconds parsing it.
+ */
+#define HISTORY_MAX_PROJECTS 64
+#define HISTORY_MAX_NODES 256
+#define HISTORY_MAX_BYTES (8 << 20)
+#define HISTORY_MAX_READ (64 << 20)
+
+/*
+ * Write what this run learnt: under a lock (history.json.lock), the file
+ * is read again and this run's targets and nodes written over it, so
+ * runs that share the state dir keep each other's; then bounded, and
+ * written atomically (temporary file, then rename). `now` is seconds
+ * since the epoch, the projects' and nodes' last use.
+ */
+int history_save(const struct history *h, long long now);
 
 void history_release(struct history *h);
 

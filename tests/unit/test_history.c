@@ -25,6 +25,9 @@ static char *tmpdir(void)
 
 static void cleanup(char *dir, const char *path)
 {
+	char *lock = xstrfmt("%s.lock", path);
+	unlink(lock);
+	free(lock);
 	unlink(path);
 	rmdir(dir);
 	free(dir);
@@ -71,7 +74,7 @@ static void t_record_blend_and_reload(void **state)
 	history_set_last(&h, "web", "tcp://n1", 7);
 	history_set_last(&h, "web", "tcp://n0", 7);
 	history_set_last(&h, "api", "tcp://n1", 0xfedcba9876543210ULL);
-	assert_int_equal(history_save(&h), 0);
+	assert_int_equal(history_save(&h, 1000), 0);
 	history_release(&h);
 
 	struct stat st;
@@ -110,7 +113,7 @@ static void t_garbage_file(void **state)
 	assert_true(history_estimate(&h, "web", NULL) < 0);
 	history_record(&h, "web", "tcp://n0", 1.0, -1);
 	history_set_capacity(&h, "tcp://n0", 2);
-	assert_int_equal(history_save(&h), 0);
+	assert_int_equal(history_save(&h, 1000), 0);
 	history_release(&h);
 	history_load(&h, path, "/proj");
 	assert_float_equal(history_estimate(&h, "web", NULL), 1.0, 1e-9);
@@ -167,7 +170,7 @@ static void t_hostile_values(void **state)
 	assert_int_equal(write_file_atomic(fresh, "{", 1, 0600), 0);
 	struct timeval day[2] = { { time(NULL) - 86400, 0 }, { time(NULL) - 86400, 0 } };
 	assert_int_equal(utimes(stale, day), 0);
-	assert_int_equal(history_save(&h), 0);
+	assert_int_equal(history_save(&h, 1000), 0);
 	assert_int_equal(access(stale, F_OK), -1);
 	assert_int_equal(access(fresh, F_OK), 0);
 	unlink(fresh);
@@ -184,8 +187,96 @@ static void t_save_unwritable(void **state)
 	struct history h = HISTORY_INIT;
 	history_load(&h, "/nonexistent-dbake-dir/history.json", "/proj");
 	history_record(&h, "web", NULL, 1.0, -1);
-	assert_int_equal(history_save(&h), -1);
+	assert_int_equal(history_save(&h, 1000), -1);
 	history_release(&h);
+}
+
+/*
+ * Two runs that share the state dir, loaded before either saved: the
+ * second save keeps what the first wrote (its project's targets, a
+ * target of the same project it did not build, a node's capacity).
+ */
+static void t_concurrent_runs_merge(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	struct history a = HISTORY_INIT, b = HISTORY_INIT, c = HISTORY_INIT;
+	history_load(&a, path, "/proj");
+	history_load(&b, path, "/proj");
+	history_record(&a, "web", "tcp://n0", 10, 9);
+	history_set_capacity(&a, "tcp://n0", 3);
+	history_record(&b, "api", "tcp://n1", 20, 19);
+	history_set_capacity(&b, "tcp://n1", 2);
+	assert_int_equal(history_save(&a, 100), 0);
+	assert_int_equal(history_save(&b, 101), 0);
+	history_load(&c, path, "/proj");
+	assert_true(history_estimate(&c, "web", "tcp://n0") == 10);
+	assert_true(history_estimate(&c, "api", "tcp://n1") == 20);
+	assert_int_equal(history_capacity(&c, "tcp://n0"), 3);
+	assert_int_equal(history_capacity(&c, "tcp://n1"), 2);
+	history_release(&a);
+	history_release(&b);
+	history_release(&c);
+	cleanup(dir, path);
+	free(path);
+}
+
+/* Every CI checkout is a new project: the oldest go, this run's stays. */
+static void t_bounded(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *path = xstrfmt("%s/history.json", dir);
+	for (int i = 0; i < HISTORY_MAX_PROJECTS + 10; i++) {
+		struct history h = HISTORY_INIT;
+		char *proj = xstrfmt("/ci/checkout-%d", i);
+		history_load(&h, path, proj);
+		history_record(&h, "web", "tcp://n0", 1 + i, 1);
+		assert_int_equal(history_save(&h, 1000 + i), 0);
+		history_release(&h);
+		free(proj);
+	}
+	struct history h = HISTORY_INIT;
+	history_load(&h, path, "/ci/checkout-0");
+	/* the first ones were the least recently used: gone */
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	history_release(&h);
+	history_load(&h, path, "/ci/checkout-73");
+	assert_true(history_estimate(&h, "web", NULL) == 74);
+	history_release(&h);
+	/* a project used again moves to the front */
+	history_load(&h, path, "/ci/checkout-10");
+	assert_true(history_estimate(&h, "web", NULL) == 11);
+	history_record(&h, "web", "tcp://n0", 11, 1);
+	assert_int_equal(history_save(&h, 5000), 0);
+	history_release(&h);
+	history_load(&h, path, "/ci/new");
+	history_record(&h, "web", "tcp://n0", 1, 1);
+	assert_int_equal(history_save(&h, 5001), 0);
+	history_release(&h);
+	history_load(&h, path, "/ci/checkout-10");
+	assert_true(history_estimate(&h, "web", NULL) == 11);
+	history_release(&h);
+	history_load(&h, path, "/ci/checkout-11");
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	history_release(&h);
+	/* a file too big to read is started afresh, not parsed */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, HISTORY_MAX_READ + 1, SEEK_SET), 0);
+	fputc('}', f);
+	fclose(f);
+	history_load(&h, path, "/ci/new");
+	assert_true(history_estimate(&h, "web", NULL) < 0);
+	history_record(&h, "web", "tcp://n0", 2, 1);
+	assert_int_equal(history_save(&h, 6000), 0);
+	history_release(&h);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size < 4096);
+	cleanup(dir, path);
+	free(path);
 }
 
 int main(void)
@@ -196,6 +287,8 @@ int main(void)
 		cmocka_unit_test(t_garbage_file),
 		cmocka_unit_test(t_hostile_values),
 		cmocka_unit_test(t_save_unwritable),
+		cmocka_unit_test(t_concurrent_runs_merge),
+		cmocka_unit_test(t_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -905,6 +905,49 @@ static void t_shard_name_sanitised(void **state)
 	free(y2);
 }
 
+/* a shard entry is trusted only when it is what dbake made for the node */
+static void t_shard_entry(void **state)
+{
+	(void)state;
+	struct node n = { .name = "n1", .endpoint = "tcp://10.0.0.1:1234" };
+	strvec_push(&n.driver_opts, "cacert=/ca.pem");
+	strvec_push(&n.pinned, "linux/arm64");
+	const char *good =
+		"{\"Name\":\"s1\",\"Driver\":\"remote\",\"Nodes\":[{\"Name\":\"s1\","
+		"\"Endpoint\":\"tcp://10.0.0.1:1234\",\"Platforms\":[{\"architecture\":"
+		"\"arm64\",\"os\":\"linux\"}],\"DriverOpts\":{\"cacert\":\"/ca.pem\"},"
+		"\"Flags\":null,\"Files\":null}],\"Dynamic\":false}";
+	assert_true(shard_entry_matches(good, "s1", &n));
+	assert_false(shard_entry_matches(good, "s2", &n));
+	/* pointed elsewhere, damaged, another driver, an option changed */
+	struct { const char *from, *to; } bad[] = {
+		{ "tcp://10.0.0.1:1234", "tcp://10.6.6.6:1234" },
+		{ "\"Dynamic\":false}", "\"Dynamic\":fa" },
+		{ "\"remote\"", "\"docker-container\"" },
+		{ "\"/ca.pem\"", "\"/evil.pem\"" },
+		{ "\"arm64\"", "\"amd64\"" },
+		{ "\"Flags\":null", "\"Flags\":[\"--debug\"]" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *at = strstr(good, bad[i].from);
+		assert_non_null(at);
+		char *t = xstrfmt("%.*s%s%s", (int)(at - good), good, bad[i].to,
+				  at + strlen(bad[i].from));
+		assert_false(shard_entry_matches(t, "s1", &n));
+		free(t);
+	}
+	/* no options and no pins: null or absent alike */
+	struct node m = { .name = "m", .endpoint = "tcp://h:1" };
+	assert_true(shard_entry_matches(
+		"{\"Name\":\"s\",\"Driver\":\"remote\",\"Nodes\":[{\"Endpoint\":"
+		"\"tcp://h:1\",\"Platforms\":null,\"DriverOpts\":null}]}", "s", &m));
+	assert_false(shard_entry_matches(
+		"{\"Name\":\"s\",\"Driver\":\"remote\",\"Nodes\":[{\"Endpoint\":"
+		"\"tcp://h:1\"},{\"Endpoint\":\"tcp://h:2\"}]}", "s", &m));
+	strvec_clear(&n.driver_opts);
+	strvec_clear(&n.pinned);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -923,6 +966,7 @@ int main(void)
 		cmocka_unit_test(t_kubernetes),
 		cmocka_unit_test(t_shard_name),
 		cmocka_unit_test(t_shard_name_sanitised),
+		cmocka_unit_test(t_shard_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 #include "lost.h"
+#include "../sched/learn.h"
 #include "../ui/ui.h"
 #include "../util/util.h"
 
@@ -24,6 +25,9 @@ void lost_node(struct run *run, struct sched_slot *s, const char *why,
 	st->down = 1;
 	warning("node '%s' is unreachable (%s); its builds go to the other "
 		"nodes", run->nodes->v[s->node].name, why);
+	/* targets that stayed there for their cache: any node now */
+	if (learn_unpin(&run->dag, (size_t)s->node))
+		policy_refit(&run->sched.policy);
 	for (size_t i = 0; i < run->dag.nr; i++) {
 		enum job_state state = run->dag.jobs[i].state;
 		if ((state != JOB_READY && state != JOB_PENDING) ||

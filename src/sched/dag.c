@@ -310,6 +310,7 @@ void dag_release(struct dag *dag)
 		free(dag->jobs[i].deps);
 		free(dag->jobs[i].dependents);
 		free(dag->jobs[i].fits);
+		free(dag->jobs[i].unpinned);
 	}
 	free(dag->jobs);
 	free(dag->group_node);

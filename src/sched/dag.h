@@ -27,6 +27,8 @@ struct job {
 	size_t *dependents, ndependents;
 	size_t waiting;                 /* dependencies not yet done */
 	unsigned char *fits;            /* per node: can build it */
+	unsigned char *unpinned;        /* fits before learn_pin kept only the
+					   node with its cache, or NULL */
 	int emulated;                   /* no node builds all its platforms
 					   natively: fits those that
 					   advertise them */

@@ -1,5 +1,6 @@
 #include "learn.h"
 #include "bound.h"
+#include "../util/util.h"
 
 #include <string.h>
 
@@ -50,9 +51,27 @@ void learn_pin(struct dag *dag, const struct history *h,
 		for (size_t n = 0; last && n < nnodes; n++)
 			if (!strcmp(ep[n], last) && j->fits[n])
 				home = n;
+		if (home < nnodes && !j->unpinned) {
+			j->unpinned = xmalloc(nnodes);
+			memcpy(j->unpinned, j->fits, nnodes);
+		}
 		for (size_t n = 0; home < nnodes && n < nnodes; n++)
 			j->fits[n] = n == home;
 	}
+}
+
+int learn_unpin(struct dag *dag, size_t node)
+{
+	int any = 0;
+	for (size_t i = 0; i < dag->nr; i++) {
+		struct job *j = &dag->jobs[i];
+		if (j->unpinned && node < dag->nodes && j->fits[node] &&
+		    memcmp(j->fits, j->unpinned, dag->nodes)) {
+			memcpy(j->fits, j->unpinned, dag->nodes);
+			any = 1;
+		}
+	}
+	return any;
 }
 
 void learn_apply(struct sched *sc, const struct history *h,

@@ -28,6 +28,10 @@ void learn_read(struct dag *dag, const struct history *h,
  * last, where its cache is, while that node is in the run and fits it:
  * another node would run its steps again, and its dependents' after it.
  */
+/* A job pinned to `node` by learn_pin fits every node it fitted before
+ * again (that node is lost: its cache with it). Whether one did. */
+int learn_unpin(struct dag *dag, size_t node);
+
 void learn_pin(struct dag *dag, const struct history *h,
 	       const char *const *ep, size_t nnodes,
 	       const unsigned long long *defhash);

@@ -491,6 +491,21 @@ void policy_init(struct policy *p, struct dag *dag, enum policy_mode mode)
 			on_ready(i, p);
 }
 
+void policy_refit(struct policy *p)
+{
+	struct policy_state *st = p->state;
+	for (size_t c = 0; c < st->nclasses; c++)
+		free(st->heaps[c].v);
+	free(st->heaps);
+	free(st->klass);
+	free(st->class_fits);
+	p->heap.nr = 0;
+	make_classes(p);
+	for (size_t i = 0; i < p->dag->nr; i++)
+		if (p->dag->jobs[i].state == JOB_READY)
+			heap_push(p, class_heap(p, st->klass[i]), i);
+}
+
 /* The best ready job of any class, or -1. */
 static ssize_t best_ready(struct policy *p)
 {

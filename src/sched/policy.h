@@ -103,6 +103,10 @@ int policy_home_of(const struct policy *p, size_t job);
 /* Tell the policy a job started on `node` (same-step jobs follow it). */
 void policy_started(struct policy *p, size_t job, int node);
 
+/* The jobs' fits changed (learn_unpin): their classes made again, the
+ * ready ones in the heaps of their new classes. */
+void policy_refit(struct policy *p);
+
 void policy_release(struct policy *p);
 
 #endif

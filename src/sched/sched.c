@@ -152,10 +152,15 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 	}
 	if (!sc->one_bake)
 		return 0;
-	/* a batch failed (its jobs go again one by one): the usual way */
-	for (size_t i = 0; i < dag->nr; i++)
-		if (dag->jobs[i].solo)
+	/* a batch failed (its jobs go again one by one), or a node with
+	 * their cache is lost: the usual way */
+	for (size_t i = 0; i < dag->nr; i++) {
+		int home = policy_home_of(&sc->policy, i);
+		if (dag->jobs[i].solo ||
+		    (dag->jobs[i].state == JOB_READY && home >= 0 &&
+		     sc->stats[home].down))
 			return sc->one_bake = 0;
+	}
 	for (size_t i = 0; i < sc->nslots; i++)
 		if (sc->slots[i].njobs || sc->slots[i].moved ||
 		    sc->slots[i].live)

@@ -55,3 +55,28 @@ check "lost everywhere: the FAILED lines say why" \
 	[ "$(grep -c 'FAILED .*\(connection refused\|unreachable\)' <<<"$OUT")" -eq 3 ]
 tries=$(grep -c "bake .* -- a\b" "$FAKE_DIR/calls" || true)
 check "lost everywhere: a built 3 times at most ($tries)" [ "$tries" -le 3 ]
+cleanup_world; trap - EXIT
+
+# a target that stays on the node with its cache (unchanged since it was
+# built there) moves when that node is lost, and is built: short ones
+# (built in one bake per node) and longer ones
+for ms in 100 1500; do
+world "node0 linux/amd64" "node1 linux/amd64"
+targets a b c d
+behave "* ok $ms"
+run_dbake --slots 1
+home=$(sed -n 's/^\[\(node[01]\)\] built a in .*/\1/p' <<<"$OUT")
+other=node0
+[ "$home" = node0 ] && other=node1
+run_dbake --slots 1
+check "pinned ($ms ms): an unchanged a is built on its node ($home) again" \
+	grep -q "^\[$home\] built a in" <<<"$OUT"
+: >"$FAKE_DIR/behave"
+behave "a@$home unreachable" "b@$home unreachable" "c@$home unreachable" "d@$home unreachable" "* ok $ms"
+run_dbake --slots 1
+check "pinned ($ms ms), its node lost: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "pinned ($ms ms), its node lost: a built on the other node" grep -q "^\[$other\] built a in" <<<"$OUT"
+check "pinned ($ms ms), its node lost: every target built" grep -q '^4 built, 0 failed' <<<"$OUT"
+[ "$RC" -eq 0 ] || { echo "$OUT" | sed 's/^/# /'; echo "$ERR" | sed 's/^/# /'; }
+cleanup_world; trap - EXIT
+done

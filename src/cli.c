@@ -614,10 +614,16 @@ void options_release(struct options *opts)
 void options_secret_values(const struct options *opts, struct strvec *out)
 {
 	for (size_t i = 0; i < opts->sets.nr; i++) {
-		const char *eq = strchr(opts->sets.v[i], '=');
-		const char *args = strstr(opts->sets.v[i], ".args.");
-		/* KEY+=VALUE appends: still a value */
-		if (eq && args && args < eq && eq[1])
+		const char *s = opts->sets.v[i], *eq = strchr(s, '=');
+		/* build args, secrets and ssh specs, whatever holds a value
+		 * (KEY+=VALUE appends: still a value) */
+		int secretish = 0;
+		static const char *const keys[] = { ".args.", ".secret", ".ssh" };
+		for (size_t k = 0; eq && k < ARRAY_SIZE(keys); k++) {
+			const char *at = strstr(s, keys[k]);
+			secretish |= at && at < eq;
+		}
+		if (secretish && eq[1])
 			strvec_push(out, eq + 1);
 	}
 	for (size_t i = 0; i < opts->vars.nr; i++) {

@@ -91,8 +91,9 @@ void options_local_files(const struct options *opts, struct strvec *out);
 
 /*
  * The values the command line gives that may be secrets, to keep out of
- * the report: build args set with --set (*.args.NAME=VALUE) and
- * variables set with --var (NAME=VALUE).
+ * the report: build args, secrets and ssh specs set with --set
+ * (*.args.NAME=VALUE, *.secrets=..., *.ssh=...) and variables set with
+ * --var (NAME=VALUE).
  */
 void options_secret_values(const struct options *opts, struct strvec *out);
 

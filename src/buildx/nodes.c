@@ -466,8 +466,14 @@ int nodes_discover_start(struct discovery *d, const char *builder,
 	struct strvec env = STRVEC_INIT;
 	buildx_argv(&argv, &env, docker_globals);
 	strvec_push(&argv, "inspect");
-	if (d->bootstrap)
-		strvec_push(&argv, "--bootstrap");
+	if (d->bootstrap) {
+		strvec_push(&argv, "--bootstrap"); /* starting may take long */
+	} else {
+		/* a node that does not answer costs this, not buildx's 20 s:
+		 * it is then inactive, and skipped with one line */
+		strvec_push(&argv, "--timeout");
+		strvec_pushf(&argv, "%ds", DISCOVERY_TIMEOUT_S);
+	}
 	if (d->builder)
 		strvec_push(&argv, d->builder);
 	d->child = (struct child)CHILD_INIT;

@@ -108,6 +108,10 @@ struct discovery {
 	const struct strvec *globals;
 	int bootstrap; /* start the builder's nodes (inspect --bootstrap) */
 };
+/* How long discovery waits for a node's answer (buildx inspect
+ * --timeout; buildx's own default is 20 s). */
+#define DISCOVERY_TIMEOUT_S 8
+
 int nodes_discover_start(struct discovery *d, const char *builder,
 			 const struct strvec *docker_globals);
 int nodes_discover_finish(struct discovery *d, struct nodeset *set);

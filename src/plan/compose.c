@@ -1,7 +1,10 @@
 #include "compose.h"
+#include "../proc.h"
 #include "../util/util.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +193,22 @@ int compose_load_string(struct compose *c, const char *text, size_t len,
 	return ret;
 }
 
+/* Reading a compose file that takes longer than this is given up: one
+ * line, exit 2 (a parser loop must not hang a run, deaf to signals). */
+#define COMPOSE_READ_S 10
+
+static void too_slow(int sig)
+{
+	static const char msg[] = "dbake: a compose file took more than 10 s "
+				  "to read; refusing it\n";
+	(void)sig;
+	proc_kill_all(SIGKILL); /* a buildx inspect may be on its way */
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say */
+	}
+	_exit(2);
+}
+
 int compose_load_file(struct compose *c, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -201,7 +220,13 @@ int compose_load_file(struct compose *c, const char *path)
 		return error("cannot read compose file '%s': %s", path,
 			     strerror(errno));
 	}
+	struct sigaction sa = { .sa_handler = too_slow }, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(COMPOSE_READ_S);
 	int ret = compose_load_string(c, sb.buf, sb.len, path);
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
 	strbuf_release(&sb);
 	return ret;
 }

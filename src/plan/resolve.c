@@ -205,35 +205,50 @@ out:
 	return ret;
 }
 
+/*
+ * The local files dbake reads itself (compose profiles, depends_on),
+ * once bake has accepted them: buildx's own parsers see every file
+ * first, so a file only dbake's would choke on never reaches them.
+ */
+static int read_local_files(const struct strvec *files, struct compose *compose,
+			    struct compose *hcl)
+{
+	for (size_t i = 0; i < files->nr; i++) {
+		if (access(files->v[i], R_OK))
+			continue; /* bake said what is wrong with it */
+		if (!is_compose_file(files->v[i]))
+			depends_scan_file(hcl, files->v[i]);
+		else if (compose_load_file(compose, files->v[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int resolve_selection(struct plan *plan, const struct options *opts)
 {
 	struct strvec files = STRVEC_INIT, names = STRVEC_INIT;
 	struct compose compose = COMPOSE_INIT, hcl = COMPOSE_INIT;
 	int ret = -1;
 
-	/* what dbake reads itself (compose profiles, depends_on): the local
-	 * files; a remote definition's are bake's alone */
+	/* the local files; a remote definition's are bake's alone */
 	if (opts->files.nr)
 		options_local_files(opts, &files);
 	else if (!options_remote(opts))
 		default_bake_files(&files);
-	for (size_t i = 0; i < files.nr; i++) {
-		if (access(files.v[i], R_OK))
-			continue; /* bake says what is wrong with it */
-		if (!is_compose_file(files.v[i]))
-			depends_scan_file(&hcl, files.v[i]);
-		else if (compose_load_file(&compose, files.v[i]) < 0)
-			goto out;
-	}
+
+	strvec_pushv(&names, opts->targets.v);
+	if (resolve_plan(plan, opts, &names) < 0 ||
+	    read_local_files(&files, &compose, &hcl) < 0)
+		goto out;
 	if (!compose.loaded && opts->profiles.nr)
 		warning("--profile has no effect without a compose file");
 
-	strvec_pushv(&names, opts->targets.v);
 	/*
 	 * bake builds every service whatever its profiles; --profile narrows
 	 * that as compose does: services without profiles, and those with an
 	 * active one. Services named on the command line are always built.
 	 */
+	size_t asked = names.nr;
 	if (compose.loaded && !names.nr && opts->profiles.nr) {
 		compose_enabled(&compose, &opts->profiles, &names);
 		if (!names.nr) {
@@ -246,9 +261,12 @@ int resolve_selection(struct plan *plan, const struct options *opts)
 		compose_closure(&compose, &names);
 		compose_closure(&hcl, &names);
 	}
-
-	if (resolve_plan(plan, opts, &names) < 0)
-		goto out;
+	/* the selection grew or narrowed: bake's definition of it */
+	if (names.nr != asked) {
+		plan_release(plan);
+		if (resolve_plan(plan, opts, &names) < 0)
+			goto out;
+	}
 	compose_annotate(&compose, plan);
 	for (size_t i = 0; i < hcl.nr; i++) {
 		struct target *t = plan_find(plan, hcl.v[i].name);

@@ -1,5 +1,6 @@
 #include "dispatch.h"
 #include "lost.h"
+#include "stall.h"
 #include "build.h"
 #include "childdef.h"
 #include "split.h"
@@ -214,6 +215,8 @@ static int start_batch(void *owner, struct sched_slot *s, long long now)
 	int *fds = run->slot_fds[k];
 	strbuf_reset(&run->slot_lines[k]);
 	s->timed_out = 0;
+	s->stalled = 0;
+	stall_heard(run, s, now);
 	int layouts = 0, merge = s->njobs == 1 && run->info[s->jobs[0]].merge;
 	int digests = 0, parts = 0;
 
@@ -354,6 +357,12 @@ static void begin_stop(struct run *run, const char *why)
 /* A job failed on its own merits: report it, then what it blocks. */
 void run_fail_job(struct run *run, size_t job, long long now)
 {
+	/* the reason as every view shows it (FAILED line, dashboard,
+	 * report): without the values that may be secrets */
+	struct progress *p = &run->info[job].progress;
+	char *e = redact(p->error, (const char *const *)run->secrets.v);
+	snprintf(p->error, sizeof(p->error), "%s", e);
+	free(e);
 	dag_fail(&run->dag, job, now, NULL, NULL);
 	run->ui->job_finished(run_view(run), job);
 	for (size_t i = 0; i < run->dag.nr; i++)
@@ -385,7 +394,7 @@ static void finish_slot(void *owner, void *task, int status)
 		lost_say_overdue(run, s, n);
 	const char *err = n ? run->info[s->jobs[0]].progress.error : "";
 	int lost = code != 0 && !run->sched.stopping && !s->timed_out &&
-		   progress_node_lost(err);
+		   (s->stalled || progress_node_lost(err));
 	if (lost)
 		lost_node(run, s, err, now);
 	for (size_t i = 0; i < n; i++) {
@@ -456,6 +465,7 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 	if (run->opts->progress == PROGRESS_RAWJSON)
 		forward_json(run, s, buf, len);
 	long long now = now_ms();
+	stall_heard(run, s, now);
 	for (size_t i = 0; i < s->njobs; i++) {
 		struct progress *p = &run->info[s->jobs[i]].progress;
 		progress_feed(p, buf, len);
@@ -533,6 +543,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 	(void)id;
 	sched_observe(&run->sched, now);
 	lost_stop_overdue(run, now);
+	stall_check(run, now);
 	if (run->ui->tick)
 		run->ui->tick(run_view(run), 0);
 	return UI_TICK_MS;
@@ -545,6 +556,7 @@ static long long on_tick(struct loop *l, long long id, long long now,
 static void after_turn(struct run *run)
 {
 	pump_reap(&run->pump);
+	stall_reap(run);
 	if (!run->sched.stopping)
 		fill(run);
 	if (signals_resized() && run->ui->tick)
@@ -570,6 +582,7 @@ int dispatch_run(struct run *run)
 {
 	loop_init(&run->loop);
 	pump_init(&run->pump, &run->loop, &slot_pump, run);
+	stall_attach(run);
 	run->start_ms = now_ms();
 	run->sched.launch_gap_ms = launch_gap(run);
 	loop_add_file(&run->loop, signals_fd(), on_signal_pipe, run);
@@ -590,6 +603,7 @@ int dispatch_run(struct run *run)
 		after_turn(run);
 	}
 	pump_release(&run->pump);
+	stall_detach(run);
 	out_detach();
 	loop_release(&run->loop);
 	run->end_ms = now_ms();

@@ -54,6 +54,10 @@ struct run {
 	const struct ui_ops *ui;
 	struct loop loop;
 	struct pump pump;               /* the child bakes, one per busy slot */
+	struct pump probe_pump;         /* probes of silent nodes (stall.c) */
+	struct probe *probes;           /* per node */
+	long long *slot_heard;          /* per slot: its bake's last output */
+	long long probe_after_ms, probe_timeout_ms;
 	long long start_ms, end_ms;
 	long long launch_timer;         /* a held launch's, or 0 */
 	int stop_signal;                /* signal that stopped the run, or 0 */

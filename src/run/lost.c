@@ -19,14 +19,19 @@ int lost_fits_up_node(const struct run *run, size_t job)
 void lost_node(struct run *run, struct sched_slot *s, const char *why,
 	       long long now)
 {
-	struct node_stats *st = &run->sched.stats[s->node];
+	lost_node_at(run, s->node, why, now);
+}
+
+void lost_node_at(struct run *run, int node, const char *why, long long now)
+{
+	struct node_stats *st = &run->sched.stats[node];
 	if (st->down)
 		return;
 	st->down = 1;
 	warning("node '%s' is unreachable (%s); its builds go to the other "
-		"nodes", run->nodes->v[s->node].name, why);
+		"nodes", run->nodes->v[node].name, why);
 	/* targets that stayed there for their cache: any node now */
-	if (learn_unpin(&run->dag, (size_t)s->node))
+	if (learn_unpin(&run->dag, (size_t)node))
 		policy_refit(&run->sched.policy);
 	for (size_t i = 0; i < run->dag.nr; i++) {
 		enum job_state state = run->dag.jobs[i].state;
@@ -36,7 +41,7 @@ void lost_node(struct run *run, struct sched_slot *s, const char *why,
 		struct progress *p = &run->info[i].progress;
 		snprintf(p->error, sizeof(p->error),
 			 "no node left to build it: '%s' is unreachable",
-			 run->nodes->v[s->node].name);
+			 run->nodes->v[node].name);
 		run_fail_job(run, i, now);
 	}
 }

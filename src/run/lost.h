@@ -23,6 +23,9 @@ int lost_fits_up_node(const struct run *run, size_t job);
 void lost_node(struct run *run, struct sched_slot *s, const char *why,
 	       long long now);
 
+/* The same, for a node found dead otherwise (a probe, stall.c). */
+void lost_node_at(struct run *run, int node, const char *why, long long now);
+
 /* --timeout: stop each bake running longer (its slot marked timed_out). */
 void lost_stop_overdue(struct run *run, long long now);
 

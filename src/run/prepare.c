@@ -5,6 +5,7 @@
  * dependency layouts.
  */
 #include "dispatch.h"
+#include "stall.h"
 #include "../sched/learn.h"
 #include "../util/util.h"
 
@@ -186,6 +187,7 @@ void dispatch_prepare(struct run *run)
 	transfer_prepare(&run->transfer, run, !run_fifo(run));
 	prepare_parts_dir(run);
 	options_secret_values(run->opts, &run->secrets);
+	stall_init(run);
 }
 
 void dispatch_release(struct run *run)
@@ -193,6 +195,7 @@ void dispatch_release(struct run *run)
 	free(run->parts_dir);
 	run->parts_dir = NULL;
 	strvec_clear(&run->secrets);
+	stall_release(run);
 	for (size_t i = 0; run->slot_fds && i < run->sched.nslots; i++)
 		free(run->slot_fds[i]);
 	free(run->slot_fds);

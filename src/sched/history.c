@@ -235,6 +235,46 @@ static void bound_members(json_t *obj, size_t max, const char *keep)
 	}
 }
 
+/* What reading would ignore is not written back: values out of range
+ * or of the wrong type go. */
+static void sanitize(json_t *disk)
+{
+	const char *key, *k2;
+	json_t *v, *t, *tmp, *tmp2;
+	json_object_foreach_safe(json_object_get(disk, "nodes"), tmp, key, v) {
+		json_t *c = json_object_get(v, "capacity");
+		if (!json_is_object(v))
+			json_object_del(json_object_get(disk, "nodes"), key);
+		else if (c && (!json_is_integer(c) || json_integer_value(c) < 1 ||
+			       json_integer_value(c) > CAPACITY_MAX))
+			json_object_del(v, "capacity");
+	}
+	json_object_foreach(json_object_get(disk, "projects"), key, v) {
+		json_t *targets = json_object_get(v, "targets");
+		json_object_foreach_safe(targets, tmp, k2, t) {
+			if (!json_is_object(t)) {
+				json_object_del(targets, k2);
+				continue;
+			}
+			static const char *const secs[] = { "avg", "work" };
+			for (size_t i = 0; i < 2; i++)
+				if (json_object_get(t, secs[i]) &&
+				    seconds_of(json_object_get(t, secs[i])) < 0)
+					json_object_del(t, secs[i]);
+			json_t *nodes = json_object_get(t, "nodes");
+			if (nodes && !json_is_object(nodes)) {
+				json_object_del(t, "nodes");
+				continue;
+			}
+			const char *k3;
+			json_t *s;
+			json_object_foreach_safe(nodes, tmp2, k3, s)
+				if (seconds_of(s) < 0)
+					json_object_del(nodes, k3);
+		}
+	}
+}
+
 /* This run's targets and nodes, written over `disk`. */
 static void merge_into(const struct history *h, json_t *disk, long long now)
 {
@@ -292,6 +332,7 @@ int history_save(const struct history *h, long long now)
 			     "its lock", h->path);
 	json_t *disk = read_doc(h->path);
 	merge_into(h, disk, now);
+	sanitize(disk);
 	char *text = json_dumps(disk, JSON_COMPACT | JSON_SORT_KEYS);
 	/* too big still: more projects go, least recently used first */
 	while (text && strlen(text) > HISTORY_MAX_BYTES) {

@@ -46,6 +46,7 @@ struct sched_slot {
 	int ahead;         /* started beyond the node's capacity: its build
 			      waits for one there to end */
 	int timed_out;     /* its bake ran past --timeout and was stopped */
+	int stalled;       /* stopped: its node stopped answering (stall.c) */
 	long long spawn_ms;
 	long long run_from; /* when its build has the node, as far as known:
 			       its spawn, or the end it waits for */

@@ -43,9 +43,9 @@ check "--fail-fast cancels the rest" grep -q "cancel" <<<"$OUT$ERR"
 check "--fail-fast leaves no process behind" [ -z "$(leftovers)" ]
 cleanup_world; trap - EXIT
 
-# a build arg given on the command line that the error line repeats: the
-# FAILED line is the user's terminal, the report (a file that is kept and
-# shared) shows stars
+# a build arg given on the command line that the error line repeats:
+# the FAILED line, the dashboard and the report (a file that is kept and
+# shared) show stars; the target's log keeps the build's own words
 world "node0 linux/amd64"
 targets leaky
 behave "leaky failsay the token s3cr3t-t0k3n was refused"
@@ -55,3 +55,5 @@ check "a secret in an error: the report says why" \
 	grep -q 'the token \*\*\*\* was refused' "$W/rep/report.json"
 check "a secret in an error: not in report.json nor report.html" \
 	bash -c '! grep -rq s3cr3t-t0k3n "$0"' "$W/rep"
+check "a secret in an error: the FAILED line says why, without it" \
+	eval 'grep -q "FAILED leaky .*the token \*\*\*\* was refused" <<<"$OUT" && ! grep -q s3cr3t-t0k3n <<<"$OUT$ERR"' 

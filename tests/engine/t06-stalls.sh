@@ -70,3 +70,35 @@ dir=$(sed -n 's/^logs: //p' "$W/out")
 check "its log keeps what it printed" grep -q "RUN work" "$dir/half.log"
 wait_for 3 test -z "$(leftovers)"
 check "a hung build leaves nothing behind" test -z "$(leftovers)"
+cleanup_world; trap - EXIT
+
+# a node that stops answering (its BuildKit frozen): its builds hang in
+# silence. It is probed once they have been silent a while, does not
+# answer, and is lost: its builds go to the other node, the run ends.
+world "node0 linux/amd64" "node1 linux/amd64"
+targets a b c d
+behave "a@node0 hang" "b@node0 hang" "c@node0 hang" "d@node0 hang" "* ok 300"
+echo node0 >"$FAKE_DIR/stalled"
+start=$SECONDS
+DBAKE_PROBE_AFTER=1 DBAKE_PROBE_TIMEOUT=1 run_dbake --slots 2
+took=$((SECONDS - start))
+check "a frozen node: exit 0, every target built (got $RC)" \
+	eval '[ "$RC" -eq 0 ] && grep -q "^4 built, 0 failed" <<<"$OUT"'
+check "a frozen node: in seconds ($took s)" [ "$took" -lt 20 ]
+check "a frozen node: said, with why" \
+	grep -q "node 'node0' is unreachable (no answer to a probe in 1[.0]*s)" <<<"$ERR"
+check "a frozen node: its builds were built on the other" \
+	[ "$(grep -c '^\[node1\] built [abcd] ' <<<"$OUT")" -eq 4 ]
+check "a frozen node: nothing left behind" [ -z "$(leftovers)" ]
+[ "$RC" -eq 0 ] || { echo "$OUT" | sed 's/^/# /'; echo "$ERR" | sed 's/^/# /'; }
+cleanup_world; trap - EXIT
+
+# a node running a long quiet step answers its probe: nothing moves
+world "node0 linux/amd64" "node1 linux/amd64"
+targets a b
+behave "* ok 3000"
+DBAKE_PROBE_AFTER=1 DBAKE_PROBE_TIMEOUT=1 run_dbake --slots 1
+check "a quiet, healthy node: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "a quiet, healthy node: probed" [ "$(grep -c ' inspect --timeout ' "$FAKE_DIR/calls")" -ge 1 ]
+check "a quiet, healthy node: nothing lost, nothing built twice" \
+	eval '! grep -q unreachable <<<"$ERR" && [ "$(builds | wc -l)" -eq 2 ]'

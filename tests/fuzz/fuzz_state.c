@@ -1,5 +1,5 @@
 /* dbake's state, which anyone with the state dir may have damaged:
- * history.json read back and used, a shard entry checked. */
+ * history.json read back, used and saved, a shard entry checked. */
 #include "fuzz.h"
 #include "buildx/shards.h"
 #include "sched/history.h"
@@ -27,7 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	history_capacity(&h, "tcp://n0");
 	history_last(&h, "web", 1);
 	history_record(&h, "web", "tcp://n0", 1.5, 1);
+	history_set_capacity(&h, "tcp://n0", 2);
+	/* read again under the lock, merged, made sane, bounded, written */
+	history_save(&h, 1000);
 	history_release(&h);
+	char *lock = xstrfmt("%s.lock", path);
+	unlink(lock);
+	free(lock);
 	unlink(path);
 
 	char *s = fuzz_string(data, size);

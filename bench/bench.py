@@ -13,6 +13,9 @@ bench/results/bench-<date>.csv. Progress goes to stderr.
 
 Modes (run from the workload's directory, with the cluster's environment):
   plain  docker buildx bake --progress quiet -f docker-bake.hcl
+  split  what a user would script by hand: the default group's targets
+         dealt round-robin (by name) into one plain bake per node, on a
+         single-node builder of that node each, all at once
   fifo   docker-dbake --progress quiet --schedule fifo -f docker-bake.hcl
   dbake  docker-dbake --progress quiet -f docker-bake.hcl
 Both dbake modes run with their defaults: no --cache-registry, no --slots.
@@ -48,7 +51,7 @@ RESULTS = os.path.join(HERE, "results")
 CLUSTER_DIR = os.environ.get("DBAKE_BENCH_CLUSTER_DIR", "/tmp/dbake-bench")
 BUILDER = "bench"
 NODES = 4
-MODES = ("plain", "fifo", "dbake")
+MODES = ("plain", "split", "fifo", "dbake")
 RUN_TIMEOUT = 900          # seconds for one measured build
 FILE = "docker-bake.hcl"
 CSV_HEADER = ["bench_id", "workload", "layout", "kind", "mode", "rep", "seconds", "ratio",
@@ -134,6 +137,16 @@ def cluster_up(layout):
             raise SystemExit(f"bench: tools/cluster up did not export {k}")
     if exports["BUILDX_BUILDER"] != BUILDER:
         raise SystemExit(f"bench: cluster builder is {exports['BUILDX_BUILDER']!r}, want {BUILDER!r}")
+    # the hand-made split's builders: one per node, of that node alone
+    env = cluster_env_base()
+    env.update(exports)
+    for i, addr in enumerate(exports["DBAKE_TEST_NODE_ADDRS"].split()):
+        subprocess.run(["docker", "buildx", "rm", f"{BUILDER}-n{i}"], env=env,
+                       capture_output=True)
+        r = subprocess.run(["docker", "buildx", "create", "--name", f"{BUILDER}-n{i}",
+                            "--driver", "remote", addr], env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"bench: cannot make the split's builder for {addr}: {r.stderr}")
     return exports
 
 
@@ -306,6 +319,8 @@ class Bench:
     def command(self, mode, reg):
         if mode == "plain":
             return ["docker", "buildx", "bake", "--progress", "quiet", "-f", FILE]
+        if mode == "split":
+            return ["bash", "split.sh"]
         argv = [self.dbake, "--progress", "quiet"]
         if mode == "fifo":
             argv += ["--schedule", "fifo"]
@@ -389,9 +404,28 @@ class Bench:
             except OSError:
                 pass
 
+    def write_split(self, w, exports, wdir):
+        """split.sh: the default group dealt round-robin by name, one
+        plain bake per node, all at once; fails if one fails."""
+        n = len(exports["DBAKE_TEST_NODE_ADDRS"].split())
+        names = sorted(w.default)
+        lines = ["#!/usr/bin/env bash", "# the hand-made split: a plain bake per node", "pids=()"]
+        for i in range(n):
+            mine = names[i::n]
+            if mine:
+                lines.append(f"docker buildx bake --progress quiet --builder {BUILDER}-n{i} "
+                             f"-f {FILE} {' '.join(shlex.quote(t) for t in mine)} & pids+=($!)")
+        lines += ["rc=0", 'for p in "${pids[@]}"; do wait "$p" || rc=1; done', "exit $rc"]
+        with open(os.path.join(wdir, "split.sh"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
     def workload(self, w, exports):
         wdir = os.path.join(self.tmp, "work", w.key)
         os.makedirs(wdir, exist_ok=True)
+        for name, data in w.files.items():
+            with open(os.path.join(wdir, name), "wb") as f:
+                f.write(data)
+        self.write_split(w, exports, wdir)
         progress(f"{w.key} {w.title}: {w.summary}; {w.lb_text()}")
         runs = {m: [] for m in self.modes}
         warm_nonce = f"{self.bench_id}-{w.key}-warm"
@@ -432,7 +466,7 @@ class Bench:
 
     def ratio_defs(self):
         defs = [("dbake/LB", "dbake", "LB"), ("plain/dbake", "plain", "dbake"),
-                ("fifo/dbake", "fifo", "dbake")]
+                ("split/dbake", "split", "dbake"), ("fifo/dbake", "fifo", "dbake")]
         return [d for d in defs if all(x == "LB" or x in self.modes for x in d[1:])]
 
     def print_workload(self, w, runs, med, first, exports):
@@ -460,10 +494,14 @@ class Bench:
         sys.stdout.flush()
 
     def table(self):
-        cols = ["LB", *self.modes] + (["dbake 1st"] if "dbake" in self.modes else []) \
+        cols = ["LB", *self.modes] + (["dbake 1st", "1st/LB", "1st/dbake"]
+                                      if "dbake" in self.modes else []) \
             + [d[0] for d in self.ratio_defs()]
         head = f"{'workload':<9} " + " ".join(f"{c:>11}" for c in cols)
         lines = [head]
+        if any(k == "R" for k in self.results):
+            lines.append(f"(R: random family, seed {workloads.SEED}; "
+                         f"bench/bench.py --seed {workloads.SEED} repeats it)")
         partial = False
         for key, runs in self.results.items():
             w = workloads.get(key)
@@ -481,7 +519,11 @@ class Bench:
                     cells.append(f"{med[m]:.1f}")
             if "dbake" in self.modes:
                 f = self.firsts.get(key)
-                cells.append("n/a" if not f else f"{f['secs']:.1f}" if f["rc"] == 0 else "FAIL")
+                fs = f["secs"] if f and f["rc"] == 0 else None
+                cells.append("n/a" if not f else f"{fs:.1f}" if fs is not None else "FAIL")
+                for b in (lb, med.get("dbake")):
+                    r = ratio(fs, b)
+                    cells.append(f"{r:.2f}" if r is not None else "n/a")
             for _, a, b in self.ratio_defs():
                 r = ratio(lb if a == "LB" else med[a], lb if b == "LB" else med[b])
                 cells.append(f"{r:.2f}" if r is not None else "n/a")
@@ -522,11 +564,23 @@ class Bench:
           "'RUN steps executed' = RUN steps of the run's nonce that the node really ran "
           "(cache records created during the run; not cache hits, not registry imports)")
         sys.stdout.flush()
+        exports = None
         for layout, ks in groups.items():
             exports = cluster_up(layout)
             for k in ks:
                 self.workload(workloads.get(k), exports)
         p("\n" + self.table())
+        if a.child_cost:
+            # what a run costs the client per target, as the project grows
+            p(f"\nclient CPU per target (dbake and every child it waits for, "
+              f"against plain bake; N independent RUN echo targets, first run "
+              f"then cached): bench/child_cost.py {' '.join(map(str, a.child_cost))}")
+            sys.stdout.flush()
+            env = cluster_env_base()
+            env.update(exports or cluster_up(workloads.LAYOUT_EVEN))
+            subprocess.run([sys.executable, os.path.join(HERE, "child_cost.py"),
+                            "--dbake", self.dbake, *map(str, a.child_cost)], env=env,
+                           stdin=subprocess.DEVNULL, timeout=3600)
         sim = os.path.join(TOP, "build", "dbake-sim")
         if os.access(sim, os.X_OK):
             # the same shapes in the simulator: dbake's decisions on a model
@@ -572,16 +626,25 @@ def ratio(a, b):
 def main():
     ap = argparse.ArgumentParser(description="benchmark docker dbake against plain bake "
                                  "on a local 4-node BuildKit cluster")
-    ap.add_argument("--workloads", default=",".join(workloads.WORKLOADS),
-                    help="comma-separated subset of %(default)s")
+    ap.add_argument("--workloads", default=",".join([*workloads.WORKLOADS, "R"]),
+                    help="comma-separated subset of %(default)s (R: a random "
+                    "family, a new seed each bench)")
+    ap.add_argument("--seed", type=int, help="the random family's seed (printed by "
+                    "every bench)")
     ap.add_argument("--reps", type=int, default=3, help="runs per mode (default 3)")
     ap.add_argument("--modes", default=",".join(MODES),
                     help="comma-separated subset of %(default)s")
+    ap.add_argument("--child-cost", default="30,200,1000",
+                    help="project sizes for the client's CPU per target "
+                    "(bench/child_cost.py); empty: skip")
     ap.add_argument("--keep-cluster", action="store_true",
                     help="leave the bench cluster up at the end")
     a = ap.parse_args()
     a.workloads = [k.strip().upper() for k in a.workloads.split(",") if k.strip()]
-    bad = [k for k in a.workloads if k not in workloads.WORKLOADS]
+    bad = [k for k in a.workloads if k not in workloads.WORKLOADS and k != "R"]
+    if a.seed is not None:
+        workloads.SEED = a.seed
+    a.child_cost = [int(x) for x in a.child_cost.split(",") if x.strip()]
     if bad or not a.workloads:
         ap.error(f"unknown workload(s) {','.join(bad)}; known: {','.join(workloads.WORKLOADS)}")
     a.modes = [m.strip() for m in a.modes.split(",") if m.strip()]

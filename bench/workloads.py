@@ -54,6 +54,7 @@ class Workload:
     steps: dict                         # step id -> Step
     default: list                       # bake's default group
     lb_note: str = ""
+    files: dict = field(default_factory=dict)  # path -> bytes, in its directory
 
     # ---- the work model ------------------------------------------------
 
@@ -259,6 +260,65 @@ def _duplicates():
         lb_note="identical steps counted once")
 
 
+# ------------------------------------------------------------------- R
+
+def random_family(seed):
+    """A workload no constant was tuned on: a random DAG of 24-36 targets
+    (each FROM the base or an earlier target, maybe a COPY --from of
+    another), lognormal durations (median 2 s), on nodes of random
+    capacities (1-3). A new seed each bench; the seed is printed."""
+    rnd = random.Random(seed)
+    n = rnd.randint(24, 36)
+    layout = tuple(rnd.randint(1, 3) for _ in range(4))
+    targets, steps = {}, {}
+    names = [f"r{i:02d}" for i in range(1, n + 1)]
+    for i, name in enumerate(names):
+        secs = round(min(10.0, max(0.5, rnd.lognormvariate(0.7, 0.8))) * 2) / 2
+        deps = []
+        if i and rnd.random() < 0.45:
+            deps.append(names[rnd.randrange(i)])
+            if rnd.random() < 0.3:
+                other = names[rnd.randrange(i)]
+                if other not in deps:
+                    deps.append(other)
+        lines = [f"FROM {deps[0] if deps else BASE}"]
+        for d in deps[1:]:
+            lines.append(f"COPY --from={d} /out/{d} /out/{d}")
+        lines.append(f"RUN mkdir -p /out && echo {{nonce}}-{name} > /out/{name} && sleep {secs:g}")
+        targets[name] = Target(dockerfile="\n".join(lines) + "\n",
+                               contexts={d: f"target:{d}" for d in deps}, steps=[name])
+        steps[name] = Step(secs, tuple(deps))
+    return Workload(
+        key="R", title=f"random (seed {seed})",
+        summary=f"{n} targets, a random DAG (FROM / COPY --from of earlier targets), "
+                f"lognormal RUN sleep 0.5-10 s, node capacities {','.join(map(str, layout))}",
+        layout=layout, warm=False, targets=targets, steps=steps, default=names)
+
+
+# ------------------------------------------------------------------- C
+
+def _context():
+    """20 targets that send one 50 MB build context: what shipping a
+    context to several nodes costs (the LB counts only the RUN steps)."""
+    rnd = random.Random(50)
+    blob = rnd.randbytes(50 << 20)          # incompressible
+    targets, steps = {}, {}
+    for i in range(1, 21):
+        name = f"ctx-{i:02d}"
+        targets[name] = Target(
+            dockerfile=(f"FROM {BASE}\nCOPY big.bin /big.bin\n"
+                        f"RUN echo {{nonce}}-{name} > /id && sleep 1\n"),
+            steps=[name])
+        steps[name] = Step(1)
+    return Workload(
+        key="C", title="shared 50 MB context",
+        summary="20 targets, each COPY of one 50 MB file of the build context, then "
+                "RUN sleep 1",
+        layout=LAYOUT_EVEN, warm=False, targets=targets, steps=steps,
+        default=list(targets), files={"big.bin": blob},
+        lb_note="LB counts the RUN steps only, not sending the context")
+
+
 def set_of(workload, target):
     """W4: which step set a target belongs to (for reports)."""
     return workload.targets[target].steps[0].split("-")[0]
@@ -270,16 +330,22 @@ WORKLOADS = {
     "W3": _light,
     "W4": _duplicates,
     "W5": lambda: _heterogeneous("W5", LAYOUT_UNEVEN, "uneven nodes (W1 on 3,1,1,1)"),
+    "C": _context,
 }
+
+# the random family's seed: a new one each bench (bench.py --seed repeats one)
+SEED = random.SystemRandom().randrange(1 << 30)
 
 
 def get(key):
+    if key == "R":
+        return random_family(SEED)
     return WORKLOADS[key]()
 
 
 def main():
     ap = argparse.ArgumentParser(description="print a benchmark workload")
-    ap.add_argument("workload", choices=sorted(WORKLOADS))
+    ap.add_argument("workload", choices=sorted([*WORKLOADS, "R"]))
     ap.add_argument("--registry", default="REGISTRY")
     ap.add_argument("--nonce", default="NONCE")
     a = ap.parse_args()

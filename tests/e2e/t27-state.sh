@@ -66,3 +66,16 @@ check "prune: the user's builders are as they were" docker buildx inspect >/dev/
 run_dbake
 check "after prune: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 check "after prune: nothing left behind" no_children_left
+
+# a stdout nobody reads for 10 s (a slow log shipper): the builds do
+# not wait for it; the run's own clock (report.json) ends long before
+NONCE=$NONCE-s
+{
+	echo 'group "default" { targets = ["s1", "s2", "s3", "s4"] }'
+	for i in 1 2 3 4; do hcl_target "s$i" 1; done
+} >docker-bake.hcl
+"$DBAKE" dbake --progress plain --report "$PROJ/rep" 2>"$PROJ/stall.err" | { sleep 10; cat >"$PROJ/stall.out"; }
+check "stdout stalled 10 s: every target built" grep -q '^4 built, 0 failed' "$PROJ/stall.out"
+wall=$(jq -r '.totals.wall' "$PROJ/rep/report.json" 2>/dev/null)
+check "stdout stalled 10 s: the builds did not wait for it (wall ${wall} s)" \
+	python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 9 else 1)" "${wall:-99}"

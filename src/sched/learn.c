@@ -114,9 +114,17 @@ void learn_job(const struct sched *sc, struct history *h,
 	    step <= j->end_ms)
 		from = step;
 	history_set_last(h, j->name, ep[j->node], defhash);
-	/* a batch's time is not any one target's */
-	if (batch > 1)
+	/* a batch's time is not any one target's; but a batch of targets
+	 * nothing was known of (a first run's) that took little time for
+	 * each says they are short, what the next run batches on: each is
+	 * given its share (a 3 s target among quick ones keeps the batch
+	 * over the threshold, and the targets unknown) */
+	if (batch > 1) {
+		double share = (double)(j->end_ms - from) / 1000.0 / (double)batch;
+		if (!j->known && share < POLICY_SHORT / 2)
+			history_record(h, j->name, key[j->node], share, -1);
 		return;
+	}
 	history_record(h, j->name, key[j->node],
 		       (double)(j->end_ms - from) / 1000.0, work);
 }

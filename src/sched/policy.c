@@ -654,8 +654,39 @@ static int is_short(const struct job *j)
 	return j->known && (j->work >= 0 ? j->work : j->estimate) < POLICY_SHORT;
 }
 
+/* Others as little known as `first`, for a batch of a first run. */
+static size_t add_unknown(struct policy *p, size_t first, int node,
+			  size_t *out, size_t n, size_t max)
+{
+	const struct dag *dag = p->dag;
+	unsigned char *in = xcalloc(dag->nr + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		in[out[i]] = 1;
+	/* the best first, as the heaps order them: the class of `first`,
+	 * then the others that fit this node */
+	size_t mine = p->state->klass[first];
+	for (size_t pass = 0; pass < 2 && n < max; pass++) {
+		for (size_t c = 0; c < p->state->nclasses && n < max; c++) {
+			if ((pass == 0) != (c == mine) || !class_fits(p, c, node))
+				continue;
+			const struct job_list *h = class_heap(p, c);
+			for (size_t i = 0; i < h->nr && n < max; i++) {
+				size_t k = h->v[i];
+				const struct job *j = &dag->jobs[k];
+				if (j->state == JOB_READY && !j->solo && !j->known &&
+				    j->fits[node] && !in[k]) {
+					in[k] = 1;
+					out[n++] = k;
+				}
+			}
+		}
+	}
+	free(in);
+	return n;
+}
+
 size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
-		    size_t max_short)
+		    size_t max_short, size_t max_unknown)
 {
 	const struct dag *dag = p->dag;
 	const struct job *f = &dag->jobs[first];
@@ -668,6 +699,8 @@ size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
 		if (k != first && j->state == JOB_READY && !j->solo && j->fits[node])
 			out[n++] = k;
 	}
+	if (!f->known && max_unknown > n)
+		return add_unknown(p, first, node, out, n, max_unknown);
 	if (!is_short(f))
 		return n;
 	/* other short ones: each once (a heap may hold a job twice), none

@@ -66,11 +66,12 @@ ssize_t policy_pick(struct policy *p, int node, int affine_only);
  * Jobs to build together with `first` on `node` in one bake invocation:
  * READY jobs with the same steps (BuildKit does those once), and, when
  * `first` is known to be short, other short ones up to `max_short` in
- * all. Writes first and the others to out (room for dag->nr), returns
- * the count.
+ * all; when nothing is known of `first`, other unknown ones up to
+ * `max_unknown` (many targets of a first run, sched_fill). Writes first
+ * and the others to out (room for dag->nr), returns the count.
  */
 size_t policy_batch(struct policy *p, size_t first, int node, size_t *out,
-		    size_t max_short);
+		    size_t max_short, size_t max_unknown);
 
 /*
  * What an earlier run showed of a node: its speed relative to the

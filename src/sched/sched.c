@@ -100,6 +100,29 @@ static size_t ready_count(const struct sched *sc)
 	return n;
 }
 
+/* How many unknown targets a bake of a first run takes (COLD_BATCH_*). */
+size_t sched_cold_batch(const struct sched *sc)
+{
+	size_t unknown = 0, seen = 0, quick = 0;
+	for (size_t i = 0; i < sc->dag->nr; i++) {
+		const struct job *j = &sc->dag->jobs[i];
+		if (j->known)
+			continue;
+		unknown += j->state == JOB_READY || j->state == JOB_PENDING;
+		if (j->state == JOB_DONE) {
+			seen++;
+			quick += j->end_ms - j->start_ms < POLICY_SHORT * 1000;
+		}
+	}
+	/* what the first builds of this run showed: quick ones, mostly */
+	size_t want = sc->nslots < COLD_BATCH_SEEN ? sc->nslots : COLD_BATCH_SEEN;
+	if (seen < want || quick * 4 < seen * 3)
+		return 1;
+	size_t per = sc->nslots * COLD_BATCH_ROUNDS;
+	size_t b = per ? unknown / per : 1;
+	return b < 1 ? 1 : b > COLD_BATCH_MAX ? COLD_BATCH_MAX : b;
+}
+
 /* Whether one_bake applies: every job unchanged since history saw it
  * short, with its cache on a node that builds it, and little work
  * remembered on each node. */
@@ -190,7 +213,7 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 			    void *owner, long long now)
 {
-	size_t max_short = 0;
+	size_t max_short = 0, cold = 0;
 	unsigned char *full = NULL;
 	int unknown = 0;
 	long long held = 0;
@@ -264,8 +287,10 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 				if (room < most)
 					most = room;
 			}
+			if (!cold)
+				cold = sc->fifo ? 1 : sched_cold_batch(sc);
 			size_t n = policy_batch(&sc->policy, (size_t)job, s->node,
-						sc->batch, most);
+						sc->batch, most, cold);
 			slot_take(s, sc->batch, n);
 			if (launch(sc, s, ops, owner, now) == 0 && extra) {
 				s->ahead = 1;

@@ -31,6 +31,19 @@
 /* Short jobs whose steps took less (seconds: cached, or trivial) batch
  * whatever the node runs; longer ones only into its free capacity. */
 #define BATCH_FREE_WORK 0.25
+/*
+ * A first run of many targets, nothing known of them: once the first
+ * COLD_BATCH_SEEN of them (or a slot's worth each) have been built, one
+ * bake each, and three in four took less than POLICY_SHORT from launch
+ * to end (a bake's own start included), the others go
+ * several to a bake: each slot then gets about COLD_BATCH_ROUNDS bakes of
+ * what is left, COLD_BATCH_MAX targets at most. Worked out at each
+ * launch from what is left, so the batches shrink towards the end; where
+ * the first builds take time, one target a bake, as before.
+ */
+#define COLD_BATCH_SEEN 8
+#define COLD_BATCH_ROUNDS 2
+#define COLD_BATCH_MAX 16
 /* Seconds of step work (by history) one node may get in a run built
  * as one bake (see one_bake()). */
 #define ONE_BAKE_WORK 10.0
@@ -169,5 +182,8 @@ size_t sched_waiting(struct sched *s, long long now, size_t *out,
 		     unsigned char *full);
 /* Whether a build on `node` runs no step at the moment. */
 int sched_idle_build_on(const struct sched *s, int node);
+
+/* The size of a first run's batches of unknown targets, now. */
+size_t sched_cold_batch(const struct sched *sc);
 
 #endif

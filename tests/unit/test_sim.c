@@ -575,7 +575,7 @@ static void t_batch_same_steps(void **state)
 	policy_init(&f->policy, &f->dag, POLICY_MODE_DEFAULT);
 	size_t out[16];
 	/* the group travels together, long as its jobs are */
-	size_t n = policy_batch(&f->policy, a, 0, out, 8);
+	size_t n = policy_batch(&f->policy, a, 0, out, 8, 0);
 	assert_int_equal(out[0], a);
 	assert_int_equal(n, 3);
 	assert_true(has(out, n, b) && has(out, n, c));
@@ -583,17 +583,17 @@ static void t_batch_same_steps(void **state)
 	assert_false(has(out, n, s)); /* solo: alone */
 	assert_false(has(out, n, pending)); /* not ready */
 	/* from any of them, on a node some do not fit */
-	n = policy_batch(&f->policy, b, 1, out, 8);
+	n = policy_batch(&f->policy, b, 1, out, 8, 0);
 	assert_int_equal(out[0], b);
 	assert_int_equal(n, 2);
 	assert_true(has(out, n, a));
 	/* started ones are not taken again */
 	start(f, b, 0, 0);
-	n = policy_batch(&f->policy, a, 0, out, 8);
+	n = policy_batch(&f->policy, a, 0, out, 8, 0);
 	assert_int_equal(n, 2);
 	assert_true(has(out, n, c));
 	/* a solo first job goes alone */
-	n = policy_batch(&f->policy, s, 0, out, 8);
+	n = policy_batch(&f->policy, s, 0, out, 8, 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0], s);
 }
@@ -645,7 +645,7 @@ static void t_batch_short(void **state)
 	policy_init(&f->policy, &f->dag, POLICY_MODE_DEFAULT);
 	size_t out[16];
 	/* short known jobs, up to max_short in all */
-	size_t n = policy_batch(&f->policy, s[0], 0, out, 3);
+	size_t n = policy_batch(&f->policy, s[0], 0, out, 3, 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[0], s[0]);
 	for (size_t i = 0; i < n; i++) {
@@ -654,27 +654,27 @@ static void t_batch_short(void **state)
 		assert_true(j->fits[0]);
 	}
 	/* all of them, never the long, unknown, solo or unfitting ones */
-	n = policy_batch(&f->policy, s[0], 0, out, 16);
+	n = policy_batch(&f->policy, s[0], 0, out, 16, 0);
 	assert_int_equal(n, 5);
 	for (int i = 0; i < 5; i++)
 		assert_true(has(out, n, s[i]));
 	assert_false(has(out, n, unknown) || has(out, n, lng) ||
 		     has(out, n, solo) || has(out, n, arm));
 	/* on node 1, the arm64 one joins */
-	n = policy_batch(&f->policy, s[0], 1, out, 16);
+	n = policy_batch(&f->policy, s[0], 1, out, 16, 0);
 	assert_int_equal(n, 6);
 	assert_true(has(out, n, arm));
 	/* a long or an unknown first job takes no short ones */
-	assert_int_equal(policy_batch(&f->policy, lng, 0, out, 16), 1);
-	assert_int_equal(policy_batch(&f->policy, unknown, 0, out, 16), 1);
+	assert_int_equal(policy_batch(&f->policy, lng, 0, out, 16, 0), 1);
+	assert_int_equal(policy_batch(&f->policy, unknown, 0, out, 16, 0), 1);
 	/* nor a solo one */
-	assert_int_equal(policy_batch(&f->policy, solo, 0, out, 16), 1);
+	assert_int_equal(policy_batch(&f->policy, solo, 0, out, 16, 0), 1);
 	/* max_short 1: alone */
-	assert_int_equal(policy_batch(&f->policy, s[1], 0, out, 1), 1);
+	assert_int_equal(policy_batch(&f->policy, s[1], 0, out, 1, 0), 1);
 	/* started ones are gone, each job once */
 	start(f, s[2], 0, 0);
 	start(f, s[3], 0, 0);
-	n = policy_batch(&f->policy, s[0], 0, out, 16);
+	n = policy_batch(&f->policy, s[0], 0, out, 16, 0);
 	assert_int_equal(n, 3);
 	assert_false(has(out, n, s[2]) || has(out, n, s[3]));
 }
@@ -690,9 +690,9 @@ static void t_batch_fifo(void **state)
 	policy_init(&f->policy, &f->dag, POLICY_MODE_FIFO);
 	size_t out[8];
 	/* same steps and short: FIFO still builds one at a time */
-	assert_int_equal(policy_batch(&f->policy, a, 0, out, 8), 1);
+	assert_int_equal(policy_batch(&f->policy, a, 0, out, 8, 0), 1);
 	assert_int_equal(out[0], a);
-	assert_int_equal(policy_batch(&f->policy, c, 1, out, 8), 1);
+	assert_int_equal(policy_batch(&f->policy, c, 1, out, 8, 0), 1);
 	assert_int_equal(out[0], c);
 }
 
@@ -911,9 +911,46 @@ static void t_dbake_held_launches(void **state)
 	sim_workload_release(&w);
 }
 
+/*
+ * A first run of many light targets: once the first builds show them
+ * quick, the rest go several to a bake (fewer bakes, an earlier end);
+ * targets whose first builds take time stay one a bake. The next run
+ * knows the light ones are short.
+ */
+static void t_dbake_cold_batches(void **state)
+{
+	(void)state;
+	for (int light = 0; light < 2; light++) {
+		struct sim_workload w;
+		struct sim_memory mem;
+		struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+		struct sim_dbake_result cold, warm;
+		sim_workload_init(&w, 4);
+		for (int i = 0; i < 200; i++)
+			sim_add_job(&w, NULL, light ? 0.2 : 2.0 + (i % 3), -1);
+		sim_memory_init(&mem, &w);
+		assert_int_equal(sim_dbake(&w, &cfg, &mem, &cold), 0);
+		if (light) {
+			/* 4 nodes of 4 slots: singles to learn, then
+			 * batches of up to what is left / 32 */
+			assert_true(cold.bakes < 170);
+		} else {
+			assert_int_equal(cold.bakes, 200);
+		}
+		assert_int_equal(sim_dbake(&w, &cfg, &mem, &warm), 0);
+		if (light)
+			for (size_t i = 0; i < w.njobs; i++)
+				assert_true(history_estimate(&mem.history,
+							     w.jobs[i].name, NULL) >= 0);
+		sim_memory_release(&mem);
+		sim_workload_release(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_dbake_cold_batches),
 		cmocka_unit_test(t_lb_spread),
 		cmocka_unit_test(t_lb_chain),
 		cmocka_unit_test(t_lb_mixed_speeds),

@@ -479,7 +479,7 @@ static void dbake_table(const struct opts *o)
 	struct row {
 		const char *name;
 		struct sim_workload w;
-	} rows[6];
+	} rows[8];
 	size_t nr = 0;
 	static const int two[] = { 2, 2, 2, 2 }, uneven[] = { 3, 1, 1, 1 };
 	sim_bench_w1(&rows[nr].w, two);
@@ -501,6 +501,11 @@ static void dbake_table(const struct opts *o)
 	for (size_t i = 0; i < rows[nr].w.njobs; i++)
 		rows[nr].w.jobs[i].duration = 0.2; /* light */
 	rows[nr++].name = "500 light, 8 nodes";
+	/* the scale a big monorepo's CI reaches: what nothing known costs */
+	p = (struct sim_params){ .targets = 10000, .nodes = 64, .shape = SIM_DAG,
+				 .mix = SIM_LOGNORMAL, .seed = o->seed };
+	sim_generate(&rows[nr].w, &p);
+	rows[nr++].name = "DAG 10000, 64 nodes";
 
 	printf("\ndbake's own decisions (src/sched/sched.c: sched_fill, the "
 	       "dispatcher's code) on a\nBuildKit model: a bake reaches its "

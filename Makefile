@@ -4,7 +4,8 @@
 #                   (default ~/.docker/cli-plugins); PREFIX=/usr/local
 #                   installs into /usr/local/lib/docker/cli-plugins
 #   make uninstall  remove it again
-#   make check      install what is missing, run every test
+#   make deps       install what the tests and the demo need (Debian)
+#   make check      make deps, then run every test
 #   make demo       start a local cluster and build an example with dbake
 #   make bench      benchmark dbake against plain bake on a local cluster
 #   make fuzz       fuzz every parser dbake owns (FUZZ_SECONDS each)
@@ -18,19 +19,20 @@ else
 PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
 endif
 
-.PHONY: all install uninstall check unit engine e2e demo deps clean bench fuzz
+.PHONY: all install uninstall check check-only unit engine e2e demo deps clean bench fuzz
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# a user's build: no system package installed behind their back, no
+# cmocka needed, warnings not errors (a newer compiler may add some)
 $(BUILD)/build.ninja:
-	@tools/deps build >&2
-	meson setup $(BUILD)
+	meson setup $(BUILD) -Dtests=false
 
+# the tests' build: ASan and UBSan, unit tests, warnings are errors
 $(ASAN_BUILD)/build.ninja:
-	@tools/deps build >&2
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dbuildtype=debug
+		-Db_lundef=false -Dbuildtype=debug -Dwerror=true -Dtests=true
 
 install: all
 	install -d $(PLUGINDIR)
@@ -40,12 +42,17 @@ install: all
 uninstall:
 	rm -f $(PLUGINDIR)/docker-dbake
 
+# what make check and make demo need (Debian packages, as root or with
+# sudo): its own step, never part of make
 deps:
-	tools/deps build
+	tools/deps test
 
 # Unit tests, engine tests (a fake buildx), then the end-to-end suite on a
 # real local cluster, all with the ASan+UBSan build. tests/run prints "N passed, N failed".
-check: $(ASAN_BUILD)/build.ninja all
+check: deps
+	$(MAKE) check-only
+
+check-only: $(ASAN_BUILD)/build.ninja all
 	ninja -C $(ASAN_BUILD)
 	tests/run
 
@@ -62,7 +69,8 @@ e2e: $(ASAN_BUILD)/build.ninja all
 	ninja -C $(ASAN_BUILD)
 	tests/run --e2e
 
-demo: all
+demo: deps
+	$(MAKE) all
 	tools/demo
 
 # Every parser dbake owns under libFuzzer, FUZZ_SECONDS each (make check

@@ -540,8 +540,7 @@ enum cli_result cli_parse(struct options *opts, int argc, char **argv)
 			res = CLI_EXIT_OK;
 			break;
 		case OPT_VERSION:
-			printf("dbake %s\n", dbake_version);
-			res = CLI_EXIT_OK;
+			opts->version = 1; /* main says the rest: buildx's */
 			break;
 		case ':':
 			res = usage_error("flag needs an argument: %s",

@@ -41,6 +41,7 @@ struct options {
 	struct strvec allow;          /* --allow, to every build */
 	int print;                    /* --print: bake's, build nothing */
 	int prune;                    /* docker dbake prune */
+	int version;                  /* --version: dbake's, buildx's, BuildKit's */
 	int force;                    /* prune -f: do not ask */
 	int plan;                     /* --plan: show dbake's plan, build nothing */
 	int no_bootstrap;             /* --no-bootstrap: skip stopped nodes */

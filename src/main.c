@@ -285,6 +285,11 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (opts.version) {
+		code = version_main(&opts);
+		options_release(&opts);
+		return code;
+	}
 	if (opts.prune) {
 		code = prune_main(&opts);
 		options_release(&opts);

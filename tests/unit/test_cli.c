@@ -370,10 +370,11 @@ static void t_help_version(void **state)
 	struct options o = OPTIONS_INIT;
 	struct capture c;
 	capture_begin(&c);
+	/* --version: main asks buildx for the rest (engine t10) */
 	enum cli_result r = PARSE(&o, "dbake", "--version");
 	char *out = capture_end(&c);
-	assert_int_equal(r, CLI_EXIT_OK);
-	assert_non_null(strstr(out, dbake_version));
+	assert_int_equal(r, CLI_RUN);
+	assert_true(o.version);
 	free(out);
 	options_release(&o);
 

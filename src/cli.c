@@ -81,7 +81,7 @@ static const struct option_doc option_table[] = {
 	{ { "push", no_argument, NULL, OPT_PUSH }, 0, NULL,
 	  "Push the built images to their registry" },
 	{ { "progress", required_argument, NULL, OPT_PROGRESS }, 0, "MODE",
-	  "auto, plain, tty or quiet (default auto)" },
+	  "auto, plain, tty, quiet, none or rawjson (default auto)" },
 	{ { "fail-fast", no_argument, NULL, OPT_FAIL_FAST }, 0, NULL,
 	  "Stop every build at the first failure" },
 	{ { "slots", required_argument, NULL, OPT_SLOTS }, 0, "N",
@@ -630,4 +630,28 @@ void options_secret_values(const struct options *opts, struct strvec *out)
 		if (eq && eq[1])
 			strvec_push(out, eq + 1);
 	}
+}
+
+void cli_complete_flags(const char *prefix, struct strvec *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_doc *d = &option_table[i];
+		char *flag = xstrfmt("--%s", d->opt.name);
+		if (d->help && starts_with(flag, prefix))
+			strvec_pushf(out, "%s\t%s", flag, d->help);
+		free(flag);
+	}
+}
+
+const char *cli_flag_value(const char *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_doc *d = &option_table[i];
+		if (d->opt.has_arg != required_argument)
+			continue;
+		if ((starts_with(arg, "--") && !strcmp(arg + 2, d->opt.name)) ||
+		    (d->shortopt && arg[0] == '-' && arg[1] == d->shortopt && !arg[2]))
+			return d->opt.name;
+	}
+	return NULL;
 }

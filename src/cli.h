@@ -100,6 +100,12 @@ void options_secret_values(const struct options *opts, struct strvec *out);
 
 extern const char *dbake_version;
 
+/* Shell completion (complete.c): the flags starting with `prefix`, as
+ * "--flag<TAB>help" lines; and the long name of the flag `arg` when it
+ * takes a value (-f, --builder...), else NULL. */
+void cli_complete_flags(const char *prefix, struct strvec *out);
+const char *cli_flag_value(const char *arg);
+
 /* "90s", "10m", "1h30m", bare seconds: ms (> 0, at most 30 days), or -1. */
 long long parse_duration_ms(const char *s);
 

@@ -7,6 +7,7 @@
 #include "buildx/kube.h"
 #include "buildx/shards.h"
 #include "cli.h"
+#include "complete.h"
 #include "signals.h"
 #include "plan/bakefile.h"
 #include "plan/resolve.h"
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
 	/* the merge job of a split target (split.c starts it) */
 	if (argc == 3 && !strcmp(argv[1], MERGE_COMMAND))
 		return merge_main(argv[2]);
+	/* the Docker CLI asks the plugin to complete a word */
+	if (argc >= 2 && !strcmp(argv[1], COMPLETE_COMMAND))
+		return complete_main(argc, argv);
 	switch (cli_parse(&opts, argc, argv)) {
 	case CLI_EXIT_OK:
 		options_release(&opts);

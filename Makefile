@@ -9,6 +9,8 @@
 #   make demo       start a local cluster and build an example with dbake
 #   make bench      benchmark dbake against plain bake on a local cluster
 #   make fuzz       fuzz every parser dbake owns (FUZZ_SECONDS each)
+#   make deb        a Debian package (dbake_VERSION_ARCH.deb)
+#   make dist       a source tarball (dbake-VERSION.tar.gz)
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -19,7 +21,7 @@ else
 PLUGINDIR := $(DOCKER_CONFIG)/cli-plugins
 endif
 
-.PHONY: all install uninstall check check-only unit engine e2e demo deps clean bench fuzz
+.PHONY: all install uninstall check check-only unit engine e2e demo deps clean bench fuzz deb dist
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -41,6 +43,12 @@ install: all
 
 uninstall:
 	rm -f $(PLUGINDIR)/docker-dbake
+
+deb: all
+	tools/mkdeb $(BUILD) .
+
+dist:
+	tools/mkdist .
 
 # what make check and make demo need (Debian packages, as root or with
 # sudo): its own step, never part of make

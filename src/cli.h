@@ -4,6 +4,8 @@
 
 #include "util/strbuf.h"
 
+#include <stdio.h>
+
 enum progress_mode {
 	PROGRESS_AUTO,
 	PROGRESS_PLAIN,
@@ -105,6 +107,9 @@ extern const char *dbake_version;
  * takes a value (-f, --builder...), else NULL. */
 void cli_complete_flags(const char *prefix, struct strvec *out);
 const char *cli_flag_value(const char *arg);
+
+/* The man page, docker-dbake(1), from the option table (make deb). */
+void cli_print_man(FILE *f);
 
 /* "90s", "10m", "1h30m", bare seconds: ms (> 0, at most 30 days), or -1. */
 long long parse_duration_ms(const char *s);

@@ -276,6 +276,10 @@ int main(int argc, char **argv)
 	/* the merge job of a split target (split.c starts it) */
 	if (argc == 3 && !strcmp(argv[1], MERGE_COMMAND))
 		return merge_main(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "__man")) {
+		cli_print_man(stdout);
+		return 0;
+	}
 	/* the Docker CLI asks the plugin to complete a word */
 	if (argc >= 2 && !strcmp(argv[1], COMPLETE_COMMAND))
 		return complete_main(argc, argv);

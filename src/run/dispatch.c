@@ -315,6 +315,8 @@ static void finish_slot(void *owner, void *task, int status)
 				split_merge_done(run, job);
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
+			sched_job_built(&run->sched, job, n,
+					run->info[job].progress.work);
 			learn_job(&run->sched, run->history, run->endpoints,
 				  run->node_keys, job, from, run->info[job].batch,
 				  run->info[job].progress.work,

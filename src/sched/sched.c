@@ -100,6 +100,14 @@ static size_t ready_count(const struct sched *sc)
 	return n;
 }
 
+void sched_job_built(struct sched *sc, size_t job, size_t batch, double work)
+{
+	if (batch == 1 && work >= 0) {
+		sc->jobs[job].own_known = 1;
+		sc->jobs[job].own_s = work;
+	}
+}
+
 /* How many unknown targets a bake of a first run takes (COLD_BATCH_*). */
 size_t sched_cold_batch(const struct sched *sc)
 {
@@ -110,8 +118,19 @@ size_t sched_cold_batch(const struct sched *sc)
 			continue;
 		unknown += j->state == JOB_READY || j->state == JOB_PENDING;
 		if (j->state == JOB_DONE) {
+			const struct sched_job *sj = &sc->jobs[i];
+			/* its own steps when known (a wait in BuildKit's
+			 * queue is the node's, not the target's), else the
+			 * whole bake */
+			double whole = (double)(j->end_ms - j->start_ms) / 1000;
 			seen++;
-			quick += j->end_ms - j->start_ms < POLICY_SHORT * 1000;
+			/* quick: under POLICY_SHORT / 2, or under what the
+			 * bake cost besides (on a busy machine, the start of
+			 * a bake outweighs a light target's steps) */
+			quick += sj->own_known
+					 ? sj->own_s < POLICY_SHORT / 2 ||
+						   sj->own_s < whole - sj->own_s
+					 : whole < POLICY_SHORT;
 		}
 	}
 	/* what the first builds of this run showed: quick ones, mostly */
@@ -119,7 +138,7 @@ size_t sched_cold_batch(const struct sched *sc)
 	if (seen < want || quick * 4 < seen * 3)
 		return 1;
 	size_t per = sc->nslots * COLD_BATCH_ROUNDS;
-	size_t b = per ? unknown / per : 1;
+	size_t b = per ? (unknown + per - 1) / per : 1;
 	return b < 1 ? 1 : b > COLD_BATCH_MAX ? COLD_BATCH_MAX : b;
 }
 

@@ -34,8 +34,10 @@
 /*
  * A first run of many targets, nothing known of them: once the first
  * COLD_BATCH_SEEN of them (or a slot's worth each) have been built, one
- * bake each, and three in four took less than POLICY_SHORT from launch
- * to end (a bake's own start included), the others go
+ * bake each, and the steps of three in four took less than POLICY_SHORT
+ * / 2, or less than the rest of their bake (its start, a wait in the
+ * queue: sched_job_built; else from launch to end, under POLICY_SHORT),
+ * the others go
  * several to a bake: each slot then gets about COLD_BATCH_ROUNDS bakes of
  * what is left, COLD_BATCH_MAX targets at most. Worked out at each
  * launch from what is left, so the batches shrink towards the end; where
@@ -71,7 +73,11 @@ struct sched_job {
 	int done;           /* of those, finished */
 	long long step_ms;  /* when a step ran after a wait, or 0 */
 	long long idle_ms;  /* since when no step of it runs, or 0 */
+	int own_known;      /* own_s is known: it was built alone */
+	double own_s;       /* its steps' own seconds, without the bake's
+			       start or a wait in BuildKit's queue */
 };
+
 
 /* What the run learns of each node, for the next run. */
 struct node_stats {
@@ -182,6 +188,10 @@ size_t sched_waiting(struct sched *s, long long now, size_t *out,
 		     unsigned char *full);
 /* Whether a build on `node` runs no step at the moment. */
 int sched_idle_build_on(const struct sched *s, int node);
+
+/* A job built: its steps' own seconds (work, -1 unknown), when its bake
+ * built it alone (batch 1); what a first run's batching goes by. */
+void sched_job_built(struct sched *sc, size_t job, size_t batch, double work);
 
 /* The size of a first run's batches of unknown targets, now. */
 size_t sched_cold_batch(const struct sched *sc);

@@ -7,7 +7,7 @@ out=$("$DBAKE" dbake --version 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 check "--version: exit 0 (got $rc)" [ "$rc" -eq 0 ]
-check "--version: dbake's first" grep -qx 'dbake [0-9][0-9.a-z-]*' <<<"$(head -n1 <<<"$out")"
+check "--version: dbake's first" grep -qx 'dbake [0-9][0-9A-Za-z.+~-]*' <<<"$(head -n1 <<<"$out")"
 check "--version: buildx's" grep -qx 'buildx: github.com/docker/buildx v0.35.0-fake' <<<"$out"
 check "--version: each node's BuildKit" \
 	[ "$(grep -c '^BuildKit: v0.31.2-fake (builder fake, node node[01])$' <<<"$out")" -eq 2 ]

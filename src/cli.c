@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "version.h"
 #include "util/util.h"
 
 #include <errno.h>

@@ -1,8 +1,10 @@
 #include "compose.h"
-#include "../proc.h"
 #include "../util/util.h"
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <jansson.h>
 #include <signal.h>
 #include <unistd.h>
 #include <libfyaml.h>
@@ -151,11 +153,38 @@ static size_t bad_byte(const unsigned char *s, size_t len)
 	return len;
 }
 
+/*
+ * The line of the first YAML directive ("%..." at a line's start) that
+ * is not a plain %YAML or %TAG one in ASCII, or 0. libfyaml 0.7 loops
+ * for ever on some ("%" then non-ASCII letters: found by tests/fuzz);
+ * a compose file has no use for any but these.
+ */
+static size_t bad_directive(const char *s, size_t len)
+{
+	size_t line = 1;
+	/* YAML breaks lines at \n, \r\n and a lone \r */
+	for (size_t i = 0; i < len; line++) {
+		size_t end = i;
+		while (end < len && s[end] != '\n' && s[end] != '\r')
+			end++;
+		if (s[i] == '%') {
+			int ok = (end - i > 6 && !strncmp(s + i, "%YAML ", 6)) ||
+				 (end - i > 5 && !strncmp(s + i, "%TAG ", 5));
+			for (size_t k = i; ok && k < end; k++)
+				ok = (s[k] >= 0x20 && s[k] < 0x7f) || s[k] == '\t';
+			if (!ok)
+				return line;
+		}
+		i = end + (end + 1 < len && s[end] == '\r' && s[end + 1] == '\n'
+				   ? 2 : 1);
+	}
+	return 0;
+}
+
 /* Compose files larger than this are not read (buildx reads them first). */
 #define COMPOSE_MAX (16u << 20)
 
-int compose_load_string(struct compose *c, const char *text, size_t len,
-			const char *what)
+int compose_check_text(const char *text, size_t len, const char *what)
 {
 	if (len > COMPOSE_MAX)
 		return error("compose file '%s' is over 16 MiB", what);
@@ -163,6 +192,18 @@ int compose_load_string(struct compose *c, const char *text, size_t len,
 	if (bad < len)
 		return error("compose file '%s' is not YAML text (byte %zu: 0x%02x)",
 			     what, bad, (unsigned char)text[bad]);
+	size_t dline = bad_directive(text, len);
+	if (dline)
+		return error("compose file '%s', line %zu: a YAML directive other "
+			     "than %%YAML or %%TAG", what, dline);
+	return 0;
+}
+
+int compose_load_string(struct compose *c, const char *text, size_t len,
+			const char *what)
+{
+	if (compose_check_text(text, len, what) < 0)
+		return -1;
 	struct strbuf why = STRBUF_INIT;
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
@@ -193,20 +234,133 @@ int compose_load_string(struct compose *c, const char *text, size_t len,
 	return ret;
 }
 
-/* Reading a compose file that takes longer than this is given up: one
- * line, exit 2 (a parser loop must not hang a run, deaf to signals). */
-#define COMPOSE_READ_S 10
+/* Reading a compose file that takes longer than this is given up. */
+#define COMPOSE_READ_MS 10000
 
-static void too_slow(int sig)
+/* What a child read, as JSON, for its parent (compose_load_isolated). */
+static char *to_json(const struct compose *c)
 {
-	static const char msg[] = "dbake: a compose file took more than 10 s "
-				  "to read; refusing it\n";
-	(void)sig;
-	proc_kill_all(SIGKILL); /* a buildx inspect may be on its way */
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
-		/* nothing more to say */
+	json_t *svcs = json_array();
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct compose_service *sv = &c->v[i];
+		json_t *pr = json_array(), *dep = json_array();
+		for (size_t k = 0; k < sv->profiles.nr; k++)
+			json_array_append_new(pr, json_string(sv->profiles.v[k]));
+		for (size_t k = 0; k < sv->depends_on.nr; k++)
+			json_array_append_new(dep, json_string(sv->depends_on.v[k]));
+		json_array_append_new(svcs, json_pack("{s:s, s:b, s:o, s:o}", "name",
+						      sv->name, "build", sv->has_build,
+						      "profiles", pr, "depends_on", dep));
 	}
-	_exit(2);
+	json_t *doc = json_pack("{s:b, s:o}", "loaded", c->loaded, "services", svcs);
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+static int from_json(struct compose *c, const char *text)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	if (!json_is_object(doc))
+		return -1;
+	compose_release(c);
+	c->loaded = json_is_true(json_object_get(doc, "loaded"));
+	size_t i, k;
+	json_t *sv, *v;
+	json_array_foreach(json_object_get(doc, "services"), i, sv) {
+		const char *name = json_string_value(json_object_get(sv, "name"));
+		if (!name)
+			continue;
+		struct compose_service *s = service_get(c, name);
+		s->has_build = json_is_true(json_object_get(sv, "build"));
+		json_array_foreach(json_object_get(sv, "profiles"), k, v)
+			strvec_push(&s->profiles, json_string_value(v));
+		json_array_foreach(json_object_get(sv, "depends_on"), k, v)
+			strvec_push(&s->depends_on, json_string_value(v));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+int compose_load_isolated(struct compose *c, const char *text, size_t len,
+			  const char *what, long long timeout_ms)
+{
+	/* what never reaches the parser is refused here, without a child */
+	if (compose_check_text(text, len, what) < 0)
+		return -1;
+	int fds[2];
+	if (pipe(fds) < 0)
+		return error("cannot read compose file '%s': %s", what,
+			     strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return error("cannot read compose file '%s': %s", what,
+			     strerror(errno));
+	}
+	if (!pid) {
+		/* the child: libfyaml may crash or loop on some input (see
+		 * tests/fuzz); only the child goes with it */
+		close(fds[0]);
+		/* dies as a process does: no handler of the parent's */
+		static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+					    SIGABRT, SIGINT, SIGTERM, SIGHUP };
+		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+			signal(sigs[i], SIG_DFL);
+		int ok = compose_load_string(c, text, len, what) == 0;
+		char *json = ok ? to_json(c) : NULL;
+		if (json)
+			write_in_full(fds[1], json, strlen(json));
+		_exit(json ? 0 : 2);
+	}
+	close(fds[1]);
+	struct strbuf out = STRBUF_INIT;
+	long long deadline = now_ms() + timeout_ms;
+	int timed_out = 0;
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+		char buf[8192];
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		strbuf_add(&out, buf, (size_t)n);
+	}
+	close(fds[0]);
+	if (timed_out)
+		kill(pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int ret = 0;
+	if (timed_out)
+		ret = error("compose file '%s' took more than %lld s to read; "
+			    "refusing it", what, timeout_ms / 1000);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		ret = -1; /* a parse error: the child said why */
+	else if (WIFSIGNALED(status) || WEXITSTATUS(status))
+		ret = error("cannot read compose file '%s': the YAML parser "
+			    "failed on it (%s %d)", what,
+			    WIFSIGNALED(status) ? "signal" : "exit",
+			    WIFSIGNALED(status) ? WTERMSIG(status)
+						: WEXITSTATUS(status));
+	else if (from_json(c, out.buf) < 0)
+		ret = error("cannot read compose file '%s'", what);
+	strbuf_release(&out);
+	return ret;
 }
 
 int compose_load_file(struct compose *c, const char *path)
@@ -220,13 +374,7 @@ int compose_load_file(struct compose *c, const char *path)
 		return error("cannot read compose file '%s': %s", path,
 			     strerror(errno));
 	}
-	struct sigaction sa = { .sa_handler = too_slow }, old;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
-	alarm(COMPOSE_READ_S);
-	int ret = compose_load_string(c, sb.buf, sb.len, path);
-	alarm(0);
-	sigaction(SIGALRM, &old, NULL);
+	int ret = compose_load_isolated(c, sb.buf, sb.len, path, COMPOSE_READ_MS);
 	strbuf_release(&sb);
 	return ret;
 }

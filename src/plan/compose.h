@@ -31,6 +31,19 @@ int compose_load_string(struct compose *c, const char *text, size_t len,
 			const char *what);
 int compose_load_file(struct compose *c, const char *path);
 
+/* What no parser should be given (too big, not UTF-8 text, a directive
+ * libfyaml loops on): refused, said in one line, -1; else 0. */
+int compose_check_text(const char *text, size_t len, const char *what);
+
+/*
+ * compose_load_string in a child process, as compose_load_file reads:
+ * the YAML library may crash or loop on some input (tests/fuzz found
+ * both), and only the child goes with it. Gives up after timeout_ms.
+ * 0, or -1 said in one line.
+ */
+int compose_load_isolated(struct compose *c, const char *text, size_t len,
+			  const char *what, long long timeout_ms);
+
 /*
  * Names of the services compose enables with `profiles` active (those
  * without profiles, or with an active one) that bake builds.

@@ -2,6 +2,7 @@
 #include "../util/util.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <poll.h>
 #include <jansson.h>
@@ -309,6 +310,10 @@ int compose_load_isolated(struct compose *c, const char *text, size_t len,
 					    SIGABRT, SIGINT, SIGTERM, SIGHUP };
 		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], SIG_DFL);
+		/* never outlives the read, nor dbake (even killed -9) */
+		signal(SIGALRM, SIG_DFL);
+		alarm((unsigned)(timeout_ms / 1000) + 2);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int ok = compose_load_string(c, text, len, what) == 0;
 		char *json = ok ? to_json(c) : NULL;
 		if (json)

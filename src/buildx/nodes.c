@@ -147,8 +147,7 @@ static struct node *node_by_name(struct nodeset *set, const char *name)
 	return NULL;
 }
 
-/* A store platform object {"os","architecture","variant"} as a string. */
-static char *store_platform(json_t *p)
+char *nodes_store_platform(json_t *p)
 {
 	const char *os = json_string_value(json_object_get(p, "os"));
 	const char *arch = json_string_value(json_object_get(p, "architecture"));
@@ -193,7 +192,7 @@ int nodes_merge_store(struct nodeset *set, const char *text)
 		}
 		size_t j;
 		json_array_foreach(json_object_get(jn, "Platforms"), j, v) {
-			char *p = store_platform(v);
+			char *p = nodes_store_platform(v);
 			if (p && !strvec_has(&n->pinned, p))
 				strvec_push(&n->pinned, p);
 			free(p);

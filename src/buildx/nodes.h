@@ -108,6 +108,11 @@ struct discovery {
 	const struct strvec *globals;
 	int bootstrap; /* start the builder's nodes (inspect --bootstrap) */
 };
+/* A platform of the buildx store ({"os", "architecture", "variant"}) as
+ * a normalized "os/arch[/variant]" string, or NULL. */
+struct json_t;
+char *nodes_store_platform(struct json_t *p);
+
 /* How long discovery waits for a node's answer (buildx inspect
  * --timeout; buildx's own default is 20 s). */
 #define DISCOVERY_TIMEOUT_S 8

@@ -72,19 +72,6 @@ static int open_store(struct shard_store *store, const struct strvec *globals)
 	return 0;
 }
 
-/* A platform of the store ({"os", "architecture", "variant"}) as
- * "os/arch[/variant]". */
-static char *store_platform(json_t *p)
-{
-	const char *os = json_string_value(json_object_get(p, "os"));
-	const char *arch = json_string_value(json_object_get(p, "architecture"));
-	const char *var = json_string_value(json_object_get(p, "variant"));
-	if (!os || !arch)
-		return NULL;
-	return var && *var ? xstrfmt("%s/%s/%s", os, arch, var)
-			   : xstrfmt("%s/%s", os, arch);
-}
-
 int shard_entry_matches(const char *text, const char *name,
 			const struct node *n)
 {
@@ -111,7 +98,7 @@ int shard_entry_matches(const char *text, const char *name,
 	json_t *plats = json_object_get(node, "Platforms");
 	ok &= json_array_size(plats) == n->pinned.nr;
 	for (size_t i = 0; ok && i < json_array_size(plats); i++) {
-		char *p = store_platform(json_array_get(plats, i));
+		char *p = nodes_store_platform(json_array_get(plats, i));
 		ok = p && strvec_has(&n->pinned, p);
 		free(p);
 	}

@@ -52,15 +52,8 @@ static const char *const dbake_only[] = {
 	"debug", "no-bootstrap", "timeout",
 };
 
-/* One table drives getopt_long and the help text. */
-struct option_doc {
-	struct option opt;
-	int shortopt;
-	const char *arg;
-	const char *help;
-};
 
-static const struct option_doc option_table[] = {
+const struct option_doc option_table[] = {
 	{ { "file", required_argument, NULL, 'f' }, 'f', "FILE",
 	  "Bake file (HCL, JSON or compose); repeatable. Default: buildx's discovery" },
 	{ { "builder", required_argument, NULL, OPT_BUILDER }, 0, "NAME",
@@ -130,6 +123,7 @@ static const struct option_doc option_table[] = {
 	{ { "version", no_argument, NULL, OPT_VERSION }, 0, NULL,
 	  "Show the version" },
 };
+const size_t option_table_nr = ARRAY_SIZE(option_table);
 
 static void print_usage(FILE *f)
 {
@@ -631,91 +625,4 @@ void options_secret_values(const struct options *opts, struct strvec *out)
 		if (eq && eq[1])
 			strvec_push(out, eq + 1);
 	}
-}
-
-void cli_complete_flags(const char *prefix, struct strvec *out)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
-		const struct option_doc *d = &option_table[i];
-		char *flag = xstrfmt("--%s", d->opt.name);
-		if (d->help && starts_with(flag, prefix))
-			strvec_pushf(out, "%s\t%s", flag, d->help);
-		free(flag);
-	}
-}
-
-const char *cli_flag_value(const char *arg)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
-		const struct option_doc *d = &option_table[i];
-		if (d->opt.has_arg != required_argument)
-			continue;
-		if ((starts_with(arg, "--") && !strcmp(arg + 2, d->opt.name)) ||
-		    (d->shortopt && arg[0] == '-' && arg[1] == d->shortopt && !arg[2]))
-			return d->opt.name;
-	}
-	return NULL;
-}
-
-/* roff: backslashes doubled, a leading dot or quote escaped */
-static void roff_text(FILE *f, const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", f);
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\e", f);
-		else if (*s == '-')
-			fputs("\\-", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-void cli_print_man(FILE *f)
-{
-	fprintf(f, ".TH DOCKER-DBAKE 1 \"\" \"dbake %s\" \"Docker CLI plugins\"\n",
-		dbake_version);
-	fputs(".SH NAME\ndocker\\-dbake \\- build bake targets spread over every "
-	      "node of a multi\\-node buildx builder\n"
-	      ".SH SYNOPSIS\n.B docker dbake\n[\\fIOPTIONS\\fR] [\\fITARGET\\fR...]\n"
-	      ".br\n.B docker dbake prune\n[\\fB\\-f\\fR]\n"
-	      ".SH DESCRIPTION\n"
-	      "Builds the targets of a bake file (HCL, JSON or compose) across all "
-	      "the BuildKit nodes of a multi\\-node buildx builder, as "
-	      "\\fBdocker buildx bake\\fR builds them on one: each node gets a "
-	      "single\\-node shard builder of its own, and targets are dispatched "
-	      "over the nodes by platform, dependencies and the nodes' speed.\n"
-	      "Targets may be target names, group names or quoted patterns, as in "
-	      "bake.\n.SH OPTIONS\n", f);
-	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
-		const struct option_doc *d = &option_table[i];
-		if (!d->help)
-			continue;
-		fputs(".TP\n", f);
-		if (d->shortopt)
-			fprintf(f, "\\fB\\-%c\\fR, ", d->shortopt);
-		fputs("\\fB\\-\\-", f);
-		roff_text(f, d->opt.name);
-		fputs("\\fR", f);
-		if (d->arg) {
-			fputs(" \\fI", f);
-			roff_text(f, d->arg);
-			fputs("\\fR", f);
-		}
-		fputc('\n', f);
-		roff_text(f, d->help);
-		fputc('\n', f);
-	}
-	fputs(".SH COMMANDS\n.TP\n\\fBprune\\fR [\\fB\\-f\\fR]\n"
-	      "Remove dbake's shards, history and run directories (asks first "
-	      "unless \\fB\\-f\\fR).\n"
-	      ".SH EXIT STATUS\n0 all built; 1 a build failed or was skipped; "
-	      "2 usage or input error; 130 interrupted.\n"
-	      ".SH FILES\n.TP\n\\fI$XDG_STATE_HOME/dbake\\fR\n"
-	      "Shard builders and history (\\fB$DBAKE_STATE_DIR\\fR overrides).\n"
-	      ".TP\n\\fI$TMPDIR/dbake\\-UID/run\\-*\\fR\n"
-	      "One directory per run: a log per target, report.json and "
-	      "report.html.\n"
-	      ".SH SEE ALSO\n\\fBdocker\\-buildx\\-bake\\fR(1)\n", f);
 }

@@ -102,11 +102,18 @@ void options_secret_values(const struct options *opts, struct strvec *out);
 
 extern const char *dbake_version;
 
-/* Shell completion (complete.c): the flags starting with `prefix`, as
- * "--flag<TAB>help" lines; and the long name of the flag `arg` when it
- * takes a value (-f, --builder...), else NULL. */
-void cli_complete_flags(const char *prefix, struct strvec *out);
-const char *cli_flag_value(const char *arg);
+/* One table drives getopt_long, the help text, the man page (man.c) and
+ * shell completion (complete.c). */
+#include <getopt.h>
+struct option_doc {
+	struct option opt;
+	int shortopt;
+	const char *arg;
+	const char *help;
+};
+
+extern const struct option_doc option_table[];
+extern const size_t option_table_nr;
 
 /* The man page, docker-dbake(1), from the option table (make deb). */
 void cli_print_man(FILE *f);

@@ -13,10 +13,35 @@
 #include "util/util.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void complete_flags(const char *prefix, struct strvec *out)
+{
+	for (size_t i = 0; i < option_table_nr; i++) {
+		const struct option_doc *d = &option_table[i];
+		char *flag = xstrfmt("--%s", d->opt.name);
+		if (d->help && starts_with(flag, prefix))
+			strvec_pushf(out, "%s\t%s", flag, d->help);
+		free(flag);
+	}
+}
+
+static const char *flag_value(const char *arg)
+{
+	for (size_t i = 0; i < option_table_nr; i++) {
+		const struct option_doc *d = &option_table[i];
+		if (d->opt.has_arg != required_argument)
+			continue;
+		if ((starts_with(arg, "--") && !strcmp(arg + 2, d->opt.name)) ||
+		    (d->shortopt && arg[0] == '-' && arg[1] == d->shortopt && !arg[2]))
+			return d->opt.name;
+	}
+	return NULL;
+}
 
 /* cobra's ShellCompDirective values */
 enum {
@@ -92,7 +117,7 @@ int complete_main(int argc, char **argv)
 
 	/* what was typed before: -f files and the builder matter */
 	for (int i = first; i < argc - 1; i++) {
-		const char *flag = cli_flag_value(argv[i]);
+		const char *flag = flag_value(argv[i]);
 		if (flag && i + 1 < argc - 1) {
 			if (!strcmp(flag, "file"))
 				strvec_push(&opts.files, argv[i + 1]);
@@ -101,7 +126,7 @@ int complete_main(int argc, char **argv)
 			positional++;
 		}
 	}
-	const char *flag = prev ? cli_flag_value(prev) : NULL;
+	const char *flag = prev ? flag_value(prev) : NULL;
 	if (flag) {
 		if (!strcmp(flag, "file") || !strcmp(flag, "metadata-file"))
 			directive = DIRECTIVE_DEFAULT;
@@ -125,7 +150,7 @@ int complete_main(int argc, char **argv)
 			add_if(&out, word, "variables", NULL);
 		}
 	} else if (word[0] == '-') {
-		cli_complete_flags(word, &out);
+		complete_flags(word, &out);
 	} else {
 		if (!positional)
 			add_if(&out, word, "prune",

@@ -13,6 +13,7 @@
 #include "plan/resolve.h"
 #include "proc.h"
 #include "prune.h"
+#include "version_cmd.h"
 #include "run/dispatch.h"
 #include "run/merge.h"
 #include "run/split.h"

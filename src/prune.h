@@ -7,8 +7,4 @@
 /* Remove dbake's state as opts (-f) says; the exit code. */
 int prune_main(const struct options *opts);
 
-/* --version: dbake's, then the buildx and BuildKit versions of the
- * builder (--builder, else buildx's current one); the exit code. */
-int version_main(const struct options *opts);
-
 #endif

@@ -91,11 +91,4 @@ docker buildx rm "$sts" >/dev/null 2>&1
 
 # without kubectl nothing starts (a PATH of docker alone: this machine
 # may have a kubectl of its own elsewhere)
-mkdir "$PROJ/bin"
-ln -s "$(command -v docker)" "$PROJ/bin/docker"
-out=$(PATH=$PROJ/bin "$DBAKE" dbake --progress plain a 2>&1)
-rc=$?
-check "no kubectl: exit 2 (got $rc)" [ "$rc" -eq 2 ]
-check "no kubectl: one line naming it" \
-	eval '[ "$(wc -l <<<"$out")" -eq 1 ] && grep -q kubectl <<<"$out"'
-[ "$rc" -eq 2 ] || echo "# $out"
+no_kubectl_said "kubectl" a

@@ -81,11 +81,4 @@ check "SIGINT: the user's builders are as they were" [ "$(builders)" = "$before_
 check "SIGINT: no child process left" no_children_left
 
 # a kube-pod:// node without kubectl: said before anything starts
-mkdir "$PROJ/bin"
-ln -s "$(command -v docker)" "$PROJ/bin/docker"
-out=$(PATH=$PROJ/bin "$DBAKE" dbake --progress plain a 2>&1)
-rc=$?
-check "no kubectl: exit 2 (got $rc)" [ "$rc" -eq 2 ]
-check "no kubectl: one line naming it" \
-	eval '[ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "kube-pod.*kubectl" <<<"$out"'
-[ "$rc" -eq 2 ] || echo "# $out"
+no_kubectl_said "kube-pod.*kubectl" a

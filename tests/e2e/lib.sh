@@ -18,6 +18,41 @@ project() {
 	cd "$PROJ"
 }
 
+# own_bed NAME: a two-node test bed of this test's own (its nodes may be
+# killed or frozen; the shared one keeps all of its), its exports in the
+# environment, and a fresh project directory; the bed goes down at exit,
+# after $ON_EXIT runs (a command, or nothing). Sets BED (its state dir).
+own_bed() {
+	local top env
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	BED=${TMPDIR:-/tmp}/dbake-$1-$$ PROJ=
+	trap 'eval "${ON_EXIT:-}"; DBAKE_CLUSTER_DIR=$BED "'"$top"'/tools/cluster" down >/dev/null 2>&1; rm -rf "$PROJ" "$BED.lock"' EXIT
+	env=$(DBAKE_CLUSTER_DIR=$BED "$top/tools/cluster" up --nodes 2 --arm64 0 --name "$1-$$" 2>/dev/null)
+	check "a two-node test bed of its own" [ -n "$env" ]
+	eval "$env"
+	REG=$DBAKE_TEST_REGISTRY BASE=$DBAKE_TEST_REGISTRY/base/busybox
+	read -r -a NODES <<<"${DBAKE_TEST_NODES:-}"
+	read -r -a NODE_ADDRS <<<"${DBAKE_TEST_NODE_ADDRS:-}"
+	read -r -a ARM_NODES <<<"${DBAKE_TEST_ARM64_NODES:-}"
+	PROJ=$(mktemp -d "${TMPDIR:-/tmp}/dbake-e2e.XXXXXX")
+	cd "$PROJ"
+}
+
+# no_kubectl_said PATTERN TARGET: dbake with a PATH of docker alone (this
+# machine may have a kubectl of its own elsewhere) builds nothing, exit
+# 2, one line matching PATTERN.
+no_kubectl_said() {
+	local out rc pat=$1
+	mkdir -p "$PROJ/bin"
+	ln -sf "$(command -v docker)" "$PROJ/bin/docker"
+	out=$(PATH=$PROJ/bin "$DBAKE" dbake --progress plain "$2" 2>&1)
+	rc=$?
+	check "no kubectl: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+	check "no kubectl: one line naming it" \
+		eval '[ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "$pat" <<<"$out"'
+	[ "$rc" -eq 2 ] || echo "# $out"
+}
+
 # hcl_target NAME [DURATION] [EXTRA-HCL]: a target whose RUN takes a while.
 # Every build is distinct (NONCE) so nothing comes from an earlier test.
 hcl_target() {

@@ -4,15 +4,7 @@
 # and the run ends with every target built and exit 0. On a test bed of
 # its own (two nodes), so the shared one keeps all of its nodes.
 . "$(dirname "$0")/lib.sh"
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bed=${TMPDIR:-/tmp}/dbake-lost-$$
-trap 'DBAKE_CLUSTER_DIR=$bed "$top/tools/cluster" down >/dev/null 2>&1; rm -rf "$PROJ" "$bed.lock"' EXIT
-env=$(DBAKE_CLUSTER_DIR=$bed "$top/tools/cluster" up --nodes 2 --arm64 0 --name "lost-$$" 2>/dev/null)
-check "a two-node test bed of its own" [ -n "$env" ]
-eval "$env"
-BASE=$DBAKE_TEST_REGISTRY/base/busybox
-PROJ=$(mktemp -d "${TMPDIR:-/tmp}/dbake-e2e.XXXXXX")
-cd "$PROJ"
+own_bed lost
 {
 	echo 'group "default" { targets = ["t1", "t2", "t3", "t4", "t5", "t6"] }'
 	for i in 1 2 3 4 5 6; do hcl_target "t$i" 4; done
@@ -21,7 +13,7 @@ cd "$PROJ"
 out=$PROJ/out
 start_building "$out" '^\[node1\] building' --slots 2
 pid=$BG_PID
-read -r _ victim _ < <(grep '^node1 ' "$bed/pids")
+read -r _ victim _ < <(grep '^node1 ' "$BED/pids")
 kill -9 "$victim"
 echo "# killed node1's buildkitd (pid $victim)"
 wait "$pid"

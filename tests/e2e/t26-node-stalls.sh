@@ -6,16 +6,9 @@
 # before the run: discovery gives up on it within its timeout and the
 # run goes on without it. On a test bed of its own (two nodes).
 . "$(dirname "$0")/lib.sh"
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bed=${TMPDIR:-/tmp}/dbake-stall-$$
 victim=
-trap '[ -n "$victim" ] && kill -CONT "$victim" 2>/dev/null; DBAKE_CLUSTER_DIR=$bed "$top/tools/cluster" down >/dev/null 2>&1; rm -rf "$PROJ" "$bed.lock"' EXIT
-env=$(DBAKE_CLUSTER_DIR=$bed "$top/tools/cluster" up --nodes 2 --arm64 0 --name "stall-$$" 2>/dev/null)
-check "a two-node test bed of its own" [ -n "$env" ]
-eval "$env"
-BASE=$DBAKE_TEST_REGISTRY/base/busybox
-PROJ=$(mktemp -d "${TMPDIR:-/tmp}/dbake-e2e.XXXXXX")
-cd "$PROJ"
+ON_EXIT='[ -n "$victim" ] && kill -CONT "$victim" 2>/dev/null'
+own_bed stall
 {
 	echo 'group "default" { targets = ["t1", "t2", "t3", "t4", "t5", "t6"] }'
 	for i in 1 2 3 4 5 6; do hcl_target "t$i" 4; done
@@ -27,7 +20,7 @@ out=$PROJ/out
 start=$SECONDS
 start_building "$out" '^\[node1\] building' --slots 2
 pid=$BG_PID
-read -r _ victim _ < <(grep '^node1 ' "$bed/pids")
+read -r _ victim _ < <(grep '^node1 ' "$BED/pids")
 kill -STOP "$victim"
 echo "# froze node1's buildkitd (pid $victim)"
 wait "$pid"

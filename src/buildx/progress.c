@@ -73,6 +73,27 @@ static void step_done(struct progress *p, unsigned char *state, int cached,
 		p->work += secs;
 }
 
+/*
+ * The vertex that sends the build context: "[internal] load build
+ * context" (the Dockerfile frontend's name; a bake of several targets
+ * puts the target's name in the brackets). Vertex state 3 marks it.
+ */
+#define CONTEXT_VERTEX 3
+
+static int is_context_title(const char *s, size_t len)
+{
+	static const char tail[] = "] load build context";
+	size_t n = sizeof(tail) - 1;
+	return len >= n && s[0] == '[' && !memcmp(s + len - n, tail, n) &&
+	       memmem(s, len, "internal]", 9);
+}
+
+static void context_done(struct progress *p, unsigned char *state)
+{
+	if (*state == CONTEXT_VERTEX)
+		p->context_sent = 1;
+}
+
 static void first_error(struct progress *p, const char *msg, size_t len)
 {
 	if (!p->error[0])
@@ -102,7 +123,10 @@ static void plain_line(struct progress *p, const char *line, size_t len)
 		return;
 	if (rlen && rest[0] == '[' && is_step_title(rest, rlen)) {
 		step_seen(p, state, rest, rlen);
+	} else if (!*state && is_context_title(rest, rlen)) {
+		*state = CONTEXT_VERTEX;
 	} else if (rlen >= 4 && !memcmp(rest, "DONE", 4)) {
+		context_done(p, state);
 		double secs = -1;
 		if (rlen > 5 && rest[4] == ' ') {
 			char num[32];
@@ -175,11 +199,14 @@ static void json_vertex(struct progress *p, json_t *v)
 		return;
 	if (name && is_step_title(name, strlen(name)) && *state != 2)
 		step_seen(p, state, name, strlen(name));
+	else if (name && !*state && is_context_title(name, strlen(name)))
+		*state = CONTEXT_VERTEX;
 	const char *completed =
 		json_string_value(json_object_get(v, "completed"));
 	if (err && *err) { /* as plain's "#N ERROR:": not a finished step */
 		first_error(p, err, strlen(err));
 	} else if (completed) {
+		context_done(p, state);
 		double from = rfc3339(json_string_value(
 			json_object_get(v, "started")));
 		double to = rfc3339(completed);

@@ -14,6 +14,7 @@ struct progress {
 	int done;            /* of those, finished */
 	int cached;          /* of those, cache hits */
 	double work;         /* seconds the finished steps took ("DONE 1.2s") */
+	int context_sent;    /* "[internal] load build context" finished */
 	char current[160];   /* the latest step's title */
 	char error[256];     /* the first ERROR line, or "" */
 	struct strbuf line;  /* partial line carried between feeds */

@@ -381,6 +381,8 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 		progress_feed(p, buf, len);
 		sched_job_steps(&run->sched.jobs[s->jobs[i]], p->steps, p->done,
 				now);
+		if (p->context_sent)
+			sched_context_sent(&run->sched, s);
 	}
 }
 

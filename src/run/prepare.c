@@ -4,6 +4,7 @@
  * (sched/learn.c), the slots and their order, the policy, the
  * dependency layouts.
  */
+#include "ctxshare.h"
 #include "dispatch.h"
 #include "stall.h"
 #include "../sched/learn.h"
@@ -184,6 +185,8 @@ void dispatch_prepare(struct run *run)
 	free(caps);
 	free(speed);
 	free(defhash);
+	if (!run_fifo(run))
+		ctxshare_prepare(run);
 	transfer_prepare(&run->transfer, run, !run_fifo(run));
 	prepare_parts_dir(run);
 	options_secret_values(run->opts, &run->secrets);

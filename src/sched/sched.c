@@ -58,6 +58,9 @@ void sched_release(struct sched *sc)
 	free(sc->stats);
 	free(sc->jobs);
 	free(sc->batch);
+	free(sc->ctx);
+	free(sc->ctx_state);
+	free(sc->ctx_by);
 	if (sc->policy.dag)
 		policy_release(&sc->policy);
 	memset(sc, 0, sizeof(*sc));
@@ -86,6 +89,7 @@ static int launch(struct sched *sc, struct sched_slot *s,
 		return -1;
 	}
 	s->live = 1;
+	sched_context_launched(sc, s);
 	s->spawn_ms = s->run_from = sc->last_launch_ms = now;
 	s->ahead = 0;
 	s->moved = 0;
@@ -287,6 +291,11 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 			    (pass == 0 || !sched_ending_soon(sc, s->node, now) ||
 			     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
 				job = -1;
+			/* its context is on its way to this node: once there,
+			 * the build sends only what changed */
+			if (job >= 0 && sched_context_held(sc, (size_t)job,
+							   s->node))
+				job = -1;
 			if (job < 0)
 				continue;
 			if (!max_short) {
@@ -310,6 +319,7 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 				cold = sc->fifo ? 1 : sched_cold_batch(sc);
 			size_t n = policy_batch(&sc->policy, (size_t)job, s->node,
 						sc->batch, most, cold);
+			n = sched_context_batch(sc, s->node, sc->batch, n);
 			slot_take(s, sc->batch, n);
 			if (launch(sc, s, ops, owner, now) == 0 && extra) {
 				s->ahead = 1;
@@ -393,6 +403,7 @@ long long sched_fill(struct sched *sc, const struct sched_ops *ops,
 long long sched_ended(struct sched *sc, struct sched_slot *s, long long now)
 {
 	s->live = 0;
+	sched_context_ended(sc, s);
 	if (s->moved) {
 		s->moved = 0;
 		return -1;

@@ -101,6 +101,12 @@ struct sched {
 	int launch_gap_ms;          /* between launches (sched/pace.h) */
 	long long last_launch_ms;   /* the latest launch, or 0 */
 	int stopping;               /* no new builds */
+	size_t *ctx;                /* per job: the large build context it
+				       shares with others (1..nctx), 0:
+				       none (ctxgate.c) */
+	size_t nctx;
+	unsigned char *ctx_state;   /* per node and context: sent or not */
+	size_t *ctx_by;             /* ...and the slot sending it, plus 1 */
 	int one_bake_decided;       /* whether one_bake() applies, looked at */
 	int one_bake;               /* it does */
 };
@@ -188,6 +194,34 @@ size_t sched_waiting(struct sched *s, long long now, size_t *out,
 		     unsigned char *full);
 /* Whether a build on `node` runs no step at the moment. */
 int sched_idle_build_on(const struct sched *s, int node);
+
+/* ctxgate.c */
+
+/*
+ * Jobs sharing a large local build context (ctx[job], 1..nctx; 0: none;
+ * ctx has an entry per job): on each node, the first bake that needs one
+ * takes the node's share of them (sched_context_batch) and sends it;
+ * the others wait on that node until it has been sent
+ * (sched_context_sent, or that bake's end). The caller decides what is
+ * large (run/ctxshare.h).
+ */
+void sched_contexts(struct sched *sc, const size_t *ctx, size_t nctx);
+/* Slot s's bake shows its context sent ("load build context" done). */
+void sched_context_sent(struct sched *sc, const struct sched_slot *s);
+/* Whether `job` waits on `node` for another bake to send its context. */
+int sched_context_held(const struct sched *sc, size_t job, int node);
+/*
+ * A batch (n jobs, to launch on `node`) whose first job needs a large
+ * context not sent to the node yet in this run: with it, the others
+ * that need it, the node's share (a bake sends a context its targets
+ * share once). Returns the new count.
+ */
+size_t sched_context_batch(struct sched *sc, int node, size_t *batch,
+			   size_t n);
+/* Slot s's bake starts, and sends the contexts not on its node yet. */
+void sched_context_launched(struct sched *sc, const struct sched_slot *s);
+/* Slot s's bake ended (moved: stopped, its jobs gone elsewhere). */
+void sched_context_ended(struct sched *sc, const struct sched_slot *s);
 
 /* A job built: its steps' own seconds (work, -1 unknown), when its bake
  * built it alone (batch 1); what a first run's batching goes by. */

@@ -242,7 +242,9 @@ int sim_dbake(const struct sim_workload *w, const struct sim_dbake_config *cfg,
 	learn_read(&s.dag, &mem->history, ep, w->nnodes, 0, caps, speed);
 	sched_init(&s.sc, &s.dag, w->nnodes, caps, speed, 0,
 		   POLICY_MODE_DEFAULT);
-	learn_apply(&s.sc, &mem->history, ep, NULL, speed);
+	/* without the history, only the nodes' speeds and capacities */
+	learn_apply(&s.sc, cfg->no_homes ? NULL : &mem->history, ep, NULL,
+		    speed);
 	free(caps);
 	free(speed);
 	s.sc.launch_gap_ms = cfg->launch_gap_ms;

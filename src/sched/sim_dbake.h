@@ -35,6 +35,8 @@ void sim_memory_release(struct sim_memory *m);
 struct sim_dbake_config {
 	double startup;     /* seconds a bake takes to reach its node */
 	int launch_gap_ms;  /* pacing (pace_gap() of the client's CPUs) */
+	int no_homes;       /* a later run forgets each target's node (the
+			       model has no cache for a home to save) */
 };
 
 /* The model's defaults: 0.4 s start-up, pacing for 2 CPUs. */

@@ -372,6 +372,48 @@ static void t_rawjson(void **state)
 	assert_null(p.digests);
 }
 
+/* When the build context is there: "[internal] load build context"
+ * done, in plain and in rawjson; a prefixed one (a bake of several
+ * targets) too; not a step of that name, nor the .dockerignore. */
+static void t_context_sent(void **state)
+{
+	(void)state;
+	struct progress p = PROGRESS_INIT;
+	const char *plain =
+		"#3 [internal] load .dockerignore\n"
+		"#3 DONE 0.0s\n"
+		"#4 [1/2] RUN echo load build context\n"
+		"#4 DONE 0.1s\n"
+		"#5 [internal] load build context\n"
+		"#5 transferring context: 52.44MB 1.0s\n";
+	progress_feed(&p, plain, strlen(plain));
+	assert_false(p.context_sent);
+	assert_int_equal(p.steps, 1);
+	progress_feed(&p, "#5 DONE 1.1s\n", 13);
+	assert_true(p.context_sent);
+	assert_int_equal(p.steps, 1); /* not a step */
+	assert_float_equal(p.work, 0.1, 1e-9);
+	progress_release(&p);
+
+	p = (struct progress)PROGRESS_INIT;
+	progress_feed(&p, "#7 [web internal] load build context\n#7 DONE 0.2s\n",
+		      50);
+	assert_true(p.context_sent);
+	progress_release(&p);
+
+	p = (struct progress)PROGRESS_INIT;
+	const char *json =
+		"{\"vertexes\":[{\"digest\":\"sha256:c\",\"name\":\"[internal] load build context\",\"started\":\"2026-12-02T16:20:30Z\"}]}\n";
+	progress_feed(&p, json, strlen(json));
+	assert_false(p.context_sent);
+	const char *done =
+		"{\"vertexes\":[{\"digest\":\"sha256:c\",\"name\":\"[internal] load build context\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:31Z\"}]}\n";
+	progress_feed(&p, done, strlen(done));
+	assert_true(p.context_sent);
+	assert_int_equal(p.steps, 0);
+	progress_release(&p);
+}
+
 static void t_partial_last_line(void **state)
 {
 	(void)state;
@@ -404,6 +446,7 @@ int main(void)
 		cmocka_unit_test(t_node_lost),
 		cmocka_unit_test(t_partial_last_line),
 		cmocka_unit_test(t_rawjson),
+		cmocka_unit_test(t_context_sent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

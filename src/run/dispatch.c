@@ -36,6 +36,9 @@ const struct run_view *run_view(struct run *run)
 	v->lower_bound = run->lower_bound;
 	v->stopping = run->sched.stopping;
 	v->stop_signal = run->stop_signal;
+	v->decisions = run->decisions;
+	v->decision_us = run->decision_us;
+	v->decision_max_us = run->decision_max_us;
 	return v;
 }
 
@@ -246,7 +249,14 @@ static const struct sched_ops sched_ops = {
 /* Start what can start; a held launch wakes the loop when it may go. */
 static void fill(struct run *run)
 {
+	long long t0 = now_us();
 	long long wait = sched_fill(&run->sched, &sched_ops, run, now_ms());
+	/* its own time: a launch's fork is the caller's, but counted too */
+	long long took = now_us() - t0;
+	run->decisions++;
+	run->decision_us += took;
+	if (took > run->decision_max_us)
+		run->decision_max_us = took;
 	if (wait && !run->launch_timer)
 		run->launch_timer = loop_add_timer(&run->loop, wait,
 						   launch_due, run);

@@ -47,6 +47,9 @@ struct run {
 	const struct plan *plan;        /* what bake printed: each child's
 					   definition is cut from it */
 	unsigned launches;              /* child bakes started so far */
+	unsigned long decisions;        /* sched_fill calls... */
+	long long decision_us;          /* ...their time, microseconds */
+	long long decision_max_us;      /* ...and the longest one's */
 	char **part_names;              /* per part of a split target:
 					   its job's name, "T@PLATFORM"... */
 	struct strvec *part_platforms;  /* ...and its one platform */

@@ -336,6 +336,21 @@ json_t *report_build(const struct run_view *view)
 		json_t *cl = json_object();
 		json_object_set_new(cl, "cpu", jround((double)us / 1e6, 1e3));
 		json_object_set_new(cl, "max_rss_kb", json_integer(ru.ru_maxrss));
+		/* the bakes it ran, once ended (and what they ran) */
+		if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+			us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+			     ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+			json_object_set_new(cl, "children_cpu",
+					    jround((double)us / 1e6, 1e3));
+		}
+		json_t *d = json_object();
+		json_object_set_new(d, "count", json_integer((json_int_t)view->decisions));
+		json_object_set_new(d, "mean_us",
+				    json_integer(view->decisions
+						 ? view->decision_us / (long long)view->decisions
+						 : 0));
+		json_object_set_new(d, "max_us", json_integer(view->decision_max_us));
+		json_object_set_new(cl, "decisions", d);
 		json_object_set_new(totals, "client", cl);
 	}
 

@@ -41,6 +41,10 @@ struct run_view {
 	double lower_bound;            /* seconds, 0 when not known */
 	int stopping;                  /* no new builds: cancelling */
 	int stop_signal;               /* what stopped the run, or 0 */
+	/* the scheduler's decisions (sched_fill calls): how many, their
+	 * total and longest time, in microseconds */
+	unsigned long decisions;
+	long long decision_us, decision_max_us;
 };
 
 /* Counts of jobs by state, for summaries. */

@@ -31,7 +31,13 @@ report=$(sed -n 's/^report: \(.*\)\.html$/\1.json/p' <<<"$OUT")
 cpu=$(jq -r .totals.client.cpu "$report" 2>/dev/null)
 rss=$(jq -r .totals.client.max_rss_kb "$report" 2>/dev/null)
 check "report.json has dbake's own cost" [ -n "$cpu" -a "$cpu" != null ]
-echo "# 500 targets, 8 fake nodes: wall ${ms} ms, dbake CPU ${cpu} s, max RSS ${rss} kB, $(builds | wc -l) bakes"
+# the scheduler's decisions: counted, timed, each within the run
+dec=$(jq -r '.totals.client.decisions | "\(.count) \(.mean_us) \(.max_us)"' "$report" 2>/dev/null)
+read -r dn dmean dmax <<<"$dec"
+check "report.json times the decisions ($dec)" [ "${dn:-0}" -ge 500 -a "${dmax:-0}" -ge "${dmean:-1}" -a "${dmax:-0}" -lt $((ms * 1000)) ]
+kids=$(jq -r .totals.client.children_cpu "$report" 2>/dev/null)
+check "report.json has the children's CPU ($kids s)" [ -n "$kids" -a "$kids" != null ]
+echo "# 500 targets, 8 fake nodes: wall ${ms} ms, dbake CPU ${cpu} s (children ${kids} s), max RSS ${rss} kB, $(builds | wc -l) bakes, ${dn} decisions of ${dmean} us mean, ${dmax} us at most"
 
 # and again with history: mostly batches now
 t0=$(date +%s%N)

@@ -50,6 +50,7 @@ struct run {
 	unsigned long decisions;        /* sched_fill calls... */
 	long long decision_us;          /* ...their time, microseconds */
 	long long decision_max_us;      /* ...and the longest one's */
+	long long launch_us;            /* time in launches (not decisions) */
 	char **part_names;              /* per part of a split target:
 					   its job's name, "T@PLATFORM"... */
 	struct strvec *part_platforms;  /* ...and its one platform */

@@ -90,6 +90,16 @@ static size_t ctx_jobs(const struct launches *l, size_t k)
 	return n;
 }
 
+/* The launch of a bake on `node` that holds context jobs. */
+static size_t ctx_launch_on(const struct launches *l, int node)
+{
+	size_t k = 0;
+	while (k < l->n && !(l->node[k] == node && ctx_jobs(l, k)))
+		k++;
+	assert_true(k < l->n);
+	return k;
+}
+
 static void t_share_per_node(void **state)
 {
 	(void)state;
@@ -129,11 +139,7 @@ static void t_share_per_node(void **state)
 	assert_true(sched_context_held(&sc, 8, 1));
 
 	/* the context is on node 1 now: late goes there, alone */
-	size_t k1 = 0;
-	while (k1 < l.n && !(l.node[k1] == 1 && ctx_jobs(&l, k1)))
-		k1++;
-	assert_true(k1 < l.n);
-	sched_context_sent(&sc, l.slot[k1]);
+	sched_context_sent(&sc, l.slot[ctx_launch_on(&l, 1)]);
 	assert_false(sched_context_held(&sc, 8, 1));
 	assert_true(sched_context_held(&sc, 8, 0));
 	sched_fill(&sc, &ops, &l, now + 200);
@@ -156,20 +162,13 @@ static void t_stopped_sender(void **state)
 	long long now = 1000000;
 	make(&dag, &sc);
 	sched_fill(&sc, &ops, &l, now);
-	size_t k0 = 0;
-	while (k0 < l.n && !(l.node[k0] == 0 && ctx_jobs(&l, k0)))
-		k0++;
-	assert_true(k0 < l.n);
+	size_t k0 = ctx_launch_on(&l, 0);
 	assert_true(sched_context_held(&sc, 8, 0));
 	l.slot[k0]->moved = 1;
 	sched_ended(&sc, l.slot[k0], now + 50);
 	assert_false(sched_context_held(&sc, 8, 0));
 	/* ...while one that ran to its end sent it */
-	size_t k1 = 0;
-	while (k1 < l.n && !(l.node[k1] == 1 && ctx_jobs(&l, k1)))
-		k1++;
-	assert_true(k1 < l.n);
-	end_launch(&sc, &dag, &l, k1, now + 60);
+	end_launch(&sc, &dag, &l, ctx_launch_on(&l, 1), now + 60);
 	assert_false(sched_context_held(&sc, 8, 1));
 	sched_release(&sc);
 	dag_release(&dag);

@@ -117,14 +117,14 @@ static int open_log(struct run *run, size_t job)
 static int start_batch_timed(void *owner, struct sched_slot *s,
 			     long long now);
 
-/* A launch: its definition, its logs, its process; timed apart from the
- * decision that asked for it. */
+/* A launch: its definition, its logs, its process; its CPU counted
+ * apart from the decision that asked for it. */
 static int start_batch(void *owner, struct sched_slot *s, long long now)
 {
 	struct run *run = owner;
-	long long t0 = now_us();
+	long long t0 = cpu_us();
 	int ret = start_batch_timed(owner, s, now);
-	run->launch_us += now_us() - t0;
+	run->launch_us += cpu_us() - t0;
 	return ret;
 }
 
@@ -264,10 +264,11 @@ static const struct sched_ops sched_ops = {
 /* Start what can start; a held launch wakes the loop when it may go. */
 static void fill(struct run *run)
 {
-	long long t0 = now_us(), launching = run->launch_us;
+	long long t0 = cpu_us(), launching = run->launch_us;
 	long long wait = sched_fill(&run->sched, &sched_ops, run, now_ms());
-	/* the decision's own time, not the launches it made */
-	long long took = now_us() - t0 - (run->launch_us - launching);
+	/* the decision's own CPU, not the launches it made's (nor the
+	 * time the machine gave others) */
+	long long took = cpu_us() - t0 - (run->launch_us - launching);
 	run->decisions++;
 	run->decision_us += took;
 	if (took > run->decision_max_us)

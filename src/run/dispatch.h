@@ -48,9 +48,9 @@ struct run {
 					   definition is cut from it */
 	unsigned launches;              /* child bakes started so far */
 	unsigned long decisions;        /* sched_fill calls... */
-	long long decision_us;          /* ...their time, microseconds */
-	long long decision_max_us;      /* ...and the longest one's */
-	long long launch_us;            /* time in launches (not decisions) */
+	long long decision_us;          /* ...their CPU, microseconds */
+	long long decision_max_us;      /* ...and the costliest one's */
+	long long launch_us;            /* CPU in launches (not decisions) */
 	char **part_names;              /* per part of a split target:
 					   its job's name, "T@PLATFORM"... */
 	struct strvec *part_platforms;  /* ...and its one platform */

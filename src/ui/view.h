@@ -42,7 +42,7 @@ struct run_view {
 	int stopping;                  /* no new builds: cancelling */
 	int stop_signal;               /* what stopped the run, or 0 */
 	/* the scheduler's decisions (sched_fill calls): how many, their
-	 * total and longest time, in microseconds */
+	 * total and largest CPU time, in microseconds */
 	unsigned long decisions;
 	long long decision_us, decision_max_us;
 };

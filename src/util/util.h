@@ -62,8 +62,8 @@ size_t edit_distance(const char *a, const char *b);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
-/* The same clock in microseconds. */
-long long now_us(void);
+/* CPU time this process has used, in microseconds. */
+long long cpu_us(void);
 
 /* Write all of buf; -1 with errno set if that fails (EIO for a short write). */
 ssize_t write_in_full(int fd, const void *buf, size_t len);

@@ -103,6 +103,8 @@ int policy_home_of(const struct policy *p, size_t job);
 
 /* Tell the policy a job started on `node` (same-step jobs follow it). */
 void policy_started(struct policy *p, size_t job, int node);
+/* The same, `job` one of a bake's `batch` jobs. */
+void policy_started_in(struct policy *p, size_t job, int node, size_t batch);
 
 /* The jobs' fits changed (learn_unpin): their classes made again, the
  * ready ones in the heaps of their new classes. */

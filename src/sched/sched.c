@@ -82,7 +82,7 @@ static int launch(struct sched *sc, struct sched_slot *s,
 	for (size_t i = 0; i < s->njobs; i++) {
 		sc->jobs[s->jobs[i]] = (struct sched_job){ .idle_ms = now };
 		dag_start_with_deps(sc->dag, s->jobs[i], s->node, now);
-		policy_started(&sc->policy, s->jobs[i], s->node);
+		policy_started_in(&sc->policy, s->jobs[i], s->node, s->njobs);
 	}
 	if (ops->launch(owner, s, now) < 0) {
 		s->njobs = 0;

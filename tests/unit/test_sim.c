@@ -762,15 +762,16 @@ static void t_learned_speeds(void **state)
 	assert_int_equal(policy_pick(&f->policy, 0, 0), after);
 }
 
-static void t_unknown_estimates_unchanged(void **state)
+/* base jobs w0 w1, then big (alone) and small -> after; known or not */
+static void unknown_dag(struct fixture *f, int with_known)
 {
-	struct fixture *f = *state;
-	/* the same as above without history: durations teach nothing */
 	size_t w0 = job(f, "w0", 1, 0);
 	size_t w1 = job(f, "w1", 1, 0);
 	size_t big = job(f, "big", 1, 0);
 	size_t small = job(f, "small", 1, 0);
 	size_t after = job(f, "after", 1, 0);
+	if (with_known)
+		job(f, "known", 1, 1);
 	dag_add_edge(&f->dag, big, w0);
 	dag_add_edge(&f->dag, big, w1);
 	dag_add_edge(&f->dag, small, w0);
@@ -778,14 +779,52 @@ static void t_unknown_estimates_unchanged(void **state)
 	dag_add_edge(&f->dag, after, small);
 	assert_int_equal(dag_prepare(&f->dag, f->nodes, 2), 0);
 	policy_init(&f->policy, &f->dag, POLICY_MODE_DEFAULT);
-	start(f, w0, 0, 0);
-	start(f, w1, 1, 0);
-	dag_done(&f->dag, w1, 2000);
-	dag_done(&f->dag, w0, 8000);
-	/* small has the longer chain (small -> after) */
-	assert_int_equal(policy_pick(&f->policy, 0, 0), small);
-	start(f, small, 0, 8000);
-	assert_int_equal(policy_pick(&f->policy, 0, 0), big);
+}
+
+static void t_unknown_estimates_unchanged(void **state)
+{
+	struct fixture *f = *state;
+	/* a run where some job is remembered: the others' durations,
+	 * estimated at 1 s each, teach nothing of the nodes */
+	unknown_dag(f, 1);
+	start(f, 0, 0, 0);
+	start(f, 1, 1, 0);
+	dag_done(&f->dag, 1, 2000);
+	dag_done(&f->dag, 0, 8000);
+	/* small has the longer chain (small -> after), anywhere */
+	assert_int_equal(policy_pick(&f->policy, 0, 0), 3);
+	start(f, 3, 0, 8000);
+	assert_int_equal(policy_pick(&f->policy, 0, 0), 2);
+}
+
+static void t_first_run_speeds(void **state)
+{
+	struct fixture *f = *state;
+	/* a first run, nothing remembered: node 0 took 8 s for what node
+	 * 1 built in 2, each alone: node 0 is the slower. The longer
+	 * chain (small -> after) is left to node 1 */
+	unknown_dag(f, 0);
+	start(f, 0, 0, 0);
+	start(f, 1, 1, 0);
+	dag_done(&f->dag, 1, 2000);
+	dag_done(&f->dag, 0, 8000);
+	assert_int_not_equal(policy_pick(&f->policy, 0, 0), 3);
+	assert_int_equal(policy_pick(&f->policy, 1, 0), 3);
+}
+
+static void t_first_run_batches_teach_nothing(void **state)
+{
+	struct fixture *f = *state;
+	/* the same, but w0 and w1 each built in a bake of several: their
+	 * times are their bakes', not theirs; nothing learned */
+	unknown_dag(f, 0);
+	dag_start(&f->dag, 0, 0, 0);
+	policy_started_in(&f->policy, 0, 0, 4);
+	dag_start(&f->dag, 1, 1, 0);
+	policy_started_in(&f->policy, 1, 1, 4);
+	dag_done(&f->dag, 1, 2000);
+	dag_done(&f->dag, 0, 8000);
+	assert_int_equal(policy_pick(&f->policy, 0, 0), 3);
 }
 
 static void t_hint_and_fifo(void **state)
@@ -975,6 +1014,8 @@ int main(void)
 		FX(t_requeue),
 		FX(t_learned_speeds),
 		FX(t_unknown_estimates_unchanged),
+		FX(t_first_run_speeds),
+		FX(t_first_run_batches_teach_nothing),
 		FX(t_hint_and_fifo),
 		FX(t_fanout_edges),
 	};

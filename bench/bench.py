@@ -248,6 +248,17 @@ def tool_summary(text):
     return ""
 
 
+def prune_nodes(exports):
+    """Every cache of every node gone (docker buildx prune -a of each
+    node's builder), for first runs that find nothing."""
+    env = cluster_env_base()
+    env.update(exports)
+    for i in range(len(exports["DBAKE_TEST_NODE_ADDRS"].split())):
+        subprocess.run(["docker", "buildx", "prune", "--builder", f"{BUILDER}-n{i}",
+                        "-a", "-f"], env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+
+
 def run_once(argv, cwd, env):
     """Run one build; returns (seconds, rc, stdout, stderr, wall start, wall end).
     rc is 'timeout' on timeout. The child gets its own process group, which
@@ -298,6 +309,7 @@ class Bench:
         self.failures = []           # (label, rc, log path, tail)
         self.results = {}            # key -> {mode: [run dicts]}
         self.firsts = {}             # key -> dbake's first run (run dict) or None
+        self.split_firsts = {}       # key -> the split's first run, or None
         self.csv_path = os.path.join(RESULTS, f"bench-{self.stamp}.csv")
         self.reports = os.path.join(RESULTS, f"bench-{self.stamp}-reports")
         os.makedirs(RESULTS, exist_ok=True)
@@ -343,7 +355,8 @@ class Bench:
     def one(self, w, mode, rep, nonce, exports, wdir, warmup=False, first=False):
         """Write the bake file with this nonce, run one mode, record it.
         first: dbake's first run, without history, in the state dir its
-        measured runs then keep (timed, shown apart from the median)."""
+        measured runs then keep, or the split's first run (both timed on
+        pruned nodes, shown apart from the median)."""
         reg = exports["DBAKE_TEST_REGISTRY"]
         with open(os.path.join(wdir, FILE), "w") as f:
             f.write(w.render(reg, nonce))
@@ -433,13 +446,23 @@ class Bench:
         # W3's warm-up builds the cache; dbake's is its timed first run
         # (no history), whose state its measured runs keep. A cold
         # workload gives dbake a first run of its own, new nonce too.
+        # A cold workload: the split and dbake each get a first run on
+        # nodes pruned of every cache before it (the base image too), so
+        # neither first run finds what the other's left
+        split_first = None
         for m in self.modes:
-            if w.warm or m == "dbake":
+            if w.warm or m in ("dbake", "split"):
                 nonce = warm_nonce if w.warm else f"{self.bench_id}-{w.key}-{m}-first"
-                r = self.one(w, m, 0, nonce, exports, wdir, warmup=True, first=m == "dbake")
+                if not w.warm:
+                    prune_nodes(exports)
+                r = self.one(w, m, 0, nonce, exports, wdir, warmup=True,
+                             first=m == "dbake" or (m == "split" and not w.warm))
                 if m == "dbake":
                     first = r
+                elif m == "split" and not w.warm:
+                    split_first = r
         self.firsts[w.key] = first
+        self.split_firsts[w.key] = split_first
         for rep in range(1, self.args.reps + 1):
             k = (rep - 1) % len(self.modes)
             order = self.modes[k:] + self.modes[:k]     # rotate the order
@@ -486,6 +509,10 @@ class Bench:
                 hist = f"  (history of {hist_of(i)})" if m == "dbake" else ""
                 p(f"          run {i}: builds {r['builds']}, RUN steps executed {r['runs']}"
                   f"{hist}{extra}")
+            sf = self.split_firsts.get(w.key)
+            if m == "split" and sf:
+                p(f"   split first run (pruned nodes, not in the median): {sf['secs']:.1f} s, "
+                  f"exit {sf['rc']}; builds {sf['builds']}, RUN steps executed {sf['runs']}")
             if m == "dbake" and first:
                 extra = f"   {first['summary']}" if first["summary"] else ""
                 p(f"   dbake first run (no history, not in the median): {first['secs']:.1f}"
@@ -494,8 +521,10 @@ class Bench:
         sys.stdout.flush()
 
     def table(self):
+        firsts = "dbake" in self.modes and "split" in self.modes
         cols = ["LB", *self.modes] + (["dbake 1st", "1st/LB", "1st/dbake"]
                                       if "dbake" in self.modes else []) \
+            + (["split 1st", "1st s/d"] if firsts else []) \
             + [d[0] for d in self.ratio_defs()]
         head = f"{'workload':<9} " + " ".join(f"{c:>11}" for c in cols)
         lines = [head]
@@ -524,6 +553,12 @@ class Bench:
                 for b in (lb, med.get("dbake")):
                     r = ratio(fs, b)
                     cells.append(f"{r:.2f}" if r is not None else "n/a")
+            if firsts:
+                sf = self.split_firsts.get(key)
+                ss = sf["secs"] if sf and sf["rc"] == 0 else None
+                cells.append("n/a" if not sf else f"{ss:.1f}" if ss is not None else "FAIL")
+                r = ratio(ss, fs)
+                cells.append(f"{r:.2f}" if r is not None else "n/a")
             for _, a, b in self.ratio_defs():
                 r = ratio(lb if a == "LB" else med[a], lb if b == "LB" else med[b])
                 cells.append(f"{r:.2f}" if r is not None else "n/a")
@@ -556,6 +591,9 @@ class Bench:
               "and mode; dbake's first run there (no history) is timed and shown apart "
               "('dbake 1st'), its measured runs use what the runs before taught it, as a "
               "user's next builds do; fifo reads no history")
+        p("   cold workloads: before the first run of split and of dbake, every node's cache "
+          "is pruned (docker buildx prune -a, the base image too): 'split 1st' and 'dbake 1st' "
+          "find nothing, as on fresh nodes ('1st s/d': split 1st / dbake 1st)")
         p("   cold workloads get a new nonce in every RUN for every single run; W3 is warmed by "
           "one build per mode (untimed for plain and fifo, dbake's first run for dbake), "
           "then reuses its nonce")

@@ -8,7 +8,6 @@
 
 #include <ftw.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

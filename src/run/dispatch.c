@@ -112,24 +112,9 @@ static int open_log(struct run *run, size_t job)
 }
 
 
-/* Launch the slot's batch (s->jobs, s->njobs) on its node: the sched
- * op. Its jobs are running in the DAG already. */
-static int start_batch_timed(void *owner, struct sched_slot *s,
-			     long long now);
-
-/* A launch: its definition, its logs, its process; its CPU counted
- * apart from the decision that asked for it. */
-static int start_batch(void *owner, struct sched_slot *s, long long now)
-{
-	struct run *run = owner;
-	long long t0 = cpu_us();
-	int ret = start_batch_timed(owner, s, now);
-	run->launch_us += cpu_us() - t0;
-	return ret;
-}
-
-static int start_batch_timed(void *owner, struct sched_slot *s,
-			     long long now)
+/* Launch the slot's batch (s->jobs, s->njobs) on its node. Its jobs
+ * are running in the DAG already. */
+static int launch_batch(void *owner, struct sched_slot *s, long long now)
 {
 	struct run *run = owner;
 	struct node *node = &run->nodes->v[s->node];
@@ -254,6 +239,17 @@ static void moving(void *owner, struct sched_slot *from, struct sched_slot *to)
 	run_slot_log(run, from, note, strlen(note));
 	slot_close_logs(run, from);
 	pump_signal(&run->pump, from, SIGKILL);
+}
+
+/* The sched op: a launch, its CPU counted apart from the decision
+ * that asked for it. */
+static int start_batch(void *owner, struct sched_slot *s, long long now)
+{
+	struct run *run = owner;
+	long long t0 = cpu_us();
+	int ret = launch_batch(owner, s, now);
+	run->launch_us += cpu_us() - t0;
+	return ret;
 }
 
 static const struct sched_ops sched_ops = {

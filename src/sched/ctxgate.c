@@ -59,7 +59,8 @@ void sched_context_launched(struct sched *sc, const struct sched_slot *s)
 	}
 }
 
-/* What slot s was sending is there now (sent), or is not (given up). */
+/* What slot s was sending is there now (sent), or is not (given up);
+ * a moved slot's jobs are gone: every context is looked at. */
 static void settle(struct sched *sc, const struct sched_slot *s, int state)
 {
 	size_t me = (size_t)(s - sc->slots) + 1;
@@ -74,7 +75,16 @@ static void settle(struct sched *sc, const struct sched_slot *s, int state)
 
 void sched_context_sent(struct sched *sc, const struct sched_slot *s)
 {
-	settle(sc, s, CTX_SENT);
+	/* called as its output comes: its own jobs' contexts only */
+	size_t me = (size_t)(s - sc->slots) + 1;
+	for (size_t i = 0; sc->ctx && i < s->njobs; i++) {
+		size_t c = sc->ctx[s->jobs[i]];
+		size_t k = at(sc, s->node, c);
+		if (c && sc->ctx_state[k] == CTX_SENDING && sc->ctx_by[k] == me) {
+			sc->ctx_state[k] = CTX_SENT;
+			sc->ctx_by[k] = 0;
+		}
+	}
 }
 
 void sched_context_ended(struct sched *sc, const struct sched_slot *s)

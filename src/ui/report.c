@@ -285,6 +285,13 @@ static json_t *node_json(const struct run_view *view, size_t n, long long wall)
 	return o;
 }
 
+/* User and system CPU, in seconds. */
+static double cpu_s(const struct rusage *ru)
+{
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
 json_t *report_build(const struct run_view *view)
 {
 	json_t *r = json_object(), *totals = json_object();
@@ -331,18 +338,13 @@ json_t *report_build(const struct run_view *view)
 	/* what dbake itself cost the client, its children apart */
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		long long us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
-			       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 		json_t *cl = json_object();
-		json_object_set_new(cl, "cpu", jround((double)us / 1e6, 1e3));
+		json_object_set_new(cl, "cpu", jround(cpu_s(&ru), 1e3));
 		json_object_set_new(cl, "max_rss_kb", json_integer(ru.ru_maxrss));
 		/* the bakes it ran, once ended (and what they ran) */
-		if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-			us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
-			     ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+		if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
 			json_object_set_new(cl, "children_cpu",
-					    jround((double)us / 1e6, 1e3));
-		}
+					    jround(cpu_s(&ru), 1e3));
 		json_t *d = json_object();
 		json_object_set_new(d, "count", json_integer((json_int_t)view->decisions));
 		json_object_set_new(d, "mean_us",

@@ -170,6 +170,19 @@ static void t_stopped_sender(void **state)
 	/* ...while one that ran to its end sent it */
 	end_launch(&sc, &dag, &l, ctx_launch_on(&l, 1), now + 60);
 	assert_false(sched_context_held(&sc, 8, 1));
+	/* late, once ready, sends it again on node 0 (others there then
+	 * wait for it), not on node 1 (it is there) */
+	size_t k_free0 = 0;
+	while (k_free0 < l.n && !(l.njobs[k_free0] == 1 && l.jobs[k_free0][0] == 6))
+		k_free0++;
+	assert_true(k_free0 < l.n);
+	end_launch(&sc, &dag, &l, k_free0, now + 70);
+	size_t before = l.n;
+	sched_fill(&sc, &ops, &l, now + 70);
+	assert_int_equal(l.n, before + 1);
+	assert_int_equal(l.jobs[before][0], 8);
+	int n = l.node[before];
+	assert_int_equal(sched_context_held(&sc, 0, n), n == 0);
 	sched_release(&sc);
 	dag_release(&dag);
 }

@@ -781,16 +781,24 @@ static void unknown_dag(struct fixture *f, int with_known)
 	policy_init(&f->policy, &f->dag, POLICY_MODE_DEFAULT);
 }
 
+/* w0 on node 0 in 8 s, w1 on node 1 in 2 s, each in a bake of `batch` */
+static void base_built(struct fixture *f, size_t batch)
+{
+	for (size_t j = 0; j < 2; j++) {
+		dag_start(&f->dag, j, (int)j, 0);
+		policy_started_in(&f->policy, j, (int)j, batch);
+	}
+	dag_done(&f->dag, 1, 2000);
+	dag_done(&f->dag, 0, 8000);
+}
+
 static void t_unknown_estimates_unchanged(void **state)
 {
 	struct fixture *f = *state;
 	/* a run where some job is remembered: the others' durations,
 	 * estimated at 1 s each, teach nothing of the nodes */
 	unknown_dag(f, 1);
-	start(f, 0, 0, 0);
-	start(f, 1, 1, 0);
-	dag_done(&f->dag, 1, 2000);
-	dag_done(&f->dag, 0, 8000);
+	base_built(f, 1);
 	/* small has the longer chain (small -> after), anywhere */
 	assert_int_equal(policy_pick(&f->policy, 0, 0), 3);
 	start(f, 3, 0, 8000);
@@ -804,10 +812,7 @@ static void t_first_run_speeds(void **state)
 	 * 1 built in 2, each alone: node 0 is the slower. The longer
 	 * chain (small -> after) is left to node 1 */
 	unknown_dag(f, 0);
-	start(f, 0, 0, 0);
-	start(f, 1, 1, 0);
-	dag_done(&f->dag, 1, 2000);
-	dag_done(&f->dag, 0, 8000);
+	base_built(f, 1);
 	assert_int_not_equal(policy_pick(&f->policy, 0, 0), 3);
 	assert_int_equal(policy_pick(&f->policy, 1, 0), 3);
 }
@@ -818,12 +823,7 @@ static void t_first_run_batches_teach_nothing(void **state)
 	/* the same, but w0 and w1 each built in a bake of several: their
 	 * times are their bakes', not theirs; nothing learned */
 	unknown_dag(f, 0);
-	dag_start(&f->dag, 0, 0, 0);
-	policy_started_in(&f->policy, 0, 0, 4);
-	dag_start(&f->dag, 1, 1, 0);
-	policy_started_in(&f->policy, 1, 1, 4);
-	dag_done(&f->dag, 1, 2000);
-	dag_done(&f->dag, 0, 8000);
+	base_built(f, 4);
 	assert_int_equal(policy_pick(&f->policy, 0, 0), 3);
 }
 

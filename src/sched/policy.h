@@ -40,8 +40,8 @@ struct policy {
 	struct job_list *affine; /* per node: ready jobs with layers there
 				    that fit it, best on top; may hold stale */
 	struct job_list scratch;
-	struct policy_state *state; /* private to policy.c: jobs by the nodes
-				       they fit, node speeds seen so far */
+	struct policy_state *state; /* private (policy_state.h): jobs by the
+				       nodes they fit, node speeds seen so far */
 };
 
 #define POLICY_INIT { 0 }

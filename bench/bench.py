@@ -498,6 +498,7 @@ class Bench:
         p(f"\n{w.key} {w.title}: {w.summary}")
         p(f"   nodes {'/'.join(names)} with max-parallelism {layout_arg(w.layout)}; {w.lb_text()}"
           + (f" ({w.lb_note})" if w.lb_note else ""))
+        p(f"   blind = {w.blind():.2f} s: list scheduling that knows the graph, not one duration")
         for m in self.modes:
             vals = "  ".join(f"{r['secs']:6.1f}" + ("" if r["rc"] == 0 else f"(exit {r['rc']})")
                              for r in runs[m])
@@ -522,7 +523,8 @@ class Bench:
 
     def table(self):
         firsts = "dbake" in self.modes and "split" in self.modes
-        cols = ["LB", *self.modes] + (["dbake 1st", "1st/LB", "1st/dbake"]
+        cols = ["LB", "blind", *self.modes] + (["dbake 1st", "1st/LB", "1st/blind",
+                                                  "1st/dbake"]
                                       if "dbake" in self.modes else []) \
             + (["split 1st", "1st s/d"] if firsts else []) \
             + [d[0] for d in self.ratio_defs()]
@@ -535,7 +537,8 @@ class Bench:
         for key, runs in self.results.items():
             w = workloads.get(key)
             lb = w.lower_bound()
-            med, cells = {}, [f"{lb:.1f}"]
+            blind = w.blind()
+            med, cells = {}, [f"{lb:.1f}", f"{blind:.1f}"]
             for m in self.modes:
                 ok = [r["secs"] for r in runs[m] if r["rc"] == 0]
                 med[m] = statistics.median(ok) if ok else None
@@ -550,7 +553,7 @@ class Bench:
                 f = self.firsts.get(key)
                 fs = f["secs"] if f and f["rc"] == 0 else None
                 cells.append("n/a" if not f else f"{fs:.1f}" if fs is not None else "FAIL")
-                for b in (lb, med.get("dbake")):
+                for b in (lb, blind, med.get("dbake")):
                     r = ratio(fs, b)
                     cells.append(f"{r:.2f}" if r is not None else "n/a")
             if firsts:
@@ -598,6 +601,10 @@ class Bench:
           "one build per mode (untimed for plain and fifo, dbake's first run for dbake), "
           "then reuses its nonce")
         p("   LB = max(critical path, distinct work / total capacity)")
+        p("   blind = what knowing no duration costs, as a first run knows none: the mean "
+          "makespan of list scheduling on the pooled capacity, longest chain of steps "
+          "first, ties in 2000 random orders, no start-up (bench/workloads.py: "
+          "Workload.blind); a first run is judged against it too ('1st/blind')")
         p("   per node: 'builds' = build requests in BuildKit's history during the run; "
           "'RUN steps executed' = RUN steps of the run's nonce that the node really ran "
           "(cache records created during the run; not cache hits, not registry imports)")

@@ -27,7 +27,9 @@ static unsigned char *vertex(struct progress *p, unsigned long v)
 		while (n <= v)
 			n *= 2;
 		p->seen = xrealloc(p->seen, n);
+		p->mine = xrealloc(p->mine, n);
 		memset(p->seen + p->seen_alloc, 0, n - p->seen_alloc);
+		memset(p->mine + p->seen_alloc, 0, n - p->seen_alloc);
 		p->seen_alloc = n;
 	}
 	return &p->seen[v];
@@ -48,6 +50,14 @@ static int is_step_title(const char *s, size_t len)
 	       slash + 1 < end && slash[1] >= '0' && slash[1] <= '9';
 }
 
+/* Whether a step's title names `target`: "[TARGET 2/3] ...". */
+static int names_target(const char *title, size_t len, const char *target)
+{
+	size_t n = strlen(target);
+	return len > n + 1 && title[0] == '[' && !memcmp(title + 1, target, n) &&
+	       (title[n + 1] == ' ' || title[n + 1] == ']');
+}
+
 /* A step's vertex was seen: count it once; it is the latest step. */
 static void step_seen(struct progress *p, unsigned char *state,
 		      const char *title, size_t len)
@@ -55,6 +65,8 @@ static void step_seen(struct progress *p, unsigned char *state,
 	if (!*state) {
 		*state = 1;
 		p->steps++;
+		if (p->target && names_target(title, len, p->target))
+			p->mine[state - p->seen] = 1;
 	}
 	copy_field(p->current, sizeof(p->current), title, len);
 }
@@ -67,10 +79,15 @@ static void step_done(struct progress *p, unsigned char *state, int cached,
 		return;
 	*state = 2;
 	p->done++;
+	int mine = p->mine[state - p->seen];
+	p->own_done += mine;
 	if (cached)
 		p->cached++;
-	else if (secs >= 0 && secs < 1e6)
+	else if (secs >= 0 && secs < 1e6) {
 		p->work += secs;
+		if (mine)
+			p->own_work += secs;
+	}
 }
 
 /*
@@ -266,7 +283,9 @@ void progress_release(struct progress *p)
 {
 	strbuf_release(&p->line);
 	free(p->seen);
+	free(p->mine);
 	p->seen = NULL;
+	p->mine = NULL;
 	p->seen_alloc = 0;
 	for (size_t i = 0; i < p->ndigests; i++)
 		free(p->digests[i]);

@@ -14,11 +14,16 @@ struct progress {
 	int done;            /* of those, finished */
 	int cached;          /* of those, cache hits */
 	double work;         /* seconds the finished steps took ("DONE 1.2s") */
+	const char *target;  /* set when the bake builds others too: its steps
+				are those named "[TARGET ...]" */
+	int own_done;        /* of those, finished (cache hits too) */
+	double own_work;     /* seconds they took */
 	int context_sent;    /* "[internal] load build context" finished */
 	char current[160];   /* the latest step's title */
 	char error[256];     /* the first ERROR line, or "" */
 	struct strbuf line;  /* partial line carried between feeds */
 	unsigned char *seen; /* per vertex number: 1 step, 2 finished */
+	unsigned char *mine; /* per vertex number: a step of `target` */
 	size_t seen_alloc;
 	char **digests;      /* rawjson: vertex digests, numbered in order */
 	size_t ndigests, digests_alloc;

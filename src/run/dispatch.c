@@ -175,6 +175,9 @@ static int launch_batch(void *owner, struct sched_slot *s, long long now)
 		struct job_info *in = &run->info[s->jobs[i]];
 		progress_release(&in->progress);
 		in->progress = (struct progress)PROGRESS_INIT;
+		/* one of several: its own steps are those named for it */
+		if (s->njobs > 1)
+			in->progress.target = in->target->name;
 		in->batch = s->njobs;
 		in->slot = s->rank;
 	}
@@ -303,6 +306,15 @@ void run_fail_job(struct run *run, size_t job, long long now)
 		begin_stop(run, "a build failed (--fail-fast)");
 }
 
+/* What a job's own steps took: all of its bake's, or, in a batch, those
+ * named for it (-1 when none of them finished). */
+static double own_work(const struct progress *p)
+{
+	if (!p->target)
+		return p->work;
+	return p->own_done ? p->own_work : -1;
+}
+
 /* The slot's child has exited and its output is drained. */
 static void finish_slot(void *owner, void *task, int status)
 {
@@ -341,7 +353,7 @@ static void finish_slot(void *owner, void *task, int status)
 					run->info[job].progress.work);
 			learn_job(&run->sched, run->history, run->endpoints,
 				  run->node_keys, job, from, run->info[job].batch,
-				  run->info[job].progress.work,
+				  own_work(&run->info[job].progress),
 				  run->info[job].target->defhash);
 			run->ui->job_finished(run_view(run), job);
 		} else if (run->sched.stopping) {

@@ -114,14 +114,23 @@ void learn_job(const struct sched *sc, struct history *h,
 	    step <= j->end_ms)
 		from = step;
 	history_set_last(h, j->name, ep[j->node], defhash);
-	/* a batch's time is not any one target's; but a batch of targets
-	 * nothing was known of (a first run's) that took little time for
-	 * each says they are short, what the next run batches on: each is
-	 * given its share (a 3 s target among quick ones keeps the batch
-	 * over the threshold, and the targets unknown) */
+	/*
+	 * A batch's time is not any one target's. Its own steps are, when
+	 * the bake's progress named them (`work`): a target nothing was
+	 * known of, or one now long, is remembered by them (at least its
+	 * share of the bake), so a long target among quick ones is known to
+	 * the next run. Without them, a batch of targets nothing was known
+	 * of (a first run's) that took little time for each says they are
+	 * short, what the next run batches on: each is given its share (a
+	 * 3 s target among quick ones keeps the batch over the threshold,
+	 * and the targets unknown).
+	 */
 	if (batch > 1) {
 		double share = (double)(j->end_ms - from) / 1000.0 / (double)batch;
-		if (!j->known && share < POLICY_SHORT / 2)
+		if (work >= 0 && (!j->known || work >= POLICY_SHORT))
+			history_record(h, j->name, key[j->node],
+				       work > share ? work : share, work);
+		else if (!j->known && share < POLICY_SHORT / 2)
 			history_record(h, j->name, key[j->node], share, -1);
 		return;
 	}

@@ -159,6 +159,47 @@ static void t_keys_apart_from_endpoints(void **state)
 	history_release(&h);
 }
 
+/* Targets built in one bake: each remembered by its own steps when the
+ * progress named them, so a long one among quick ones is known; a
+ * known short one keeps what it had; without its steps, only a share
+ * under POLICY_SHORT / 2 is remembered, as before. */
+static void t_batch_members(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	history_record(&h, "z", ep[0], 0.5, 0.4); /* z: known, short */
+	make_dag(&dag);
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	struct sched sc;
+	learn_read(&dag, &h, ep, 2, 0, caps, speed);
+	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	/* base, then x, y and z in one bake of 8 s on node 0 */
+	dag_start(&dag, 0, 0, 1000);
+	dag_done(&dag, 0, 2000);
+	for (size_t i = 1; i < 4; i++)
+		dag_start(&dag, i, 0, 2000);
+	for (size_t i = 1; i < 4; i++)
+		dag_done(&dag, i, 10000);
+	learn_job(&sc, &h, ep, ep, 1, 2000, 3, 7.5, 0); /* x: long */
+	learn_job(&sc, &h, ep, ep, 2, 2000, 3, -1, 0);  /* y: not named */
+	learn_job(&sc, &h, ep, ep, 3, 2000, 3, 0.1, 0); /* z: short again */
+	assert_float_equal(history_estimate(&h, "x", NULL), 7.5, 1e-9);
+	assert_float_equal(history_work(&h, "x"), 7.5, 1e-9);
+	assert_true(history_estimate(&h, "y", NULL) < 0); /* share 2.67 s */
+	assert_float_equal(history_estimate(&h, "z", NULL), 0.5, 1e-9);
+	assert_float_equal(history_work(&h, "z"), 0.4, 1e-9);
+	/* a quick one among them: its share, its steps' time */
+	learn_job(&sc, &h, ep, ep, 2, 9000, 3, 0.2, 0);
+	assert_float_equal(history_estimate(&h, "y", NULL), 1.0 / 3, 1e-9);
+	assert_float_equal(history_work(&h, "y"), 0.2, 1e-9);
+	sched_release(&sc);
+	dag_release(&dag);
+	history_release(&h);
+}
+
 static void t_one_bake_in_waves(void **state)
 {
 	(void)state;
@@ -251,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_pin_unchanged),
 		cmocka_unit_test(t_one_bake_in_waves),
+		cmocka_unit_test(t_batch_members),
 		cmocka_unit_test(t_keys_apart_from_endpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

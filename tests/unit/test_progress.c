@@ -414,6 +414,49 @@ static void t_context_sent(void **state)
 	progress_release(&p);
 }
 
+/* One of several targets of a bake: its own steps are those named for
+ * it ("[t1 2/2] RUN ..."), not t10's; plain and rawjson. */
+static void t_own_steps(void **state)
+{
+	(void)state;
+	const char *plain =
+		"#1 [internal] load local bake definitions\n"
+		"#1 DONE 0.0s\n"
+		"#2 [t1 internal] load build definition from Dockerfile\n"
+		"#2 DONE 0.4s\n"
+		"#3 [t1 1/2] FROM reg/base\n"
+		"#3 CACHED\n"
+		"#4 [t10 2/2] RUN sleep 5\n"
+		"#5 [t1 2/2] RUN sleep 3\n"
+		"#5 DONE 3.0s\n"
+		"#4 DONE 5.0s\n"
+		"#6 [t1] exporting to image\n"
+		"#6 DONE 0.3s\n";
+	static const char *const names[] = { "t1", "t10", "t", NULL };
+	static const double own[] = { 3.0, 5.0, 0, 0 };
+	static const int own_done[] = { 2, 1, 0, 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct progress p = PROGRESS_INIT;
+		p.target = names[i];
+		progress_feed(&p, plain, strlen(plain));
+		assert_int_equal(p.steps, 3);
+		assert_float_equal(p.work, 8.0, 1e-9);
+		assert_int_equal(p.own_done, own_done[i]);
+		assert_float_equal(p.own_work, own[i], 1e-9);
+		progress_release(&p);
+	}
+	const char *json =
+		"{\"vertexes\":[{\"digest\":\"sha256:a\",\"name\":\"[web 2/2] RUN a\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:32Z\"},"
+		"{\"digest\":\"sha256:b\",\"name\":\"[api 2/2] RUN b\",\"started\":\"2026-12-02T16:20:30Z\",\"completed\":\"2026-12-02T16:20:31Z\"}]}\n";
+	struct progress p = PROGRESS_INIT;
+	p.target = "web";
+	progress_feed(&p, json, strlen(json));
+	assert_int_equal(p.own_done, 1);
+	assert_float_equal(p.own_work, 2.0, 1e-9);
+	assert_float_equal(p.work, 3.0, 1e-9);
+	progress_release(&p);
+}
+
 static void t_partial_last_line(void **state)
 {
 	(void)state;
@@ -447,6 +490,7 @@ int main(void)
 		cmocka_unit_test(t_partial_last_line),
 		cmocka_unit_test(t_rawjson),
 		cmocka_unit_test(t_context_sent),
+		cmocka_unit_test(t_own_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

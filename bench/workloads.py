@@ -17,6 +17,7 @@ Run it alone to see a workload:  python3 bench/workloads.py W2 [--registry R]
 """
 
 import argparse
+import heapq
 import json
 import random
 import sys
@@ -96,7 +97,6 @@ class Workload:
         longest chain of steps first (as dbake's first run ranks them),
         ties in a random order, `runs` orders. A reference, not a bound:
         a first run is judged against it as well as against LB."""
-        import heapq
         reach = self._reachable()
         deps = {s: [d for d in self.steps[s].deps if d in reach] for s in reach}
         kids = {s: [] for s in reach}

@@ -116,6 +116,18 @@ static void end_on(struct sched *sc, struct dag *dag, int node, long long now)
 	fail_msg("no bake on node %d", node);
 }
 
+/* The DAG of make_dag and a scheduler over it, by what `h` remembers
+ * of it and of the nodes (`keys`), as dispatch_prepare sets them up. */
+static void sched_from(struct sched *sc, struct dag *dag,
+		       const struct history *h, const char *const *keys)
+{
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	make_dag(dag);
+	learn_read(dag, h, keys, 2, 0, caps, speed);
+	sched_init(sc, dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+}
+
 /* Pods of one Deployment: a pod's cache is its own (its endpoint), what
  * it is like (durations, capacity) is the workload's (its key), so a
  * pod that replaces another knows it at once. */
@@ -125,15 +137,11 @@ static void t_keys_apart_from_endpoints(void **state)
 	struct dag dag;
 	struct history h = HISTORY_INIT;
 	history_load(&h, "/nonexistent/dbake-history.json", "/p");
-	make_dag(&dag);
 	static const char *const pods[] = { "kube-pod://w-a", "kube-pod://w-b" };
 	static const char *const keys[] = { "kube-workload://ns/w",
 					    "kube-workload://ns/w" };
-	int caps[2] = { 0 };
-	double speed[2] = { 0 };
 	struct sched sc;
-	learn_read(&dag, &h, keys, 2, 0, caps, speed);
-	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	sched_from(&sc, &dag, &h, keys);
 	dag_start(&dag, 0, 1, 1000);
 	dag_done(&dag, 0, 3000);
 	learn_job(&sc, &h, pods, keys, 0, 1000, 1, 2.0, 5);
@@ -147,6 +155,8 @@ static void t_keys_apart_from_endpoints(void **state)
 
 	/* a replacement pod w-c shares the workload's capacity, not the pin */
 	static const char *const pods2[] = { "kube-pod://w-a", "kube-pod://w-c" };
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
 	make_dag(&dag);
 	learn_read(&dag, &h, keys, 2, 0, caps, speed);
 	assert_int_equal(caps[0], 3);
@@ -170,12 +180,8 @@ static void t_batch_members(void **state)
 	struct history h = HISTORY_INIT;
 	history_load(&h, "/nonexistent/dbake-history.json", "/p");
 	history_record(&h, "z", ep[0], 0.5, 0.4); /* z: known, short */
-	make_dag(&dag);
-	int caps[2] = { 0 };
-	double speed[2] = { 0 };
 	struct sched sc;
-	learn_read(&dag, &h, ep, 2, 0, caps, speed);
-	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	sched_from(&sc, &dag, &h, ep);
 	/* base, then x, y and z in one bake of 8 s on node 0 */
 	dag_start(&dag, 0, 0, 1000);
 	dag_done(&dag, 0, 2000);

@@ -180,7 +180,7 @@ void sim_generate(struct sim_workload *w, const struct sim_params *p)
 /* ---- bounds ---- */
 
 /* Jobs in an order where every dependency comes first, or NULL on a cycle. */
-static size_t *topo_order(const struct sim_workload *w)
+size_t *sim_topo_order(const struct sim_workload *w)
 {
 	size_t n = w->njobs;
 	size_t *order = xcalloc(n + 1, sizeof(*order));
@@ -225,7 +225,7 @@ static size_t *topo_order(const struct sim_workload *w)
 
 double sim_critical_path(const struct sim_workload *w, double speed)
 {
-	size_t *order = topo_order(w);
+	size_t *order = sim_topo_order(w);
 	if (!order)
 		return INFINITY;
 	double *finish = xcalloc(w->njobs + 1, sizeof(*finish)), cp = 0;
@@ -283,7 +283,7 @@ static int by_rank_desc(const void *a, const void *b)
 double sim_heft(const struct sim_workload *w, double transfer)
 {
 	size_t n = w->njobs, nslots = 0;
-	size_t *order = topo_order(w);
+	size_t *order = sim_topo_order(w);
 	if (!order)
 		return INFINITY;
 	/* rank: duration + longest rank among dependents, at speed 1; in

@@ -107,6 +107,10 @@ void sim_bench_w1(struct sim_workload *w, const int *capacity);
 struct dag;
 void sim_build_dag(const struct sim_workload *w, struct dag *dag);
 
+/* The jobs in an order where each comes after its dependencies (owned;
+ * free() it), or NULL on a cycle. */
+size_t *sim_topo_order(const struct sim_workload *w);
+
 /* Longest chain of true durations, each run at `speed`. */
 double sim_critical_path(const struct sim_workload *w, double speed);
 /* Sum of true durations. */
@@ -126,6 +130,19 @@ double sim_lower_bound(const struct sim_workload *w);
  * Returns its makespan.
  */
 double sim_heft(const struct sim_workload *w, double transfer);
+
+/*
+ * Another yardstick, for first runs: what knowing no duration costs.
+ * List scheduling that knows the graph, every node's capacity and speed,
+ * but not one duration: a ready job goes to the fastest node with a free
+ * place, the longest chain of jobs first (as dbake's first run ranks
+ * them), ties in a random order; no start-up, no transfer, nothing
+ * learnt while running. Returns the mean makespan over `orders` random
+ * tie orders drawn from `seed` (as bench/workloads.py's Workload.blind).
+ * A reference, not a bound: a first run is judged against it as well as
+ * against LB.
+ */
+double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed);
 
 struct sim_config {
 	enum policy_mode mode;

@@ -387,6 +387,85 @@ static void t_fastest_first(void **state)
 }
 
 /* Every run ends, respects fits, capacities and dependencies. */
+/* ---- sim_blind: what knowing no duration costs ---- */
+
+static void t_blind_exact(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	/* a chain has no choice: 1 + 2 + 3 */
+	sim_workload_init(&w, 2);
+	size_t a = sim_add_job(&w, NULL, 1, -1), b = sim_add_job(&w, NULL, 2, -1);
+	size_t c = sim_add_job(&w, NULL, 3, -1);
+	sim_add_dep(&w, b, a);
+	sim_add_dep(&w, c, b);
+	assert_near(sim_blind(&w, 50, 1), 6);
+	sim_workload_release(&w);
+	/* four equal jobs, two places: two rounds whatever the order */
+	sim_workload_init(&w, 1);
+	sim_set_node(&w, 0, 2, 1);
+	for (int i = 0; i < 4; i++)
+		sim_add_job(&w, NULL, 1, -1);
+	assert_near(sim_blind(&w, 50, 1), 2);
+	sim_workload_release(&w);
+	/* it knows speeds: one job goes to the node twice as fast */
+	sim_workload_init(&w, 2);
+	sim_set_node(&w, 1, 1, 2);
+	sim_add_job(&w, NULL, 4, -1);
+	assert_near(sim_blind(&w, 50, 1), 2);
+	sim_workload_release(&w);
+	/* it knows the graph: on two places, the head of a chain of three
+	 * goes before two lone jobs (3 s; 4 s if both lone ones went first) */
+	sim_workload_init(&w, 1);
+	sim_set_node(&w, 0, 2, 1);
+	sim_add_job(&w, NULL, 1, -1);
+	sim_add_job(&w, NULL, 1, -1);
+	size_t h = sim_add_job(&w, NULL, 1, -1);
+	size_t m = sim_add_job(&w, NULL, 1, -1), t = sim_add_job(&w, NULL, 1, -1);
+	sim_add_dep(&w, m, h);
+	sim_add_dep(&w, t, m);
+	assert_near(sim_blind(&w, 50, 1), 3);
+	sim_workload_release(&w);
+}
+
+/* Its mean over tie orders, against the mean worked out over every order:
+ * jobs of 1, 1 and 4 s on two places end at 4 unless the 4 s job comes
+ * last (one order in three), then at 5: 13 / 3. */
+static void t_blind_mean(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	sim_workload_init(&w, 1);
+	sim_set_node(&w, 0, 2, 1);
+	sim_add_job(&w, NULL, 1, -1);
+	sim_add_job(&w, NULL, 1, -1);
+	sim_add_job(&w, NULL, 4, -1);
+	double m = sim_blind(&w, 20000, 7);
+	assert_true(fabs(m - 13.0 / 3) < 0.03);
+	/* the same seed, the same mean */
+	assert_near(sim_blind(&w, 20000, 7), m);
+	sim_workload_release(&w);
+	/* make bench's W1 on 4 x 2 places: bench/workloads.py's
+	 * Workload.blind, written apart from this, makes it 10.98 */
+	static const int two[] = { 2, 2, 2, 2 };
+	sim_bench_w1(&w, two);
+	assert_true(fabs(sim_blind(&w, 2000, 1) - 10.98) < 0.15);
+	sim_workload_release(&w);
+}
+
+/* A job no node fits never runs: no makespan. */
+static void t_blind_no_fit(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	sim_workload_init(&w, 2);
+	size_t j = sim_add_job(&w, NULL, 1, -1);
+	sim_only_on(&w, j, 0);
+	w.jobs[j].fits[0] = 0;
+	assert_true(sim_blind(&w, 10, 1) < 0);
+	sim_workload_release(&w);
+}
+
 static void check_schedule(const struct sim_workload *w,
 			   const struct sim_config *c, const struct sim_result *r)
 {
@@ -1004,6 +1083,9 @@ int main(void)
 		cmocka_unit_test(t_slot_order),
 		cmocka_unit_test(t_fastest_first),
 		cmocka_unit_test(t_sim_properties),
+		cmocka_unit_test(t_blind_exact),
+		cmocka_unit_test(t_blind_mean),
+		cmocka_unit_test(t_blind_no_fit),
 		cmocka_unit_test(t_generate_reproducible),
 		cmocka_unit_test(t_dbake_cold_then_warm),
 		cmocka_unit_test(t_dbake_held_launches),

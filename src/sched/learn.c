@@ -1,8 +1,58 @@
 #include "learn.h"
 #include "bound.h"
+#include "sizes.h"
 #include "../util/util.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * Each node's speed and each job's size (seconds at speed 1: what it
+ * takes on a node of speed s is size / s) from the durations history
+ * has on this run's nodes (sizes.c). Nodes sharing a key share what is
+ * known of them. A speed from fewer than three targets stays unknown.
+ */
+static void learn_sizes(struct dag *dag, const struct history *h,
+			const char *const *key, size_t nnodes, double *speed)
+{
+	size_t *same = xcalloc(nnodes + 1, sizeof(*same));
+	size_t nobs = 0, alloc = 0, *count = xcalloc(nnodes + 1, sizeof(*count));
+	struct size_obs *obs = NULL;
+	for (size_t n = 0; n < nnodes; n++) {
+		same[n] = n;
+		for (size_t m = 0; m < n && same[n] == n; m++)
+			if (!strcmp(key[m], key[n]))
+				same[n] = m;
+	}
+	for (size_t i = 0; i < dag->nr; i++) {
+		if (!dag->jobs[i].known)
+			continue;
+		for (size_t n = 0; n < nnodes; n++) {
+			double here;
+			if (same[n] != n ||
+			    (here = history_node_estimate(h, dag->jobs[i].name,
+							  key[n])) <= 0)
+				continue;
+			ALLOC_GROW(obs, nobs + 1, alloc);
+			obs[nobs++] = (struct size_obs){ i, n, here };
+			count[n]++;
+		}
+	}
+	double *size = xcalloc(dag->nr + 1, sizeof(*size));
+	sizes_fit(obs, nobs, dag->nr, nnodes, size, speed);
+	for (size_t i = 0; i < dag->nr; i++)
+		if (size[i] > 0)
+			dag->jobs[i].estimate = size[i];
+	for (size_t n = 0; n < nnodes; n++) {
+		speed[n] = speed[same[n]];
+		if (count[same[n]] < 3)
+			speed[n] = 0;
+	}
+	free(obs);
+	free(size);
+	free(count);
+	free(same);
+}
 
 void learn_read(struct dag *dag, const struct history *h,
 		const char *const *key, size_t nnodes, int fifo, int *capacity,
@@ -17,26 +67,13 @@ void learn_read(struct dag *dag, const struct history *h,
 			j->work = history_work(h, j->name);
 		}
 	}
-	dag_rank(dag); /* ranks follow the estimates just read */
 	for (size_t n = 0; n < nnodes; n++) {
 		capacity[n] = h ? history_capacity(h, key[n]) : 0;
 		speed[n] = 0;
-		if (!h || fifo)
-			continue;
-		/* how fast it built the targets it built, against their
-		 * average over all nodes; three targets make a speed */
-		double ratio = 0;
-		int samples = 0;
-		for (size_t i = 0; i < dag->nr; i++) {
-			const struct job *j = &dag->jobs[i];
-			double here = history_node_estimate(h, j->name, key[n]);
-			if (!j->known || here <= 0 || j->estimate <= 0)
-				continue;
-			ratio += j->estimate / here;
-			samples++;
-		}
-		speed[n] = samples >= 3 ? ratio / samples : 0;
 	}
+	if (h && !fifo)
+		learn_sizes(dag, h, key, nnodes, speed);
+	dag_rank(dag); /* ranks follow the estimates just read */
 }
 
 void learn_pin(struct dag *dag, const struct history *h,

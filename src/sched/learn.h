@@ -16,7 +16,10 @@
 /*
  * Before sched_init: each job's remembered duration into the DAG (and
  * its ranks); per node, the remembered capacity (0: unknown) and the
- * speed history shows (0: unknown; not with `fifo`).
+ * speed history shows (0: unknown). Not with `fifo`: durations are
+ * remembered node by node, so each job's estimate is its size, its
+ * seconds at speed 1 (speeds have a geometric mean of 1), and each
+ * node's speed is fitted to them (sched/sizes.c).
  */
 void learn_read(struct dag *dag, const struct history *h,
 		const char *const *key, size_t nnodes, int fifo, int *capacity,

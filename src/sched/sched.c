@@ -229,6 +229,135 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 	return 1;
 }
 
+/* What fill_slots works out once per call, when first needed. */
+struct fill {
+	unsigned char *full; /* nodes of unknown capacity shown full */
+	size_t max_short;    /* short jobs in a batch, at most */
+	size_t cold;         /* unknown jobs in a batch (sched_cold_batch) */
+};
+
+/* Whether free slot s may take work at all. */
+static int slot_open(const struct sched *sc, const struct sched_slot *s,
+		     const struct fill *f)
+{
+	if (s->njobs || s->moved || s->live || sc->stats[s->node].down)
+		return 0;
+	/*
+	 * A slot past the node's capacity only hides the next build's
+	 * start-up: it takes what other nodes leave, once a build here is
+	 * about to end, not a job that would wait here for a dependency's
+	 * layers; but a job whose cache is here (built here last time)
+	 * waits for the node rather than start over elsewhere.
+	 */
+	int cap = sc->stats[s->node].capacity;
+	if (!cap && f->full && f->full[s->node])
+		return 0;
+	if (!cap && sc->stats[s->node].seen.seen_full &&
+	    sc->stats[s->node].seen.steps_max > 0 &&
+	    sched_node_jobs(sc, s->node) >=
+		    (size_t)sc->stats[s->node].seen.steps_max)
+		return 0; /* what it ran when full, no more */
+	/* a batch takes a place per job: a node with its capacity's worth
+	 * of jobs running starts one more build at most, in whichever of
+	 * its slots is free (the build that started ahead last time may
+	 * now be the node's only one) */
+	return !cap || sched_node_jobs(sc, s->node) <= (size_t)cap;
+}
+
+/* The job open slot s takes in this pass (0: only jobs whose layers or
+ * cache are on its node), or -1. */
+static ssize_t slot_choice(struct sched *sc, const struct sched_slot *s,
+			   int pass, long long now)
+{
+	int cap = sc->stats[s->node].capacity;
+	int extra = cap && sched_node_jobs(sc, s->node) >= (size_t)cap;
+	ssize_t job = policy_pick(&sc->policy, s->node, pass == 0);
+	if (job >= 0 && extra &&
+	    policy_home_of(&sc->policy, (size_t)job) != s->node &&
+	    (pass == 0 || !sched_ending_soon(sc, s->node, now) ||
+	     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
+		job = -1;
+	/* its context is on its way to this node: once there, the build
+	 * sends only what changed */
+	if (job >= 0 && sched_context_held(sc, (size_t)job, s->node))
+		job = -1;
+	return job;
+}
+
+/* Slot s starts `job`, with the jobs it batches. */
+static void slot_start(struct sched *sc, struct sched_slot *s, size_t job,
+		       struct fill *f, const struct sched_ops *ops,
+		       void *owner, long long now)
+{
+	int cap = sc->stats[s->node].capacity;
+	size_t busy = cap ? sched_node_jobs(sc, s->node) : 0;
+	int extra = cap && busy >= (size_t)cap;
+	if (!f->max_short) {
+		/* short jobs: about one batch per node */
+		size_t r = ready_count(sc), n = sc->nnodes;
+		f->max_short = (r + n - 1) / n;
+	}
+	/* and, when their steps take time, no more than the node has room
+	 * for beside what it runs: a batch builds its jobs at once, and the
+	 * node runs no more steps at a time than its capacity */
+	size_t most = f->max_short;
+	const struct job *fj = &sc->dag->jobs[job];
+	double w = fj->work >= 0 ? fj->work : fj->estimate;
+	if (cap && fj->known && w >= BATCH_FREE_WORK) {
+		size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
+		if (room < most)
+			most = room;
+	}
+	if (!f->cold)
+		f->cold = sc->fifo ? 1 : sched_cold_batch(sc);
+	size_t n = policy_batch(&sc->policy, job, s->node, sc->batch, most,
+				f->cold);
+	n = sched_context_batch(sc, s->node, sc->batch, n);
+	slot_take(s, sc->batch, n);
+	if (launch(sc, s, ops, owner, now) == 0 && extra) {
+		s->ahead = 1;
+		s->run_from = sched_next_end(sc, s->node, s, s->spawn_ms);
+	}
+}
+
+/*
+ * Launches paced (one a launch gap): each goes to the most urgent job
+ * any open slot would take, the highest ranked; on a tie, one whose
+ * layers or cache are on its node, then the slot first in order (the
+ * fastest node). Taking slots in their order instead, the fastest
+ * nodes' own jobs would have every launch while they have room, and a
+ * job on the critical chain whose cache is on a slower node would wait
+ * behind all of them.
+ */
+static int fill_paced(struct sched *sc, struct fill *f,
+		      const struct sched_ops *ops, void *owner, long long now)
+{
+	struct sched_slot *best = NULL;
+	ssize_t best_job = -1;
+	unsigned char *asked = xcalloc(2 * sc->nnodes + 1, 1);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sc->nslots; i++) {
+			struct sched_slot *s = &sc->slots[i];
+			/* a node's open slots all take the same job */
+			if (asked[pass * sc->nnodes + (size_t)s->node] ||
+			    !slot_open(sc, s, f))
+				continue;
+			asked[pass * sc->nnodes + (size_t)s->node] = 1;
+			ssize_t job = slot_choice(sc, s, pass, now);
+			if (job >= 0 &&
+			    (best_job < 0 || sc->dag->jobs[job].rank >
+						     sc->dag->jobs[best_job].rank)) {
+				best = s;
+				best_job = job;
+			}
+		}
+	}
+	free(asked);
+	if (best)
+		slot_start(sc, best, (size_t)best_job, f, ops, owner, now);
+	return best != NULL;
+}
+
 /*
  * Give every free slot work: first jobs whose layers are on its node,
  * then by the policy's order; each with the jobs it batches.
@@ -236,8 +365,7 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 			    void *owner, long long now)
 {
-	size_t max_short = 0, cold = 0;
-	unsigned char *full = NULL;
+	struct fill f = { 0 };
 	int unknown = 0;
 	long long held = 0;
 	if (one_bake(sc, ops, owner, now))
@@ -247,88 +375,35 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 	for (size_t n = 0; n < sc->nnodes; n++)
 		unknown |= !sc->stats[n].capacity;
 	if (unknown && !sc->fifo) {
-		full = xcalloc(sc->nnodes + 1, 1);
-		sched_waiting(sc, now, NULL, full);
+		f.full = xcalloc(sc->nnodes + 1, 1);
+		sched_waiting(sc, now, NULL, f.full);
+	}
+	if (sc->launch_gap_ms > 0 && !sc->fifo && !sc->stopping) {
+		/* one launch now at most; the caller comes back when the
+		 * next may go */
+		held = pace_wait(sc->launch_gap_ms, sc->last_launch_ms, now);
+		if (!held && fill_paced(sc, &f, ops, owner, now))
+			held = pace_wait(sc->launch_gap_ms, sc->last_launch_ms,
+					 now);
+		free(f.full);
+		return held;
 	}
 	for (int pass = sc->fifo; pass < 2 && !held; pass++) {
 		for (size_t i = 0; i < sc->nslots && !sc->stopping; i++) {
 			struct sched_slot *s = &sc->slots[i];
-			if (s->njobs || s->moved || s->live ||
-			    sc->stats[s->node].down)
+			if (!slot_open(sc, s, &f))
 				continue;
 			held = pace_wait(sc->launch_gap_ms, sc->last_launch_ms,
 					 now);
 			if (held)
 				break;
-			/*
-			 * A slot past the node's capacity only hides the next
-			 * build's start-up: it takes what other nodes leave,
-			 * once a build here is about to end, not a job that
-			 * would wait here for a dependency's layers; but a job
-			 * whose cache is here (built here last time) waits for
-			 * the node rather than start over elsewhere.
-			 */
-			int cap = sc->stats[s->node].capacity;
-			if (!cap && full && full[s->node])
-				continue;
-			if (!cap && sc->stats[s->node].seen.seen_full &&
-			    sc->stats[s->node].seen.steps_max > 0 &&
-			    sched_node_jobs(sc, s->node) >=
-			    (size_t)sc->stats[s->node].seen.steps_max)
-				continue; /* what it ran when full, no more */
-			/* a batch takes a place per job: a node with its
-			 * capacity's worth of jobs running starts one more
-			 * build at most, in whichever of its slots is free
-			 * (the build that started ahead last time may now be
-			 * the node's only one) */
-			size_t busy = cap ? sched_node_jobs(sc, s->node) : 0;
-			int extra = cap && busy >= (size_t)cap;
-			if (cap && busy > (size_t)cap)
-				continue;
-			ssize_t job = policy_pick(&sc->policy, s->node, pass == 0);
-			if (job >= 0 && extra &&
-			    policy_home_of(&sc->policy, (size_t)job) != s->node &&
-			    (pass == 0 || !sched_ending_soon(sc, s->node, now) ||
-			     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
-				job = -1;
-			/* its context is on its way to this node: once there,
-			 * the build sends only what changed */
-			if (job >= 0 && sched_context_held(sc, (size_t)job,
-							   s->node))
-				job = -1;
-			if (job < 0)
-				continue;
-			if (!max_short) {
-				/* short jobs: about one batch per node */
-				size_t r = ready_count(sc), n = sc->nnodes;
-				max_short = (r + n - 1) / n;
-			}
-			/* and, when their steps take time, no more than the
-			 * node has room for beside what it runs: a batch
-			 * builds its jobs at once, and the node runs no more
-			 * steps at a time than its capacity */
-			size_t most = max_short;
-			const struct job *fj = &sc->dag->jobs[job];
-			double w = fj->work >= 0 ? fj->work : fj->estimate;
-			if (cap && fj->known && w >= BATCH_FREE_WORK) {
-				size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
-				if (room < most)
-					most = room;
-			}
-			if (!cold)
-				cold = sc->fifo ? 1 : sched_cold_batch(sc);
-			size_t n = policy_batch(&sc->policy, (size_t)job, s->node,
-						sc->batch, most, cold);
-			n = sched_context_batch(sc, s->node, sc->batch, n);
-			slot_take(s, sc->batch, n);
-			if (launch(sc, s, ops, owner, now) == 0 && extra) {
-				s->ahead = 1;
-				s->run_from = sched_next_end(sc, s->node, s,
-							     s->spawn_ms);
-			}
+			ssize_t job = slot_choice(sc, s, pass, now);
+			if (job >= 0)
+				slot_start(sc, s, (size_t)job, &f, ops, owner,
+					   now);
 		}
 	}
-	free(full);
+	free(f.full);
 	return held;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,99 @@ static void t_batch_members(void **state)
 	history_release(&h);
 }
 
+/*
+ * Durations remembered node by node: node 0 built base, x and y twice as
+ * fast as node 1. The speeds tell it; each estimate is a size, seconds
+ * at speed 1, so that on each node it comes back to what it took there;
+ * z, built on node 0 alone, is sized at node 0's speed too.
+ */
+static void t_speeds_and_sizes(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	static const char *const names[] = { "base", "x", "y" };
+	static const double secs[] = { 4, 1, 2 };
+	for (size_t i = 0; i < 3; i++) {
+		history_record(&h, names[i], ep[0], secs[i], secs[i]);
+		history_record(&h, names[i], ep[1], 2 * secs[i], 2 * secs[i]);
+	}
+	history_record(&h, "z", ep[0], 3, 3);
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	make_dag(&dag);
+	learn_read(&dag, &h, ep, 2, 0, caps, speed);
+	assert_true(speed[0] / speed[1] > 1.9 && speed[0] / speed[1] <= 2);
+	assert_float_equal(speed[0] * speed[1], 1, 1e-9);
+	for (size_t i = 0; i < 3; i++) {
+		double took0 = dag.jobs[i].estimate / speed[0];
+		double took1 = dag.jobs[i].estimate / speed[1];
+		assert_true(fabs(took0 / secs[i] - 1) < 0.03);
+		assert_true(fabs(took1 / (2 * secs[i]) - 1) < 0.03);
+	}
+	assert_float_equal(dag.jobs[3].estimate / speed[0], 3, 1e-9);
+	/* ranks follow the sizes: base's chain is base and its longest */
+	assert_float_equal(dag.jobs[0].rank,
+			   dag.jobs[0].estimate + dag.jobs[2].estimate, 1e-9);
+	dag_release(&dag);
+	/* fifo: durations as remembered, no speeds */
+	make_dag(&dag);
+	learn_read(&dag, &h, ep, 2, 1, caps, speed);
+	assert_float_equal(speed[0], 0, 0);
+	assert_float_equal(speed[1], 0, 0);
+	assert_float_equal(dag.jobs[3].estimate, 3, 1e-9);
+	dag_release(&dag);
+	history_release(&h);
+}
+
+/*
+ * Launches paced: each goes to the most urgent job an open slot would
+ * take. z's cache is on node 0, whose slots come first; base's on node
+ * 1, and base heads the longest chain: base starts first.
+ */
+static void t_paced_most_urgent_first(void **state)
+{
+	(void)state;
+	struct dag dag;
+	struct history h = HISTORY_INIT;
+	struct sched sc;
+	struct launches l = { 0 };
+	history_load(&h, "/nonexistent/dbake-history.json", "/p");
+	static const char *const names[] = { "base", "x", "y", "z" };
+	static const double secs[] = { 5, 3, 3, 2 };
+	for (size_t i = 0; i < 4; i++) {
+		history_record(&h, names[i], ep[i == 3 ? 0 : 1], secs[i], secs[i]);
+		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
+	}
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	make_dag(&dag);
+	learn_read(&dag, &h, ep, 2, 0, caps, speed);
+	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	learn_apply(&sc, &h, ep, NULL, speed);
+	assert_int_equal(sc.slots[0].node, 0);
+	sc.launch_gap_ms = 40;
+	long long now = 1000000;
+	assert_int_equal(sched_fill(&sc, &ops, &l, now), 40);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.node[0], 1);
+	assert_int_equal(l.jobs[0][0], 0);
+	/* not again before the gap; then z, on its node */
+	assert_int_equal(sched_fill(&sc, &ops, &l, now + 10), 30);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(sched_fill(&sc, &ops, &l, now + 40), 40);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.node[1], 0);
+	assert_int_equal(l.jobs[1][0], 3);
+	/* nothing else is ready: no launch, nothing to wait for */
+	assert_int_equal(sched_fill(&sc, &ops, &l, now + 100), 0);
+	assert_int_equal(l.n, 2);
+	sched_release(&sc);
+	dag_release(&dag);
+	history_release(&h);
+}
+
 static void t_one_bake_in_waves(void **state)
 {
 	(void)state;
@@ -298,6 +392,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_pin_unchanged),
 		cmocka_unit_test(t_one_bake_in_waves),
+		cmocka_unit_test(t_speeds_and_sizes),
+		cmocka_unit_test(t_paced_most_urgent_first),
 		cmocka_unit_test(t_batch_members),
 		cmocka_unit_test(t_keys_apart_from_endpoints),
 	};

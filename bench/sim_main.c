@@ -568,34 +568,36 @@ static void dbake_table(const struct opts *o)
 	       "cold: nothing known (4 slots a node); warm: what the runs "
 	       "before taught (durations,\ncapacities, each target's node). "
 	       "Seconds, and makespan / LB.\n\n");
-	printf("%-22s %6s | %6s %5s | %7s %6s | %7s %6s | %7s %6s | %5s %5s\n",
-	       "workload", "LB", "blind", "/LB", "cold", "/LB", "warm", "/LB",
-	       "warm 2", "/LB", "bakes", "moves");
+	printf("%-22s %6s | %5s %7s | %7s %6s | %7s %6s | %7s %6s | %5s %5s\n",
+	       "workload", "LB", "blind", "+speeds", "cold", "/LB", "warm",
+	       "/LB", "warm 2", "/LB", "bakes", "moves");
 	for (size_t r = 0; r < nr; r++) {
 		struct sim_workload *w = &rows[r].w;
 		struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
 		struct sim_memory mem;
 		struct sim_dbake_result res[3];
 		double lb = sim_lower_bound(w);
-		double blind = sim_blind(w, blind_orders(w), o->seed);
+		double blind = sim_blind(w, blind_orders(w), o->seed, 0);
+		double sped = sim_blind(w, blind_orders(w), o->seed, 1);
 		sim_memory_init(&mem, w);
 		int bad = 0;
 		for (int k = 0; k < 3; k++)
 			bad |= sim_dbake(w, &cfg, &mem, &res[k]) < 0;
-		printf("%-22s %6.1f | %6.2f %5.2f | %7.2f %6.3f | %7.2f %6.3f | "
-		       "%7.2f %6.3f | %5zu %5zu%s\n", rows[r].name, lb, blind,
-		       blind / lb, res[0].makespan,
+		printf("%-22s %6.1f | %5.2f %7.2f | %7.2f %6.3f | %7.2f %6.3f | "
+		       "%7.2f %6.3f | %5zu %5zu%s\n", rows[r].name, lb,
+		       blind / lb, sped / lb, res[0].makespan,
 		       res[0].makespan / lb, res[1].makespan, res[1].makespan / lb,
 		       res[2].makespan, res[2].makespan / lb, res[0].bakes,
 		       res[0].moves, bad ? "  (jobs left!)" : "");
 		sim_memory_release(&mem);
 		sim_workload_release(w);
 	}
-	printf("(blind: the mean makespan of list scheduling that knows the "
-	       "graph and every\nnode's capacity and speed but no duration, "
-	       "with no start-up: what a first\nrun can hope for. bakes, moves: "
-	       "of the cold run. Not modelled: cache hits,\nlayer transfers, "
-	       "failures, the client's CPU beyond pacing.)\n");
+	printf("(blind: the mean makespan / LB of list scheduling that knows "
+	       "the graph and\nevery node's capacity but no duration nor "
+	       "speed, with no start-up: what a\nfirst run can hope for; "
+	       "+speeds: knowing the speeds too. bakes, moves: of\nthe cold "
+	       "run. Not modelled: cache hits, layer transfers, failures, the\n"
+	       "client's CPU beyond pacing.)\n");
 	where_time_goes(o);
 	fflush(stdout);
 }

@@ -133,16 +133,18 @@ double sim_heft(const struct sim_workload *w, double transfer);
 
 /*
  * Another yardstick, for first runs: what knowing no duration costs.
- * List scheduling that knows the graph, every node's capacity and speed,
- * but not one duration: a ready job goes to the fastest node with a free
- * place, the longest chain of jobs first (as dbake's first run ranks
- * them), ties in a random order; no start-up, no transfer, nothing
- * learnt while running. Returns the mean makespan over `orders` random
- * tie orders drawn from `seed` (as bench/workloads.py's Workload.blind).
- * A reference, not a bound: a first run is judged against it as well as
- * against LB.
+ * List scheduling that knows the graph and every node's capacity (and,
+ * with `know_speeds`, its speed) but not one duration: a ready job goes
+ * to a free place (the fastest node's first, or in a random order), the
+ * longest chain of jobs first (as dbake's first run ranks them), ties in
+ * a random order; no start-up, no transfer, nothing learnt while
+ * running. Returns the mean makespan over `orders` random orders drawn
+ * from `seed` (as bench/workloads.py's Workload.blind), or -1 when a job
+ * fits no node. A reference, not a bound: a first run is judged against
+ * it as well as against LB.
  */
-double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed);
+double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed,
+		 int know_speeds);
 
 struct sim_config {
 	enum policy_mode mode;

@@ -95,6 +95,8 @@ struct blind {
 	size_t *first, *succ;   /* dependents, CSR */
 	size_t *hops;
 	size_t *by_speed;       /* nodes, fastest first */
+	int know_speeds;        /* else each place in a random order */
+	struct sim_rng *rng;
 	/* one order's state */
 	size_t *need;
 	uint64_t *key;
@@ -113,11 +115,17 @@ static int faster(const void *a, const void *b, void *arg)
 	return x > y ? -1 : x < y;
 }
 
-/* Every free place, fastest node first, gets the best ready job that
- * fits its node. */
+/* Every free place, fastest node first (or in a random order), gets the
+ * best ready job that fits its node. */
 static void assign(struct blind *b, double now)
 {
 	const struct sim_workload *w = b->w;
+	if (!b->know_speeds)
+		for (size_t i = w->nnodes; i > 1; i--) {
+			size_t k = sim_below(b->rng, i), t = b->by_speed[i - 1];
+			b->by_speed[i - 1] = b->by_speed[k];
+			b->by_speed[k] = t;
+		}
 	for (size_t i = 0; i < w->nnodes && b->nready; i++) {
 		size_t node = b->by_speed[i], nskipped = 0;
 		while (b->free[node] > 0 && b->nready) {
@@ -170,13 +178,15 @@ static double one_order(struct blind *b, struct sim_rng *rng)
 	return b->nready ? -1 : now;
 }
 
-double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed)
+double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed,
+		 int know_speeds)
 {
 	size_t n = w->njobs;
 	size_t *order = sim_topo_order(w);
 	if (!order)
 		return -1;
-	struct blind b = { .w = w };
+	struct sim_rng rng;
+	struct blind b = { .w = w, .know_speeds = know_speeds, .rng = &rng };
 	b.first = xcalloc(n + 2, sizeof(*b.first));
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < w->jobs[i].ndeps; k++)
@@ -212,7 +222,6 @@ double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed)
 	b.skipped = xcalloc(n + 1, sizeof(*b.skipped));
 	b.flight = xcalloc(n + 1, sizeof(*b.flight));
 
-	struct sim_rng rng;
 	sim_rng_seed(&rng, seed);
 	double total = 0;
 	for (size_t o = 0; o < orders && total >= 0; o++) {

@@ -399,20 +399,22 @@ static void t_blind_exact(void **state)
 	size_t c = sim_add_job(&w, NULL, 3, -1);
 	sim_add_dep(&w, b, a);
 	sim_add_dep(&w, c, b);
-	assert_near(sim_blind(&w, 50, 1), 6);
+	assert_near(sim_blind(&w, 50, 1, 1), 6);
 	sim_workload_release(&w);
 	/* four equal jobs, two places: two rounds whatever the order */
 	sim_workload_init(&w, 1);
 	sim_set_node(&w, 0, 2, 1);
 	for (int i = 0; i < 4; i++)
 		sim_add_job(&w, NULL, 1, -1);
-	assert_near(sim_blind(&w, 50, 1), 2);
+	assert_near(sim_blind(&w, 50, 1, 1), 2);
 	sim_workload_release(&w);
 	/* it knows speeds: one job goes to the node twice as fast */
 	sim_workload_init(&w, 2);
 	sim_set_node(&w, 1, 1, 2);
 	sim_add_job(&w, NULL, 4, -1);
-	assert_near(sim_blind(&w, 50, 1), 2);
+	assert_near(sim_blind(&w, 50, 1, 1), 2);
+	/* not knowing them, it takes either node: (4 + 2) / 2 */
+	assert_true(fabs(sim_blind(&w, 20000, 1, 0) - 3) < 0.03);
 	sim_workload_release(&w);
 	/* it knows the graph: on two places, the head of a chain of three
 	 * goes before two lone jobs (3 s; 4 s if both lone ones went first) */
@@ -424,7 +426,7 @@ static void t_blind_exact(void **state)
 	size_t m = sim_add_job(&w, NULL, 1, -1), t = sim_add_job(&w, NULL, 1, -1);
 	sim_add_dep(&w, m, h);
 	sim_add_dep(&w, t, m);
-	assert_near(sim_blind(&w, 50, 1), 3);
+	assert_near(sim_blind(&w, 50, 1, 1), 3);
 	sim_workload_release(&w);
 }
 
@@ -440,16 +442,16 @@ static void t_blind_mean(void **state)
 	sim_add_job(&w, NULL, 1, -1);
 	sim_add_job(&w, NULL, 1, -1);
 	sim_add_job(&w, NULL, 4, -1);
-	double m = sim_blind(&w, 20000, 7);
+	double m = sim_blind(&w, 20000, 7, 1);
 	assert_true(fabs(m - 13.0 / 3) < 0.03);
 	/* the same seed, the same mean */
-	assert_near(sim_blind(&w, 20000, 7), m);
+	assert_near(sim_blind(&w, 20000, 7, 1), m);
 	sim_workload_release(&w);
 	/* make bench's W1 on 4 x 2 places: bench/workloads.py's
 	 * Workload.blind, written apart from this, makes it 10.98 */
 	static const int two[] = { 2, 2, 2, 2 };
 	sim_bench_w1(&w, two);
-	assert_true(fabs(sim_blind(&w, 2000, 1) - 10.98) < 0.15);
+	assert_true(fabs(sim_blind(&w, 2000, 1, 1) - 10.98) < 0.15);
 	sim_workload_release(&w);
 }
 
@@ -462,7 +464,7 @@ static void t_blind_no_fit(void **state)
 	size_t j = sim_add_job(&w, NULL, 1, -1);
 	sim_only_on(&w, j, 0);
 	w.jobs[j].fits[0] = 0;
-	assert_true(sim_blind(&w, 10, 1) < 0);
+	assert_true(sim_blind(&w, 10, 1, 1) < 0);
 	sim_workload_release(&w);
 }
 

@@ -83,6 +83,68 @@ static void t_few_targets_no_speed(void **state)
 		assert_float_equal(size[t], secs[t], 1e-9);
 }
 
+/*
+ * The fit is a minimum: against the plain way to it, rounds of the best
+ * sizes for the speeds and the best speeds for the sizes, run until they
+ * hold still (thousands of rounds), on targets seen on one node or two,
+ * with noise, nodes far enough apart that none stays at 1.
+ */
+static void t_against_rounds(void **state)
+{
+	(void)state;
+	static const double truth[] = { 0.5, 1, 2, 3 };
+	enum { T = 80, M = 4 };
+	struct size_obs obs[2 * T];
+	size_t nobs = 0;
+	struct sim_rng r;
+	sim_rng_seed(&r, 5);
+	for (size_t t = 0; t < T; t++) {
+		double z = 2 * exp(sim_normal(&r));
+		size_t n = sim_below(&r, M), k = sim_uniform(&r) < 0.4 ? 2 : 1;
+		for (size_t e = 0; e < k; e++, n = (n + 1) % M)
+			obs[nobs++] = (struct size_obs){
+				t, n, z / truth[n] * exp(0.1 * sim_normal(&r)) };
+	}
+	double size[T], speed[M];
+	sizes_fit(obs, nobs, T, M, size, speed);
+
+	const double wd = 1 / (SIZES_NOISE * SIZES_NOISE);
+	const double ws = 1 / (SIZES_SPEED_SPREAD * SIZES_SPEED_SPREAD);
+	double lz[T] = { 0 }, ls[M] = { 0 }, k[T] = { 0 }, mu = 0, var = 0;
+	for (size_t i = 0; i < nobs; i++) {
+		lz[obs[i].job] += log(obs[i].seconds);
+		k[obs[i].job]++;
+	}
+	for (size_t t = 0; t < T; t++)
+		mu += (lz[t] /= k[t]) / T;
+	for (size_t t = 0; t < T; t++)
+		var += (lz[t] - mu) * (lz[t] - mu) / T;
+	double wz = 1 / var;
+	for (int round = 0; round < 50000; round++) {
+		double sum[T] = { 0 }, sn[M] = { 0 }, kn[M] = { 0 };
+		for (size_t i = 0; i < nobs; i++)
+			sum[obs[i].job] += log(obs[i].seconds) + ls[obs[i].node];
+		mu = 0;
+		for (size_t t = 0; t < T; t++)
+			mu += lz[t] / T;
+		for (size_t t = 0; t < T; t++)
+			lz[t] = (wd * sum[t] + wz * mu) / (wd * k[t] + wz);
+		for (size_t i = 0; i < nobs; i++) {
+			sn[obs[i].node] += lz[obs[i].job] - log(obs[i].seconds);
+			kn[obs[i].node]++;
+		}
+		for (size_t n = 0; n < M; n++)
+			ls[n] = wd * sn[n] / (wd * kn[n] + ws);
+	}
+	double shift = 0;
+	for (size_t n = 0; n < M; n++)
+		shift += ls[n] / M;
+	for (size_t n = 0; n < M; n++) {
+		assert_true(fabs(speed[n] - 1) > 0.1); /* none held at 1 */
+		assert_float_equal(speed[n], exp(ls[n] - shift), 1e-6);
+	}
+}
+
 /* Nothing seen, a node with nothing, durations that are not: zeros. */
 static void t_nothing(void **state)
 {
@@ -108,6 +170,7 @@ int main(void)
 		cmocka_unit_test(t_exact),
 		cmocka_unit_test(t_one_node_each),
 		cmocka_unit_test(t_few_targets_no_speed),
+		cmocka_unit_test(t_against_rounds),
 		cmocka_unit_test(t_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

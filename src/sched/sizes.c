@@ -197,9 +197,11 @@ void sizes_fit(const struct size_obs *obs, size_t nobs, size_t njobs,
 	 * What each node's speed rests on: a target seen on that node alone
 	 * tells it only as far as sizes vary (var), one seen on others too
 	 * as far as durations vary from run to run. A speed within two of
-	 * its deviations of the others' is not told apart from them: it
-	 * stays 1, and the rest are fitted again (a few targets drawn long
-	 * do not make a node slow).
+	 * its deviations of the others' is not told apart from them, and
+	 * one within SIZES_SPEED_MIN of them is not worth telling apart:
+	 * it stays 1, and the rest are fitted again (a few targets drawn
+	 * long do not make a node slow, nor the load of the moment its
+	 * targets happened to run in).
 	 */
 	const double noise = SIZES_NOISE * SIZES_NOISE;
 	for (size_t i = 0; i < nobs; i++) {
@@ -213,7 +215,8 @@ void sizes_fit(const struct size_obs *obs, size_t nobs, size_t njobs,
 	for (size_t n = 0; n < nnodes; n++) {
 		double sd = 1 / sqrt(info[n] + 1 / (SIZES_SPEED_SPREAD *
 						    SIZES_SPEED_SPREAD));
-		if (kn[n] && fabs(ls[n]) < 2 * sd)
+		if (kn[n] && (fabs(ls[n]) < 2 * sd ||
+			      fabs(ls[n]) < log(SIZES_SPEED_MIN)))
 			any = fixed[n] = 1;
 	}
 	if (any)

@@ -21,6 +21,13 @@
 #define SIZES_NOISE 0.2
 /* Spread of the nodes' log speeds, before anything is seen. */
 #define SIZES_SPEED_SPREAD 0.5
+/*
+ * A node's speed closer to the others' than this factor counts as
+ * theirs (1): nodes of one kind on a loaded machine differ by 20 % from
+ * when their targets ran (12 on the test bed, 1000 targets); policy.c
+ * tells speeds apart by 10-15 %.
+ */
+#define SIZES_SPEED_MIN 1.25
 
 /* Target `job` took `seconds` (> 0) on node `node`. */
 struct size_obs {

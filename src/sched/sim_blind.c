@@ -10,84 +10,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ready {
-	size_t hops;        /* jobs on its longest chain to the end */
-	uint64_t key;       /* the tie order */
+/*
+ * One kind of heap entry for both, smallest (k1, k2) on top: a ready job
+ * is (-hops: the longest chain of jobs first, its random key), a build
+ * in flight (its end, 0).
+ */
+struct entry {
+	double k1;
+	uint64_t k2;
 	size_t job;
+	size_t node;        /* a build's node */
 };
 
-struct flight {
-	double end;
-	size_t job;
-	size_t node;
+struct heap {
+	struct entry *v;
+	size_t nr;
 };
 
-/* a before b: more hops, then the smaller key */
-static int ready_before(const struct ready *a, const struct ready *b)
+static int before(const struct entry *a, const struct entry *b)
 {
-	if (a->hops != b->hops)
-		return a->hops > b->hops;
-	return a->key < b->key;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1;
+	return a->k2 < b->k2;
 }
 
-static void ready_push(struct ready *h, size_t *nr, struct ready e)
+static void push(struct heap *h, struct entry e)
 {
-	size_t i = (*nr)++;
-	while (i && ready_before(&e, &h[(i - 1) / 2])) {
-		h[i] = h[(i - 1) / 2];
+	size_t i = h->nr++;
+	while (i && before(&e, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	h[i] = e;
+	h->v[i] = e;
 }
 
-static struct ready ready_pop(struct ready *h, size_t *nr)
+static struct entry pop(struct heap *h)
 {
-	struct ready top = h[0], last = h[--*nr];
+	struct entry top = h->v[0], last = h->v[--h->nr];
 	size_t i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
-		if (c >= *nr)
+		if (c >= h->nr)
 			break;
-		if (c + 1 < *nr && ready_before(&h[c + 1], &h[c]))
+		if (c + 1 < h->nr && before(&h->v[c + 1], &h->v[c]))
 			c++;
-		if (!ready_before(&h[c], &last))
+		if (!before(&h->v[c], &last))
 			break;
-		h[i] = h[c];
+		h->v[i] = h->v[c];
 		i = c;
 	}
-	if (*nr)
-		h[i] = last;
+	if (h->nr)
+		h->v[i] = last;
 	return top;
 }
 
-static void flight_push(struct flight *h, size_t *nr, struct flight e)
+static struct entry ready_entry(size_t hops, uint64_t key, size_t job)
 {
-	size_t i = (*nr)++;
-	while (i && e.end < h[(i - 1) / 2].end) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = e;
-}
-
-static struct flight flight_pop(struct flight *h, size_t *nr)
-{
-	struct flight top = h[0], last = h[--*nr];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= *nr)
-			break;
-		if (c + 1 < *nr && h[c + 1].end < h[c].end)
-			c++;
-		if (!(h[c].end < last.end))
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*nr)
-		h[i] = last;
-	return top;
+	return (struct entry){ -(double)hops, key, job, 0 };
 }
 
 struct blind {
@@ -101,10 +80,8 @@ struct blind {
 	size_t *need;
 	uint64_t *key;
 	int *free;
-	struct ready *ready, *skipped;
-	size_t nready;
-	struct flight *flight;
-	size_t nflight;
+	struct heap ready, flight;
+	struct entry *skipped;
 };
 
 static int faster(const void *a, const void *b, void *arg)
@@ -126,23 +103,22 @@ static void assign(struct blind *b, double now)
 			b->by_speed[i - 1] = b->by_speed[k];
 			b->by_speed[k] = t;
 		}
-	for (size_t i = 0; i < w->nnodes && b->nready; i++) {
+	for (size_t i = 0; i < w->nnodes && b->ready.nr; i++) {
 		size_t node = b->by_speed[i], nskipped = 0;
-		while (b->free[node] > 0 && b->nready) {
-			struct ready r = ready_pop(b->ready, &b->nready);
+		while (b->free[node] > 0 && b->ready.nr) {
+			struct entry r = pop(&b->ready);
 			const struct sim_job *j = &w->jobs[r.job];
 			if (j->fits && !j->fits[node]) {
 				b->skipped[nskipped++] = r;
 				continue;
 			}
 			b->free[node]--;
-			flight_push(b->flight, &b->nflight,
-				    (struct flight){ now + j->duration /
-							     w->nodes[node].speed,
-						     r.job, node });
+			push(&b->flight, (struct entry){
+				now + j->duration / w->nodes[node].speed, 0,
+				r.job, node });
 		}
 		while (nskipped)
-			ready_push(b->ready, &b->nready, b->skipped[--nskipped]);
+			push(&b->ready, b->skipped[--nskipped]);
 	}
 }
 
@@ -151,31 +127,30 @@ static double one_order(struct blind *b, struct sim_rng *rng)
 	const struct sim_workload *w = b->w;
 	size_t n = w->njobs;
 	double now = 0;
-	b->nready = b->nflight = 0;
+	b->ready.nr = b->flight.nr = 0;
 	for (size_t i = 0; i < w->nnodes; i++)
 		b->free[i] = w->nodes[i].capacity;
 	for (size_t i = 0; i < n; i++) {
 		b->need[i] = w->jobs[i].ndeps;
 		b->key[i] = sim_rand(rng);
 		if (!b->need[i])
-			ready_push(b->ready, &b->nready,
-				   (struct ready){ b->hops[i], b->key[i], i });
+			push(&b->ready, ready_entry(b->hops[i], b->key[i], i));
 	}
 	assign(b, now);
-	while (b->nflight) {
-		struct flight f = flight_pop(b->flight, &b->nflight);
-		now = f.end;
+	while (b->flight.nr) {
+		struct entry f = pop(&b->flight);
+		now = f.k1;
 		b->free[f.node]++;
 		for (size_t k = b->first[f.job]; k < b->first[f.job + 1]; k++) {
 			size_t d = b->succ[k];
 			if (!--b->need[d])
-				ready_push(b->ready, &b->nready,
-					   (struct ready){ b->hops[d], b->key[d], d });
+				push(&b->ready,
+				     ready_entry(b->hops[d], b->key[d], d));
 		}
 		assign(b, now);
 	}
 	/* a job that fits no node never ran: no makespan */
-	return b->nready ? -1 : now;
+	return b->ready.nr ? -1 : now;
 }
 
 double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed,
@@ -218,9 +193,9 @@ double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed,
 	b.need = xcalloc(n + 1, sizeof(*b.need));
 	b.key = xcalloc(n + 1, sizeof(*b.key));
 	b.free = xcalloc(w->nnodes + 1, sizeof(*b.free));
-	b.ready = xcalloc(n + 1, sizeof(*b.ready));
+	b.ready.v = xcalloc(n + 1, sizeof(*b.ready.v));
 	b.skipped = xcalloc(n + 1, sizeof(*b.skipped));
-	b.flight = xcalloc(n + 1, sizeof(*b.flight));
+	b.flight.v = xcalloc(n + 1, sizeof(*b.flight.v));
 
 	sim_rng_seed(&rng, seed);
 	double total = 0;
@@ -235,8 +210,8 @@ double sim_blind(const struct sim_workload *w, size_t orders, uint64_t seed,
 	free(b.need);
 	free(b.key);
 	free(b.free);
-	free(b.ready);
+	free(b.ready.v);
 	free(b.skipped);
-	free(b.flight);
+	free(b.flight.v);
 	return total < 0 || !orders ? total : total / (double)orders;
 }

@@ -207,6 +207,32 @@ static void t_batch_members(void **state)
 	history_release(&h);
 }
 
+/* make_dag's targets remembered as built last on node 1, z on node 0,
+ * each in secs[i] (its steps in work[i]). */
+static void built_before(struct history *h, const double *secs,
+			 const double *work)
+{
+	static const char *const names[] = { "base", "x", "y", "z" };
+	history_load(h, "/nonexistent/dbake-history.json", "/p");
+	for (size_t i = 0; i < 4; i++) {
+		history_record(h, names[i], ep[i == 3 ? 0 : 1], secs[i], work[i]);
+		history_set_last(h, names[i], ep[i == 3 ? 0 : 1], 0);
+	}
+}
+
+/* The scheduler over make_dag by what `h` remembers, as dispatch_prepare
+ * sets it up: estimates, speeds, capacities, homes. */
+static void sched_applied(struct sched *sc, struct dag *dag,
+			  const struct history *h)
+{
+	int caps[2] = { 0 };
+	double speed[2] = { 0 };
+	make_dag(dag);
+	learn_read(dag, h, ep, 2, 0, caps, speed);
+	sched_init(sc, dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	learn_apply(sc, h, ep, NULL, speed);
+}
+
 /*
  * Durations remembered node by node: node 0 built base, x and y twice as
  * fast as node 1. The speeds tell it; each estimate is a size, seconds
@@ -265,19 +291,9 @@ static void t_paced_most_urgent_first(void **state)
 	struct history h = HISTORY_INIT;
 	struct sched sc;
 	struct launches l = { 0 };
-	history_load(&h, "/nonexistent/dbake-history.json", "/p");
-	static const char *const names[] = { "base", "x", "y", "z" };
 	static const double secs[] = { 5, 3, 3, 2 };
-	for (size_t i = 0; i < 4; i++) {
-		history_record(&h, names[i], ep[i == 3 ? 0 : 1], secs[i], secs[i]);
-		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
-	}
-	int caps[2] = { 0 };
-	double speed[2] = { 0 };
-	make_dag(&dag);
-	learn_read(&dag, &h, ep, 2, 0, caps, speed);
-	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
-	learn_apply(&sc, &h, ep, NULL, speed);
+	built_before(&h, secs, secs);
+	sched_applied(&sc, &dag, &h);
 	assert_int_equal(sc.slots[0].node, 0);
 	sc.launch_gap_ms = 40;
 	long long now = 1000000;
@@ -307,19 +323,11 @@ static void t_one_bake_in_waves(void **state)
 	struct history h = HISTORY_INIT;
 	struct sched sc;
 	struct launches l = { 0 };
-	history_load(&h, "/nonexistent/dbake-history.json", "/p");
-	make_dag(&dag);
 	/* all cheap, all unchanged, three of four last built on node 1 */
-	static const char *const names[] = { "base", "x", "y", "z" };
-	for (size_t i = 0; i < 4; i++) {
-		history_record(&h, names[i], ep[i == 3 ? 0 : 1], 0.4, 0.3);
-		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
-	}
-	int caps[2] = { 0 };
-	double speed[2] = { 0 };
-	learn_read(&dag, &h, ep, 2, 0, caps, speed);
-	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
-	learn_apply(&sc, &h, ep, NULL, speed);
+	static const double secs[] = { 0.4, 0.4, 0.4, 0.4 };
+	static const double work[] = { 0.3, 0.3, 0.3, 0.3 };
+	built_before(&h, secs, work);
+	sched_applied(&sc, &dag, &h);
 
 	long long now = 1000000;
 	sched_fill(&sc, &ops, &l, now);
@@ -367,17 +375,10 @@ static void t_one_bake_in_waves(void **state)
 	history_release(&h);
 
 	/* one target not known short: the usual placement */
-	history_load(&h, "/nonexistent/dbake-history.json", "/p");
-	for (size_t i = 0; i < 4; i++) {
-		history_record(&h, names[i], ep[i == 3 ? 0 : 1], 0.4, 0.3);
-		history_set_last(&h, names[i], ep[i == 3 ? 0 : 1], 0);
-	}
-	make_dag(&dag);
+	built_before(&h, secs, work);
 	history_record(&h, "y", ep[1], 30, 29);
 	struct launches l2 = { 0 };
-	learn_read(&dag, &h, ep, 2, 0, caps, speed);
-	sched_init(&sc, &dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
-	learn_apply(&sc, &h, ep, NULL, speed);
+	sched_applied(&sc, &dag, &h);
 	sched_fill(&sc, &ops, &l2, now);
 	assert_true(l2.n >= 1);
 	for (size_t i = 0; i < l2.n; i++)

@@ -23,8 +23,9 @@
 #define SIZES_SPEED_SPREAD 0.5
 /*
  * A node's speed closer to the others' than this factor counts as
- * theirs (1): nodes of one kind on a loaded machine differ by 20 % from
- * when their targets ran (12 on the test bed, 1000 targets); policy.c
+ * theirs (1): nodes of one kind on a loaded machine look 20 % apart, or
+ * more, from when their targets ran (12 on the test bed, 1000 targets:
+ * one 1.21x in one history, two 0.80x and 1.30x in another); policy.c
  * tells speeds apart by 10-15 %.
  */
 #define SIZES_SPEED_MIN 1.25

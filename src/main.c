@@ -401,6 +401,11 @@ int main(int argc, char **argv)
 	if (!getenv("BUILDX_GIT_INFO") && !getenv("BUILDX_GIT_LABELS") &&
 	    !plan_in_git(&plan))
 		strvec_push(&store.env, "BUILDX_GIT_INFO=0");
+	/* a bake's trace, written into each of its builds' records, grows
+	 * as the square of its targets: none unless the user asks */
+	const char *trace = buildx_trace_setting();
+	if (trace)
+		strvec_push(&store.env, trace);
 	if (!run.logs.path && logdir_create(&run.logs) < 0) {
 		code = EXIT_FAILED;
 		goto out;

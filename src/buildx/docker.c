@@ -93,6 +93,20 @@ void buildx_argv(struct strvec *argv, struct strvec *env,
 	strvec_push(argv, "buildx");
 }
 
+const char *buildx_trace_setting(void)
+{
+	static const char *const theirs[] = {
+		"OTEL_TRACES_SAMPLER", "OTEL_TRACES_EXPORTER",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(theirs); i++) {
+		const char *v = getenv(theirs[i]);
+		if (v && *v)
+			return NULL;
+	}
+	return "OTEL_TRACES_SAMPLER=always_off";
+}
+
 static const char *home(void)
 {
 	const char *h = getenv("HOME");

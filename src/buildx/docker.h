@@ -15,6 +15,18 @@
 void buildx_argv(struct strvec *argv, struct strvec *env,
 		 const struct strvec *globals);
 
+/*
+ * What child bakes are told of tracing: "OTEL_TRACES_SAMPLER=always_off",
+ * or NULL when the user chose a sampler or a trace exporter
+ * (OTEL_TRACES_SAMPLER, OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT,
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): theirs stands. A bake traces all
+ * its builds as one trace, and BuildKit writes that whole trace into the
+ * history record of each of them, a second or three after it ends: a
+ * bake of n targets writes n times the spans of n builds, CPU the next
+ * builds on the node wait for.
+ */
+const char *buildx_trace_setting(void);
+
 /* The docker config directory: --config, $DOCKER_CONFIG, ~/.docker. */
 char *docker_config_dir(const struct strvec *globals);
 

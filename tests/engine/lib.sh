@@ -17,7 +17,9 @@ world() {
 	export FAKE_DIR=$W/fake DOCKER_CONFIG=$W/docker
 	export BUILDX_CONFIG=$W/docker/buildx XDG_STATE_HOME=$W/state
 	export BUILDX_BUILDER=fake
-	unset DOCKER_HOST DOCKER_CONTEXT BUILDX_GIT_INFO
+	unset DOCKER_HOST DOCKER_CONTEXT BUILDX_GIT_INFO OTEL_TRACES_SAMPLER \
+		OTEL_TRACES_EXPORTER OTEL_EXPORTER_OTLP_ENDPOINT \
+		OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
 	mkdir -p "$FAKE_DIR" "$DOCKER_CONFIG/cli-plugins" "$BUILDX_CONFIG" \
 		"$XDG_STATE_HOME" "$W/proj"
 	ln -s "$TOP/tests/fake/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
@@ -25,6 +27,7 @@ world() {
 	: >"$FAKE_DIR/events"
 	: >"$FAKE_DIR/behave"
 	: >"$FAKE_DIR/pids"
+	: >"$FAKE_DIR/traces"
 	if [ $# -eq 0 ]; then
 		set -- "node0 linux/amd64" "node1 linux/amd64"
 	fi

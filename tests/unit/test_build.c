@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buildx/docker.h"
 #include "run/build.h"
 #include "util/util.h"
 
@@ -99,6 +100,31 @@ static void t_bake_flags(void **state)
 	strvec_clear(&globals);
 }
 
+/* Child bakes sample no trace, unless the user chose how to trace. */
+static void t_trace_setting(void **state)
+{
+	(void)state;
+	static const char *const theirs[] = {
+		"OTEL_TRACES_SAMPLER", "OTEL_TRACES_EXPORTER",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(theirs); i++)
+		unsetenv(theirs[i]);
+	/* what docker sets for every plugin says nothing of tracing */
+	setenv("OTEL_RESOURCE_ATTRIBUTES", "docker.cli.cobra.command_path=docker%20dbake", 1);
+	assert_string_equal(buildx_trace_setting(),
+			    "OTEL_TRACES_SAMPLER=always_off");
+	for (size_t i = 0; i < ARRAY_SIZE(theirs); i++) {
+		setenv(theirs[i], "x", 1);
+		assert_null(buildx_trace_setting());
+		/* set but empty: not a choice */
+		setenv(theirs[i], "", 1);
+		assert_non_null(buildx_trace_setting());
+		unsetenv(theirs[i]);
+	}
+	unsetenv("OTEL_RESOURCE_ATTRIBUTES");
+}
+
 int main(void)
 {
 	/* the docker CLI route, whatever plugins this machine has */
@@ -106,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_batch_command_line),
 		cmocka_unit_test(t_bake_flags),
+		cmocka_unit_test(t_trace_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,5 +65,11 @@ void cli_print_man(FILE *f)
 	      ".TP\n\\fI$TMPDIR/dbake\\-UID/run\\-*\\fR\n"
 	      "One directory per run: a log per target, report.json and "
 	      "report.html.\n"
+	      ".SH ENVIRONMENT\n.TP\n\\fBOTEL_TRACES_SAMPLER\\fR\n"
+	      "Child bakes get \\fBalways_off\\fR (BuildKit would write each "
+	      "bake's whole trace into the record of each of its builds) unless "
+	      "it, \\fBOTEL_TRACES_EXPORTER\\fR or an OTLP endpoint is set.\n"
+	      ".TP\n\\fBDBAKE_LOCK_TIMEOUT\\fR\n"
+	      "Seconds to wait for another run setting up shards (120).\n"
 	      ".SH SEE ALSO\n\\fBdocker\\-buildx\\-bake\\fR(1)\n", f);
 }

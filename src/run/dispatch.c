@@ -349,8 +349,8 @@ static void finish_slot(void *owner, void *task, int status)
 				split_merge_done(run, job);
 			transfer_built(&run->transfer, job);
 			dag_done(&run->dag, job, now);
-			sched_job_built(&run->sched, job, n,
-					run->info[job].progress.work);
+			sched_job_built(&run->sched, job,
+					own_work(&run->info[job].progress));
 			learn_job(&run->sched, run->history, run->endpoints,
 				  run->node_keys, job, from, run->info[job].batch,
 				  own_work(&run->info[job].progress),

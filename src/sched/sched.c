@@ -104,9 +104,9 @@ static size_t ready_count(const struct sched *sc)
 	return n;
 }
 
-void sched_job_built(struct sched *sc, size_t job, size_t batch, double work)
+void sched_job_built(struct sched *sc, size_t job, double work)
 {
-	if (batch == 1 && work >= 0) {
+	if (work >= 0) {
 		sc->jobs[job].own_known = 1;
 		sc->jobs[job].own_s = work;
 	}

@@ -223,9 +223,10 @@ void sched_context_launched(struct sched *sc, const struct sched_slot *s);
 /* Slot s's bake ended (moved: stopped, its jobs gone elsewhere). */
 void sched_context_ended(struct sched *sc, const struct sched_slot *s);
 
-/* A job built: its steps' own seconds (work, -1 unknown), when its bake
- * built it alone (batch 1); what a first run's batching goes by. */
-void sched_job_built(struct sched *sc, size_t job, size_t batch, double work);
+/* A job built, alone or in a batch: its steps' own seconds (work; in a
+ * batch, those its bake's progress named for it; -1 unknown), what a
+ * first run's batching goes by. */
+void sched_job_built(struct sched *sc, size_t job, double work);
 
 /* The size of a first run's batches of unknown targets, now. */
 size_t sched_cold_batch(const struct sched *sc);

@@ -170,7 +170,7 @@ static void bake_done(struct simd *s, size_t k)
 		/* as the dispatcher does: what history records of it */
 		double work = s->w->jobs[job].duration /
 			      s->w->nodes[slot->node].speed;
-		sched_job_built(&s->sc, job, n, work);
+		sched_job_built(&s->sc, job, work);
 		learn_job(&s->sc, &s->mem->history,
 			  (const char *const *)s->mem->endpoints,
 			  (const char *const *)s->mem->endpoints, job, from, n,

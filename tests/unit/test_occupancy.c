@@ -213,6 +213,40 @@ static void t_node_observe_ramp(void **state)
 	assert_int_equal(st->seen.steps_since[1], t + 250);
 }
 
+/*
+ * A first run's batching goes by what the jobs' own steps took, in a
+ * batch as alone: eight built in one bake that took 3 s (a long time
+ * for each, of the bake's) but whose own steps took 0.1 s each are
+ * quick, and the 32 left go two to a bake (8 slots, 2 rounds); had
+ * their own steps taken 3 s, one a bake.
+ */
+static void t_cold_batch_after_batch(void **state)
+{
+	(void)state;
+	for (int slow = 0; slow < 2; slow++) {
+		enum { N = 40 };
+		struct job jobs[N];
+		struct sched_job sjobs[N];
+		struct dag dag = { .jobs = jobs, .nr = N };
+		struct sched sc = { .dag = &dag, .jobs = sjobs, .nslots = 8 };
+		memset(jobs, 0, sizeof(jobs));
+		memset(sjobs, 0, sizeof(sjobs));
+		for (size_t i = 0; i < N; i++)
+			jobs[i].state = JOB_READY;
+		for (size_t i = 0; i < 8; i++) {
+			jobs[i].state = JOB_DONE;
+			jobs[i].start_ms = 1000;
+			jobs[i].end_ms = 4000;
+			sched_job_built(&sc, i, slow ? 3.0 : 0.1);
+		}
+		assert_int_equal(sched_cold_batch(&sc), slow ? 1 : 2);
+		/* their own steps unknown: the bake's 3 s, not quick */
+		for (size_t i = 0; i < 8; i++)
+			sjobs[i].own_known = 0;
+		assert_int_equal(sched_cold_batch(&sc), 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +254,7 @@ int main(void)
 		cmocka_unit_test(t_next_end),
 		cmocka_unit_test(t_node_observe),
 		cmocka_unit_test(t_node_observe_ramp),
+		cmocka_unit_test(t_cold_batch_after_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

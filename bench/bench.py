@@ -8,7 +8,11 @@ builder "bench"; the test cluster in /tmp/dbake-cluster is never touched),
 runs each workload of bench/workloads.py with three modes, side by side,
 `--reps` times each (the order of the modes rotates from one repetition to
 the next), and prints per-run wall times, medians and ratios to the
-physical lower bound (LB). Raw runs and medians go to
+physical lower bound (LB). Before each run the daemons are left to
+finish what the run before left them doing (bench/daemons.py, a minute
+at most): a bake's trace, which BuildKit writes into the history record
+of each of its builds seconds after the bake ends, costs the bake that
+made it, not the next. Raw runs and medians go to
 bench/results/bench-<date>.csv. Progress goes to stderr.
 
 Modes (run from the workload's directory, with the cluster's environment):
@@ -43,6 +47,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import daemons  # noqa: E402
 import workloads  # noqa: E402
 
 CLUSTER = os.path.join(TOP, "tools", "cluster")
@@ -367,6 +372,7 @@ class Bench:
         argv = self.command(mode, reg)
         label = f"{w.key} {mode} " + ("first run" if first else "warm-up" if warmup
                                       else f"rep {rep}/{self.args.reps}")
+        daemons.settle(CLUSTER_DIR)
         load = os.getloadavg()[0]
         started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         secs, rc, out, err, w0, w1 = run_once(argv, wdir, env)

@@ -9,8 +9,14 @@ Starts `tools/cluster up --nodes M --arm64 0` in /tmp/dbake-scale, makes
 a project of N targets (one `RUN echo` each, a tenth of them on the
 target before: a DAG), and runs, in this order: plain bake (fresh
 nonce), dbake's first run (empty state dir, another fresh nonce), plain
-bake again (cached), dbake again (cached, its state kept), and dbake a
-third time (cached, with the cached step times the second run left).
+bake again (cached), once more with OTEL_TRACES_SAMPLER=always_off (as
+dbake runs its child bakes), dbake again (cached, its state kept), dbake
+a third time (cached, with the cached step times the second run left),
+and a fourth with the sampler a user gets by default (the trace BuildKit
+writes into each build's record: what dbake's child bakes did before
+they were told not to sample). After each run, the daemons are left to
+finish what it left them doing (up to a minute), and their CPU until
+then is the run's.
 For each: the wall time, the CPU of the tool and every child it waited
 for, per target; for dbake, from its report.json: its own CPU and peak
 RSS, the child bakes' CPU, how many bakes, how many scheduler decisions
@@ -28,6 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemons  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLUSTER_DIR = "/tmp/dbake-scale"
@@ -117,19 +126,33 @@ def main():
         plain = ["docker", "buildx", "bake", "--progress", "plain"]
         dbake = [a.dbake, "dbake", "--progress", "plain"]
         rows = []
+        # the sampler a user gets by default, or none (what dbake tells
+        # its child bakes; a user may set it for plain bake too)
+        traced = {"OTEL_TRACES_SAMPLER": "parentbased_always_on"}
+        untraced = {"OTEL_TRACES_SAMPLER": "always_off"}
         runs = (("plain bake", plain, plain_dir, env),
                 ("dbake, first run", dbake, dbake_dir, denv),
                 ("plain bake, cached", plain, plain_dir, env),
+                ("plain, cached, no trace", plain, plain_dir, dict(env, **untraced)),
                 ("dbake, cached", dbake, dbake_dir, denv),
                 # the run before remembered cached step times: what a
                 # user's next runs, all cached, do
-                ("dbake, cached again", dbake, dbake_dir, denv))
+                ("dbake, cached again", dbake, dbake_dir, denv),
+                ("dbake, cached, traced", dbake, dbake_dir, dict(denv, **traced)))
+        daemons.settle(CLUSTER_DIR)
         for label, cmd, d, e in runs:
             if a.no_plain and cmd is plain:
                 continue
             print("scale: %s..." % label, file=sys.stderr, flush=True)
+            before = daemons.cpu_seconds(CLUSTER_DIR)
             rc, wall, cpu, out = run(cmd, d, e)
-            rows.append((label, rc, wall, cpu, report_of(out) if cmd is dbake else None))
+            # the daemons' CPU for this run: what it left them doing too
+            waited = daemons.settle(CLUSTER_DIR)
+            dcpu = daemons.cpu_seconds(CLUSTER_DIR) - before
+            print("scale: %s: %.1f s, the daemons idle %.0f s after" %
+                  (label, wall, waited), file=sys.stderr, flush=True)
+            rows.append((label, rc, wall, cpu, dcpu,
+                         report_of(out) if cmd is dbake else None))
             if rc:
                 err = [l for l in out.splitlines() if l.startswith("ERROR")]
                 print("scale: %s: exit %d: %s" % (label, rc, "; ".join(err[:3])),
@@ -138,11 +161,12 @@ def main():
                  "%d BuildKit nodes of one machine (%d CPUs), %s" %
                  (n, a.nodes, os.cpu_count(), dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
                  "",
-                 "%-21s %4s %8s %10s %9s | %8s %10s %8s %6s %9s %8s %8s" %
-                 ("run", "exit", "wall s", "CPU s", "ms/target", "dbake s",
+                 "%-23s %4s %8s %10s %9s %9s | %8s %10s %8s %6s %9s %8s %8s" %
+                 ("run", "exit", "wall s", "CPU s", "ms/target", "daemons s", "dbake s",
                   "children s", "RSS MB", "bakes", "decisions", "mean us", "max us")]
-        for label, rc, wall, cpu, rep in rows:
-            s = "%-21s %4d %8.1f %10.1f %9.1f" % (label, rc, wall, cpu, cpu * 1000 / n)
+        for label, rc, wall, cpu, dcpu, rep in rows:
+            s = "%-23s %4d %8.1f %10.1f %9.1f %9.1f" % (label, rc, wall, cpu,
+                                                      cpu * 1000 / n, dcpu)
             cl = (rep or {}).get("totals", {}).get("client")
             if cl:
                 d = cl.get("decisions", {})
@@ -152,6 +176,8 @@ def main():
                     d.get("mean_us", 0), d.get("max_us", 0))
             lines.append(s)
         lines += ["", "CPU s: the tool and every child it waited for (getrusage); "
+                  "daemons s: the BuildKit daemons' CPU from the run's start until "
+                  "they were idle after it; "
                   "dbake s, RSS: dbake's own; children s: its child bakes'; "
                   "decisions: the scheduler's calls, their CPU time"]
         text = "\n".join(lines) + "\n"

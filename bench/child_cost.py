@@ -7,7 +7,8 @@ child it waits for (bake, buildx), against plain bake on the same builder.
 
 For each N: a project of N independent targets (one `RUN echo` each, a
 fresh nonce), built twice by each dbake binary (a first run with an
-empty state dir, then a cached one) and twice by plain bake. Prints CPU
+empty state dir, then a cached one) and twice by plain bake, each on
+daemons idle from the run before. Prints CPU
 seconds, ms per target and wall time. Several --dbake binaries compare
 builds of dbake with one another (default: build/docker-dbake).
 """
@@ -16,10 +17,13 @@ import os
 import random
 import resource
 import subprocess
+import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import daemons  # noqa: E402
 
 
 def project(n, nonce, reg):
@@ -35,7 +39,9 @@ def project(n, nonce, reg):
 
 
 def run(cmd, cwd, env):
-    """(exit code, CPU seconds of it and its waited-for children, wall)"""
+    """(exit code, CPU seconds of it and its waited-for children, wall),
+    on daemons left idle first (bench/daemons.py)"""
+    daemons.settle(os.environ.get("DBAKE_CLUSTER_DIR", ""))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     r = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,

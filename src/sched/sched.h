@@ -168,6 +168,10 @@ void sched_observe(struct sched *s, long long now);
 /* A build on `node` ended: the build started ahead longest ago there
  * has the node from now on. */
 void sched_node_freed(struct sched *s, int node, long long now);
+/* Whether the place `job` would take on `node` is better kept for a job
+ * ranked above it that waits only for a build there due to end soon. */
+int sched_place_promised(const struct sched *s, int node, size_t job,
+			 long long now);
 /* Whether the node's extra slot may start a build: one of its builds is
  * due to end within EXTRA_AHEAD_MS (or a duration is not known). */
 int sched_ending_soon(const struct sched *s, int node, long long now);

@@ -247,6 +247,103 @@ static void t_cold_batch_after_batch(void **state)
 	}
 }
 
+/*
+ * A place is kept for the job a build about to end makes ready, when
+ * that job is ranked above the one that would take the place, the node
+ * has no other, and no other node has room for it by then: node 0
+ * (capacity 2) runs r (due in 0.5 s) and a long one, node 1 (capacity
+ * 1) another long one; k waits for r alone; j would take the place.
+ */
+static void t_place_promised(void **state)
+{
+	(void)state;
+	enum { R, LONG, K, J, OTHER, N };
+	struct job jobs[N];
+	unsigned char fits[N][2];
+	size_t deps_k[] = { R }, dependents_r[] = { K };
+	size_t run_r[] = { R }, run_long[] = { LONG }, run_other[] = { OTHER };
+	struct sched_slot slots[4];
+	struct node_stats stats[2];
+	struct dag dag = { .jobs = jobs, .nr = N, .nodes = 2 };
+	struct sched sc = { .dag = &dag, .slots = slots, .nslots = 4,
+			    .stats = stats, .nnodes = 2 };
+	long long now = 100000;
+	memset(jobs, 0, sizeof(jobs));
+	memset(slots, 0, sizeof(slots));
+	memset(stats, 0, sizeof(stats));
+	memset(fits, 1, sizeof(fits));
+	for (size_t i = 0; i < N; i++) {
+		jobs[i].fits = fits[i];
+		jobs[i].known = 1;
+	}
+	stats[0].capacity = 2;
+	stats[1].capacity = 1;
+	jobs[R] = (struct job){ .fits = fits[R], .known = 1, .state = JOB_RUNNING,
+				.estimate = 2.0, .start_ms = now - 1500, .rank = 12,
+				.dependents = dependents_r, .ndependents = 1 };
+	jobs[LONG] = (struct job){ .fits = fits[LONG], .known = 1,
+				   .state = JOB_RUNNING, .estimate = 30,
+				   .start_ms = now - 1000, .rank = 30 };
+	jobs[K] = (struct job){ .fits = fits[K], .known = 1, .state = JOB_PENDING,
+				.estimate = 7, .rank = 10, .deps = deps_k,
+				.ndeps = 1, .waiting = 1 };
+	jobs[J] = (struct job){ .fits = fits[J], .known = 1, .state = JOB_READY,
+				.estimate = 3, .rank = 3 };
+	slots[0] = (struct sched_slot){ .node = 0, .jobs = run_r, .njobs = 1,
+					.live = 1, .spawn_ms = now - 1500,
+					.run_from = now - 1500 };
+	slots[1] = (struct sched_slot){ .node = 0, .rank = 1, .jobs = run_long,
+					.njobs = 1, .live = 1,
+					.spawn_ms = now - 1000,
+					.run_from = now - 1000 };
+	slots[2] = (struct sched_slot){ .node = 0, .rank = 2 };
+	jobs[OTHER] = (struct job){ .fits = fits[OTHER], .known = 1,
+				    .state = JOB_RUNNING, .estimate = 20,
+				    .start_ms = now - 1000, .rank = 20 };
+	slots[3] = (struct sched_slot){ .node = 1, .jobs = run_other,
+					.njobs = 1, .live = 1,
+					.spawn_ms = now - 1000,
+					.run_from = now - 1000 };
+	assert_true(sched_place_promised(&sc, 0, J, now));
+	/* node 1's build due before r's: k may go there */
+	jobs[OTHER].estimate = 1.2;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	/* ...or after it, by a little: the place is kept */
+	jobs[OTHER].estimate = 1.8;
+	assert_true(sched_place_promised(&sc, 0, J, now));
+	jobs[OTHER].estimate = 20;
+	/* on another node: nothing there waits to be made ready */
+	assert_false(sched_place_promised(&sc, 1, J, now));
+	/* j ranked above k: j goes */
+	jobs[J].rank = 11;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	jobs[J].rank = 3;
+	/* k waits for another dependency too */
+	jobs[K].waiting = 2;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	jobs[K].waiting = 1;
+	/* r due in 2.5 s, later than EXTRA_AHEAD_MS */
+	jobs[R].estimate = 4.0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	/* ...or overdue by more than that (due 3 s ago) */
+	jobs[R].estimate = 2.0;
+	jobs[R].start_ms = slots[0].run_from = now - 5000;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	jobs[R].start_ms = slots[0].run_from = now - 1500;
+	/* a node with room for both: no need */
+	stats[0].capacity = 4;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	/* capacity unknown: no due place to keep */
+	stats[0].capacity = 0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	stats[0].capacity = 2;
+	/* k cannot build on this node */
+	fits[K][0] = 0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	fits[K][0] = 1;
+	assert_true(sched_place_promised(&sc, 0, J, now));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +352,7 @@ int main(void)
 		cmocka_unit_test(t_node_observe),
 		cmocka_unit_test(t_node_observe_ramp),
 		cmocka_unit_test(t_cold_batch_after_batch),
+		cmocka_unit_test(t_place_promised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,6 +105,20 @@ int pump_start(struct pump *p, void *task, char *const *argv,
 	return 0;
 }
 
+void pump_read(struct pump *p, void *task)
+{
+	struct pump_proc *c = find(p, task);
+	char buf[65536];
+	for (int turns = 0; c && c->child.out_fd >= 0 && turns < 16; turns++) {
+		ssize_t n = read(c->child.out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p->ops->output(p->owner, c->task, buf, (size_t)n);
+	}
+}
+
 void pump_signal(struct pump *p, void *task, int sig)
 {
 	struct pump_proc *c = find(p, task);

@@ -47,6 +47,10 @@ void pump_init(struct pump *p, struct loop *l, const struct pump_ops *ops,
 int pump_start(struct pump *p, void *task, char *const *argv,
 	       const struct strvec *env);
 
+/* Read what the task's output holds now, to the ops (its end is left
+ * to the loop). */
+void pump_read(struct pump *p, void *task);
+
 /* Signal the task's process group (no-op if it has none). */
 void pump_signal(struct pump *p, void *task, int sig);
 

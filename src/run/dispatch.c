@@ -232,16 +232,23 @@ static long long launch_due(struct loop *l, long long id, long long now,
 	return LOOP_ONCE;
 }
 
-/* Work stealing moves a waiting build: it had not started; stop it. */
-static void moving(void *owner, struct sched_slot *from, struct sched_slot *to)
+/* Work stealing moves a waiting build: it had not started; stop it.
+ * What it printed and was not read yet may say it has, just now (a
+ * busy loop reads late): then it stays. */
+static int moving(void *owner, struct sched_slot *from, struct sched_slot *to)
 {
 	struct run *run = owner;
 	char note[256];
+	pump_read(&run->pump, from);
+	for (size_t i = 0; i < from->njobs; i++)
+		if (run->sched.jobs[from->jobs[i]].steps)
+			return -1;
 	snprintf(note, sizeof(note), "# dbake: moved to node %s: it had "
 		 "not started here\n", run->nodes->v[to->node].name);
 	run_slot_log(run, from, note, strlen(note));
 	slot_close_logs(run, from);
 	pump_signal(&run->pump, from, SIGKILL);
+	return 0;
 }
 
 /* The sched op: a launch, its CPU counted apart from the decision

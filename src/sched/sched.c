@@ -455,7 +455,8 @@ static void move_waiting(struct sched *sc, const struct sched_ops *ops,
 		}
 		if (!victim)
 			continue;
-		ops->moving(owner, victim, free_slot);
+		if (ops->moving(owner, victim, free_slot) < 0)
+			continue;
 		victim->moved = 1;
 		for (size_t j = 0; j < victim->njobs; j++)
 			dag_requeue(sc->dag, victim->jobs[j]);

@@ -119,9 +119,10 @@ struct sched_ops {
 	 */
 	int (*launch)(void *owner, struct sched_slot *s, long long now);
 	/* The build of `from` is to stop: its jobs go to `to` (launched
-	 * next); nothing of it is kept. */
-	void (*moving)(void *owner, struct sched_slot *from,
-		       struct sched_slot *to);
+	 * next); nothing of it is kept. Returns 0, or -1 when it turns out
+	 * to have started (output not read yet): it stays. */
+	int (*moving)(void *owner, struct sched_slot *from,
+		      struct sched_slot *to);
 };
 
 /*

@@ -122,8 +122,8 @@ static int op_launch(void *owner, struct sched_slot *slot, long long now)
 	return 0;
 }
 
-static void op_moving(void *owner, struct sched_slot *from,
-		      struct sched_slot *to)
+static int op_moving(void *owner, struct sched_slot *from,
+		     struct sched_slot *to)
 {
 	struct simd *s = owner;
 	size_t k = (size_t)(from - s->sc.slots);
@@ -133,6 +133,7 @@ static void op_moving(void *owner, struct sched_slot *from,
 	s->res->moves++;
 	ev_push(&s->q, (struct ev){ .t = s->now, .kind = EV_KILLED, .slot = k,
 				    .gen = s->bakes[k].gen });
+	return 0;
 }
 
 static const struct sched_ops ops = { op_launch, op_moving };

@@ -36,13 +36,14 @@ static int op_launch(void *owner, struct sched_slot *s, long long now)
 	return 0;
 }
 
-static void op_moving(void *owner, struct sched_slot *from,
-		      struct sched_slot *to)
+static int op_moving(void *owner, struct sched_slot *from,
+		     struct sched_slot *to)
 {
 	(void)owner;
 	(void)from;
 	(void)to;
 	fail_msg("nothing waits to be moved here");
+	return -1;
 }
 
 static const struct sched_ops ops = { op_launch, op_moving };

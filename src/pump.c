@@ -62,25 +62,34 @@ static void finish(struct pump *p, struct pump_proc *c)
 	p->ops->finished(p->owner, task, status);
 }
 
-static void on_output(struct loop *l, int fd, void *data)
+/* Hand what the child's output holds now to the ops (16 reads at most,
+ * so one child does not hold the loop). Returns 1 at its end (EOF or an
+ * error), else 0. */
+static int read_output(struct pump_proc *c)
 {
-	struct pump_proc *c = data;
 	char buf[65536];
-	(void)l;
-	(void)fd;
-	for (int turns = 0; turns < 16; turns++) {
+	for (int turns = 0; turns < 16 && c->child.out_fd >= 0; turns++) {
 		ssize_t n = read(c->child.out_fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			close_output(c);
-			if (c->reaped)
-				finish(c->pump, c);
-			return;
-		}
+			return 0;
+		if (n <= 0)
+			return 1;
 		c->pump->ops->output(c->pump->owner, c->task, buf, (size_t)n);
+	}
+	return 0;
+}
+
+static void on_output(struct loop *l, int fd, void *data)
+{
+	struct pump_proc *c = data;
+	(void)l;
+	(void)fd;
+	if (read_output(c)) {
+		close_output(c);
+		if (c->reaped)
+			finish(c->pump, c);
 	}
 }
 
@@ -108,15 +117,8 @@ int pump_start(struct pump *p, void *task, char *const *argv,
 void pump_read(struct pump *p, void *task)
 {
 	struct pump_proc *c = find(p, task);
-	char buf[65536];
-	for (int turns = 0; c && c->child.out_fd >= 0 && turns < 16; turns++) {
-		ssize_t n = read(c->child.out_fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p->ops->output(p->owner, c->task, buf, (size_t)n);
-	}
+	if (c)
+		read_output(c); /* its end: the loop's, when it polls */
 }
 
 void pump_signal(struct pump *p, void *task, int sig)

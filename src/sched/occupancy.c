@@ -109,63 +109,6 @@ size_t sched_node_jobs(const struct sched *sc, int node)
 }
 
 /*
- * Whether the place `job` would take on `node` is better kept: the node
- * has no other free place (its capacity known), and one of its builds,
- * due to end within EXTRA_AHEAD_MS as history tells (or overdue by less
- * than that), is all that a job ranked above `job` still waits for, and
- * no other node will have room for that job by then. That job can start
- * only once the build has ended, best on the place it frees, where its
- * dependency's layers are; a build started there meanwhile, ahead, would
- * take that place first (sched_node_freed).
- */
-static double room_at(const struct sched *sc, int node, long long now);
-
-/* Whether a node but `node` that builds `job` has room for it by `at`,
- * as history tells. */
-static int room_elsewhere(const struct sched *sc, const struct job *job,
-			  int node, double at, long long now)
-{
-	for (size_t n = 0; n < sc->nnodes; n++) {
-		if ((int)n == node || !job->fits[n] || sc->stats[n].down)
-			continue;
-		double there = room_at(sc, (int)n, now);
-		if (there >= 0 && there <= at)
-			return 1;
-	}
-	return 0;
-}
-
-int sched_place_promised(const struct sched *sc, int node, size_t job,
-			 long long now)
-{
-	int cap = sc->stats[node].capacity;
-	const struct dag *dag = sc->dag;
-	if (!cap || sched_node_jobs(sc, node) + 1 < (size_t)cap)
-		return 0;
-	for (size_t i = 0; i < sc->nslots; i++) {
-		const struct sched_slot *s = &sc->slots[i];
-		if (s->node != node || !s->njobs || s->moved)
-			continue;
-		double end = slot_end(sc, s);
-		if (end < 0 || end - (double)now > EXTRA_AHEAD_MS ||
-		    (double)now - end > EXTRA_AHEAD_MS)
-			continue;
-		for (size_t k = 0; k < s->njobs; k++) {
-			const struct job *r = &dag->jobs[s->jobs[k]];
-			for (size_t d = 0; d < r->ndependents; d++) {
-				const struct job *w = &dag->jobs[r->dependents[d]];
-				if (w->state == JOB_PENDING && w->waiting == 1 &&
-				    w->fits[node] &&
-				    w->rank > dag->jobs[job].rank &&
-				    !room_elsewhere(sc, w, node, end, now))
-					return 1;
-			}
-		}
-	}
-	return 0;
-}
-
-/*
  * Whether the node's extra slot may start a build: one of the node's
  * builds is due to end within EXTRA_AHEAD_MS, so the next one starts up
  * meanwhile. Before that, it would only wait for the node, and start up
@@ -244,6 +187,61 @@ static double room_at(const struct sched *sc, int node, long long now)
 	double at = need <= n ? ends[need - 1] : -1;
 	free(ends);
 	return at < (double)now && at >= 0 ? (double)now : at;
+}
+
+/* Whether a node but `node` that builds `job` has room for it by `at`,
+ * as history tells. */
+static int room_elsewhere(const struct sched *sc, const struct job *job,
+			  int node, double at, long long now)
+{
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		if ((int)n == node || !job->fits[n] || sc->stats[n].down)
+			continue;
+		double there = room_at(sc, (int)n, now);
+		if (there >= 0 && there <= at)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the place `job` would take on `node` is better kept: the node
+ * has no other free place (its capacity known), and one of its builds,
+ * due to end within EXTRA_AHEAD_MS as history tells (or overdue by less
+ * than that), is all that a job ranked above `job` still waits for, and
+ * no other node will have room for that job by then. That job can start
+ * only once the build has ended, best on the place it frees, where its
+ * dependency's layers are; a build started there meanwhile, ahead, would
+ * take that place first (sched_node_freed).
+ */
+int sched_place_promised(const struct sched *sc, int node, size_t job,
+			 long long now)
+{
+	int cap = sc->stats[node].capacity;
+	const struct dag *dag = sc->dag;
+	if (!cap || sched_node_jobs(sc, node) + 1 < (size_t)cap)
+		return 0;
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		if (s->node != node || !s->njobs || s->moved)
+			continue;
+		double end = slot_end(sc, s);
+		if (end < 0 || end - (double)now > EXTRA_AHEAD_MS ||
+		    (double)now - end > EXTRA_AHEAD_MS)
+			continue;
+		for (size_t k = 0; k < s->njobs; k++) {
+			const struct job *r = &dag->jobs[s->jobs[k]];
+			for (size_t d = 0; d < r->ndependents; d++) {
+				const struct job *w = &dag->jobs[r->dependents[d]];
+				if (w->state == JOB_PENDING && w->waiting == 1 &&
+				    w->fits[node] &&
+				    w->rank > dag->jobs[job].rank &&
+				    !room_elsewhere(sc, w, node, end, now))
+					return 1;
+			}
+		}
+	}
+	return 0;
 }
 
 int sched_sooner_elsewhere(const struct sched *sc, size_t job,

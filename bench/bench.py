@@ -313,8 +313,8 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="dbake-bench-")
         self.failures = []           # (label, rc, log path, tail)
         self.results = {}            # key -> {mode: [run dicts]}
-        self.firsts = {}             # key -> dbake's first run (run dict) or None
-        self.split_firsts = {}       # key -> the split's first run, or None
+        self.firsts = {}             # key -> dbake's first runs (run dicts)
+        self.split_firsts = {}       # key -> the split's first runs
         self.blinds = {}             # key -> Workload.blind(), worked out once
         self.csv_path = os.path.join(RESULTS, f"bench-{self.stamp}.csv")
         self.reports = os.path.join(RESULTS, f"bench-{self.stamp}-reports")
@@ -358,19 +358,24 @@ class Bench:
             os.makedirs(state, exist_ok=True)
         return env
 
-    def one(self, w, mode, rep, nonce, exports, wdir, warmup=False, first=False):
+    def one(self, w, mode, rep, nonce, exports, wdir, warmup=False, first=False,
+            fresh=False):
         """Write the bake file with this nonce, run one mode, record it.
         first: dbake's first run, without history, in the state dir its
-        measured runs then keep, or the split's first run (both timed on
-        pruned nodes, shown apart from the median)."""
+        measured runs then keep (fresh: a state dir of its own, as empty),
+        or the split's first run (both timed on pruned nodes, shown apart
+        from the median of the runs after them); rep numbers first runs."""
         reg = exports["DBAKE_TEST_REGISTRY"]
         with open(os.path.join(wdir, FILE), "w") as f:
             f.write(w.render(reg, nonce))
         sub = f"warmup-{mode}" if warmup and not first else mode
+        if fresh:
+            sub = f"{mode}-first{rep}"
         state = os.path.join(self.tmp, "state", w.key, sub) if mode != "plain" else None
         env = self.env_for(exports, state)
         argv = self.command(mode, reg)
-        label = f"{w.key} {mode} " + ("first run" if first else "warm-up" if warmup
+        label = f"{w.key} {mode} " + (f"first run {rep}/{self.first_reps(w)}" if first
+                                      else "warm-up" if warmup
                                       else f"rep {rep}/{self.args.reps}")
         daemons.settle(CLUSTER_DIR)
         load = os.getloadavg()[0]
@@ -383,12 +388,12 @@ class Bench:
         summ = tool_summary(out + "\n" + err) if mode != "plain" else ""
         if mode != "plain":
             self.keep_report(out + "\n" + err, state, f"{w.key}-{mode}-"
-                             + ("first" if first else "warmup" if warmup else f"r{rep}"))
+                             + (self.first_name(rep) if first else "warmup" if warmup else f"r{rep}"))
         progress(f"{label}: {secs:.1f} s (exit {rc}); per node {'/'.join(names)}: "
                  f"builds {builds}, RUN steps executed {runs}" + (f"  [{summ}]" if summ else ""))
         if rc != 0:
             log = os.path.join(RESULTS, f"bench-{self.stamp}-{w.key}-{mode}-"
-                               + ("first" if first else "warmup" if warmup else f"r{rep}")
+                               + (self.first_name(rep) if first else "warmup" if warmup else f"r{rep}")
                                + ".log")
             with open(log, "w") as f:
                 f.write(f"command: {self.shown(argv)}\ncwd: {wdir}\nexit: {rc}\n"
@@ -402,7 +407,7 @@ class Bench:
             history = "none" if first or warmup else hist_of(rep)
         kind = "first" if first else "warmup" if warmup else "run"
         self.row(self.bench_id, w.key, layout_arg(w.layout), kind, mode,
-                 rep if kind == "run" else "", f"{secs:.3f}", "", rc, f"{w.lower_bound():.3f}",
+                 rep if kind in ("run", "first") else "", f"{secs:.3f}", "", rc, f"{w.lower_bound():.3f}",
                  history, nonce, per_node_csv(builds, names), per_node_csv(runs, names), summ, f"{load:.2f}", started,
                  self.shown(argv))
         return {"secs": secs, "rc": rc, "builds": builds, "runs": runs, "summary": summ}
@@ -449,25 +454,30 @@ class Bench:
         progress(f"{w.key} {w.title}: {w.summary}; {w.lb_text()}")
         runs = {m: [] for m in self.modes}
         warm_nonce = f"{self.bench_id}-{w.key}-warm"
-        first = None
+        first, split_first = [], []
         # W3's warm-up builds the cache; dbake's is its timed first run
         # (no history), whose state its measured runs keep. A cold
-        # workload gives dbake a first run of its own, new nonce too.
-        # A cold workload: the split and dbake each get a first run on
-        # nodes pruned of every cache before it (the base image too), so
-        # neither first run finds what the other's left
-        split_first = None
-        for m in self.modes:
-            if w.warm or m in ("dbake", "split"):
-                nonce = warm_nonce if w.warm else f"{self.bench_id}-{w.key}-{m}-first"
+        # workload gives dbake first runs of their own, new nonce too.
+        # A cold workload: the split and dbake each get first runs
+        # (--first-reps, their order rotating like the runs after them)
+        # on nodes pruned of every cache before each (the base image
+        # too), so no first run finds what another left; dbake's first
+        # runs after the first each get an empty state dir of their own
+        ups = [m for m in self.modes if w.warm or m in ("dbake", "split")]
+        for f in range(1, self.first_reps(w) + 1):
+            k = (f - 1) % len(ups) if ups else 0
+            for m in ups[k:] + ups[:k]:
+                nonce = warm_nonce if w.warm else \
+                    f"{self.bench_id}-{w.key}-{m}-{self.first_name(f)}"
                 if not w.warm:
                     prune_nodes(exports)
-                r = self.one(w, m, 0, nonce, exports, wdir, warmup=True,
-                             first=m == "dbake" or (m == "split" and not w.warm))
+                r = self.one(w, m, f, nonce, exports, wdir, warmup=True,
+                             first=m == "dbake" or (m == "split" and not w.warm),
+                             fresh=f > 1)
                 if m == "dbake":
-                    first = r
+                    first.append(r)
                 elif m == "split" and not w.warm:
-                    split_first = r
+                    split_first.append(r)
         self.firsts[w.key] = first
         self.split_firsts[w.key] = split_first
         for rep in range(1, self.args.reps + 1):
@@ -494,6 +504,15 @@ class Bench:
                      "", "", "", "", "", "", "", "")
         self.print_workload(w, runs, med, first, exports)
 
+    def first_reps(self, w):
+        """First runs of each of dbake and the split: one on a warm
+        workload (the runs after it find its cache)."""
+        return 1 if w.warm else self.args.first_reps
+
+    @staticmethod
+    def first_name(f):
+        return "first" if f == 1 else f"first{f}"
+
     def ratio_defs(self):
         defs = [("dbake/LB", "dbake", "LB"), ("plain/dbake", "plain", "dbake"),
                 ("split/dbake", "split", "dbake"), ("fifo/dbake", "fifo", "dbake")]
@@ -519,15 +538,16 @@ class Bench:
                 hist = f"  (history of {hist_of(i)})" if m == "dbake" else ""
                 p(f"          run {i}: builds {r['builds']}, RUN steps executed {r['runs']}"
                   f"{hist}{extra}")
-            sf = self.split_firsts.get(w.key)
-            if m == "split" and sf:
-                p(f"   split first run (pruned nodes, not in the median): {sf['secs']:.1f} s, "
-                  f"exit {sf['rc']}; builds {sf['builds']}, RUN steps executed {sf['runs']}")
-            if m == "dbake" and first:
-                extra = f"   {first['summary']}" if first["summary"] else ""
-                p(f"   dbake first run (no history, not in the median): {first['secs']:.1f}"
-                  f" s, exit {first['rc']}; builds {first['builds']}, RUN steps executed "
-                  f"{first['runs']}{extra}")
+            for i, sf in enumerate(self.split_firsts.get(w.key) or [] if m == "split"
+                                   else [], 1):
+                p(f"   split first run {i} (pruned nodes, not in the median): "
+                  f"{sf['secs']:.1f} s, exit {sf['rc']}; builds {sf['builds']}, "
+                  f"RUN steps executed {sf['runs']}")
+            for i, fr in enumerate(first if m == "dbake" else [], 1):
+                extra = f"   {fr['summary']}" if fr["summary"] else ""
+                p(f"   dbake first run {i} (no history, not in the median): {fr['secs']:.1f}"
+                  f" s, exit {fr['rc']}; builds {fr['builds']}, RUN steps executed "
+                  f"{fr['runs']}{extra}")
         sys.stdout.flush()
 
     def table(self):
@@ -560,15 +580,19 @@ class Bench:
                     cells.append(f"{med[m]:.1f}")
             if "dbake" in self.modes:
                 f = self.firsts.get(key)
-                fs = f["secs"] if f and f["rc"] == 0 else None
-                cells.append("n/a" if not f else f"{fs:.1f}" if fs is not None else "FAIL")
+                fs = first_median(f)
+                cells.append(first_cell(f, fs))
+                partial |= bool(f) and fs is not None and \
+                    any(r["rc"] != 0 for r in f)
                 for b in (lb, blind, med.get("dbake")):
                     r = ratio(fs, b)
                     cells.append(f"{r:.2f}" if r is not None else "n/a")
             if firsts:
                 sf = self.split_firsts.get(key)
-                ss = sf["secs"] if sf and sf["rc"] == 0 else None
-                cells.append("n/a" if not sf else f"{ss:.1f}" if ss is not None else "FAIL")
+                ss = first_median(sf)
+                cells.append(first_cell(sf, ss))
+                partial |= bool(sf) and ss is not None and \
+                    any(r["rc"] != 0 for r in sf)
                 r = ratio(ss, fs)
                 cells.append(f"{r:.2f}" if r is not None else "n/a")
             for _, a, b in self.ratio_defs():
@@ -588,7 +612,8 @@ class Bench:
             groups.setdefault(workloads.get(k).layout, []).append(k)
         p = print
         p(f"dbake benchmark {self.bench_id}: workloads {','.join(keys)}, {a.reps} runs per mode, "
-          f"median reported")
+          f"{a.first_reps} first runs of dbake and of the split per cold workload, "
+          f"medians reported")
         p(f"   {NODES} local BuildKit nodes (tools/cluster, DBAKE_CLUSTER_DIR={CLUSTER_DIR}, "
           f"builder '{BUILDER}'); work is RUN sleep, limited by each node's max-parallelism")
         p(f"   dbake binary: build/docker-dbake (sha256 {self.dbake_sha}..., copied once for the "
@@ -643,7 +668,8 @@ class Bench:
                                  text=True, timeout=300)
             p(out.stdout.rstrip())
         total = time.monotonic() - T0
-        p(f"\nmedian of {a.reps} wall times in seconds; total bench time {total / 60:.1f} min")
+        p(f"\nmedian of {a.reps} wall times in seconds (first runs of a cold workload: "
+          f"median of {a.first_reps}); total bench time {total / 60:.1f} min")
         self.row(self.bench_id, "", "", "total", "", "", f"{total:.1f}", "", "", "", "", "",
                  "", "", "", "", "", "")
         p(f"raw runs and medians: {os.path.relpath(self.csv_path, TOP)}")
@@ -671,6 +697,20 @@ def hist_of(rep):
             else f"the first run and runs 1-{rep - 1}")
 
 
+def first_median(firsts):
+    """The median of the first runs that succeeded, or None."""
+    ok = [r["secs"] for r in firsts or [] if r["rc"] == 0]
+    return statistics.median(ok) if ok else None
+
+
+def first_cell(firsts, secs):
+    if not firsts:
+        return "n/a"
+    if secs is None:
+        return "FAIL"
+    return f"{secs:.1f}" + ("*" if any(r["rc"] != 0 for r in firsts) else "")
+
+
 def ratio(a, b):
     if a is None or b is None or b <= 0:
         return None
@@ -686,6 +726,9 @@ def main():
     ap.add_argument("--seed", type=int, help="the random family's seed (printed by "
                     "every bench)")
     ap.add_argument("--reps", type=int, default=3, help="runs per mode (default 3)")
+    ap.add_argument("--first-reps", type=int, help="first runs of dbake and of the "
+                    "split on a cold workload, each on pruned nodes, dbake's with an "
+                    "empty state dir; their median is shown (default: --reps)")
     ap.add_argument("--modes", default=",".join(MODES),
                     help="comma-separated subset of %(default)s")
     ap.add_argument("--child-cost", default="30,200,1000",
@@ -706,6 +749,10 @@ def main():
         ap.error(f"--modes: choose among {','.join(MODES)}")
     if a.reps < 1:
         ap.error("--reps must be at least 1")
+    if a.first_reps is None:
+        a.first_reps = a.reps
+    if a.first_reps < 1:
+        ap.error("--first-reps must be at least 1")
     if not os.access(DBAKE_BIN, os.X_OK):
         sys.exit(f"bench: {DBAKE_BIN} missing; run make first")
     if os.geteuid() != 0:

@@ -37,7 +37,10 @@ def settle(cluster_dir, limit=60.0):
     second, once TRACE_DELAY and a second have passed), at most `limit`
     seconds: what a run leaves them doing (a bake's trace, written into
     its builds' history records seconds after it ends) is not the next
-    run's cost. Returns the seconds waited."""
+    run's cost. Then what it wrote and the kernel still holds is written
+    out (a run of C leaves 20 copies of a 50 MB file in the nodes' state
+    dirs), so that it does not slow the next run's writes. Returns the
+    seconds waited."""
     t0 = time.monotonic()
     time.sleep(TRACE_DELAY)
     while time.monotonic() - t0 < limit:
@@ -45,4 +48,5 @@ def settle(cluster_dir, limit=60.0):
         time.sleep(1.0)
         if cpu_seconds(cluster_dir) - before < 0.1:
             break
+    os.sync()
     return time.monotonic() - t0

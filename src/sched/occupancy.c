@@ -206,13 +206,14 @@ static int room_elsewhere(const struct sched *sc, const struct job *job,
 
 /*
  * Whether the place `job` would take on `node` is better kept: the node
- * has no other free place (its capacity known), and one of its builds,
- * due to end within EXTRA_AHEAD_MS as history tells (or overdue by less
- * than that), is all that a job ranked above `job` still waits for, and
- * no other node will have room for that job by then. That job can start
- * only once the build has ended, best on the place it frees, where its
- * dependency's layers are; a build started there meanwhile, ahead, would
- * take that place first (sched_node_freed).
+ * has no other free place (its capacity known), and a build, here or on
+ * another node, due to end within EXTRA_AHEAD_MS as history tells (or
+ * overdue by less than that), is all that a job ranked above `job` still
+ * waits for, and no node but this one will have room for that job by
+ * then. That job can start only once the build has ended: best on the
+ * place that build frees, where its dependency's layers are, but a build
+ * started there meanwhile, ahead, takes that place first
+ * (sched_node_freed), and then this place is the one it can have soon.
  */
 int sched_place_promised(const struct sched *sc, int node, size_t job,
 			 long long now)
@@ -223,7 +224,7 @@ int sched_place_promised(const struct sched *sc, int node, size_t job,
 		return 0;
 	for (size_t i = 0; i < sc->nslots; i++) {
 		const struct sched_slot *s = &sc->slots[i];
-		if (s->node != node || !s->njobs || s->moved)
+		if (!s->njobs || s->moved)
 			continue;
 		double end = slot_end(sc, s);
 		if (end < 0 || end - (double)now > EXTRA_AHEAD_MS ||

@@ -170,7 +170,8 @@ void sched_observe(struct sched *s, long long now);
  * has the node from now on. */
 void sched_node_freed(struct sched *s, int node, long long now);
 /* Whether the place `job` would take on `node` is better kept for a job
- * ranked above it that waits only for a build there due to end soon. */
+ * ranked above it that waits only for a build due to end soon, and that
+ * no other node will have room for by then. */
 int sched_place_promised(const struct sched *s, int node, size_t job,
 			 long long now);
 /* Whether the node's extra slot may start a build: one of its builds is

@@ -344,6 +344,76 @@ static void t_place_promised(void **state)
 	assert_true(sched_place_promised(&sc, 0, J, now));
 }
 
+/*
+ * The build a job waits for may run on another node: node 1 (capacity
+ * 1) runs r, due in 0.5 s, and a build started ahead that takes node 1
+ * when r ends; k waits for r alone. Node 0 (capacity 2, a long build)
+ * keeps its last place for k rather than give it to j, ranked lower.
+ */
+static void t_place_promised_elsewhere(void **state)
+{
+	(void)state;
+	enum { R, AHEAD, LONG, K, J, N };
+	struct job jobs[N];
+	unsigned char fits[N][2];
+	size_t deps_k[] = { R }, dependents_r[] = { K };
+	size_t run_r[] = { R }, run_ahead[] = { AHEAD }, run_long[] = { LONG };
+	struct sched_slot slots[4];
+	struct node_stats stats[2];
+	struct dag dag = { .jobs = jobs, .nr = N, .nodes = 2 };
+	struct sched sc = { .dag = &dag, .slots = slots, .nslots = 4,
+			    .stats = stats, .nnodes = 2 };
+	long long now = 100000;
+	memset(slots, 0, sizeof(slots));
+	memset(stats, 0, sizeof(stats));
+	memset(fits, 1, sizeof(fits));
+	stats[0].capacity = 2;
+	stats[1].capacity = 1;
+	jobs[R] = (struct job){ .fits = fits[R], .known = 1, .state = JOB_RUNNING,
+				.estimate = 2.0, .start_ms = now - 1500, .rank = 12,
+				.dependents = dependents_r, .ndependents = 1 };
+	jobs[AHEAD] = (struct job){ .fits = fits[AHEAD], .known = 1,
+				    .state = JOB_RUNNING, .estimate = 20,
+				    .start_ms = now - 100, .rank = 20 };
+	jobs[LONG] = (struct job){ .fits = fits[LONG], .known = 1,
+				   .state = JOB_RUNNING, .estimate = 30,
+				   .start_ms = now - 1000, .rank = 30 };
+	jobs[K] = (struct job){ .fits = fits[K], .known = 1, .state = JOB_PENDING,
+				.estimate = 7, .rank = 10, .deps = deps_k,
+				.ndeps = 1, .waiting = 1 };
+	jobs[J] = (struct job){ .fits = fits[J], .known = 1, .state = JOB_READY,
+				.estimate = 3, .rank = 3 };
+	slots[0] = (struct sched_slot){ .node = 0, .jobs = run_long, .njobs = 1,
+					.live = 1, .spawn_ms = now - 1000,
+					.run_from = now - 1000 };
+	slots[1] = (struct sched_slot){ .node = 0, .rank = 1 };
+	slots[2] = (struct sched_slot){ .node = 1, .jobs = run_r, .njobs = 1,
+					.live = 1, .spawn_ms = now - 1500,
+					.run_from = now - 1500 };
+	slots[3] = (struct sched_slot){ .node = 1, .rank = 1,
+					.jobs = run_ahead, .njobs = 1,
+					.live = 1, .ahead = 1,
+					.spawn_ms = now - 100,
+					.run_from = now + 500 };
+	assert_true(sched_place_promised(&sc, 0, J, now));
+	/* nothing started ahead on node 1: k gets r's place there */
+	slots[3].njobs = 0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	slots[3].njobs = 1;
+	assert_true(sched_place_promised(&sc, 0, J, now));
+	/* r due in 2.5 s, later than EXTRA_AHEAD_MS */
+	jobs[R].estimate = 4.0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	jobs[R].estimate = 2.0;
+	/* k cannot build on node 0 */
+	fits[K][0] = 0;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+	fits[K][0] = 1;
+	/* j ranked above k: j goes */
+	jobs[J].rank = 11;
+	assert_false(sched_place_promised(&sc, 0, J, now));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +423,7 @@ int main(void)
 		cmocka_unit_test(t_node_observe_ramp),
 		cmocka_unit_test(t_cold_batch_after_batch),
 		cmocka_unit_test(t_place_promised),
+		cmocka_unit_test(t_place_promised_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

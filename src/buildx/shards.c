@@ -139,11 +139,12 @@ static int shard_exists(const struct shard_store *store, const char *name,
 	return ok;
 }
 
-static int shard_create(struct shard_store *store, const struct node *n,
-			const char *name, const struct strvec *globals)
+/* Start `buildx create` of node n's shard `name`; -1 if it cannot start. */
+static int shard_create_start(struct shard_store *store, const struct node *n,
+			      const char *name, const struct strvec *globals,
+			      struct child *c)
 {
 	struct strvec argv = STRVEC_INIT;
-	struct strbuf err = STRBUF_INIT;
 	buildx_argv(&argv, NULL, globals);
 	strvec_push(&argv, "create");
 	strvec_push(&argv, "--name");
@@ -161,7 +162,19 @@ static int shard_create(struct shard_store *store, const struct node *n,
 		strvec_push(&argv, n->pinned.v[i]);
 	}
 	strvec_push(&argv, n->endpoint);
-	int status = run_capture(argv.v, &store->env, NULL, &err);
+	int ret = child_start(c, argv.v, &store->env, 1);
+	strvec_clear(&argv);
+	if (ret < 0)
+		return error("cannot create shard for node '%s': cannot run "
+			     "buildx", n->name);
+	return 0;
+}
+
+/* Wait for a `buildx create` started by shard_create_start. */
+static int shard_create_finish(const struct node *n, struct child *c)
+{
+	struct strbuf err = STRBUF_INIT;
+	int status = child_collect(c, NULL, &err);
 	int ret = 0;
 	if (status < 0 || exit_code_of(status)) {
 		strbuf_trim(&err);
@@ -171,7 +184,6 @@ static int shard_create(struct shard_store *store, const struct node *n,
 		ret = error("cannot create shard for node '%s': %s", n->name,
 			    err.len ? err.buf : "interrupted");
 	}
-	strvec_clear(&argv);
 	strbuf_release(&err);
 	return ret;
 }
@@ -258,14 +270,25 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 		free(mirror);
 		free(user);
 	}
+	/* the missing shards are created side by side: a `buildx create`
+	 * is mostly its own start (100 ms of CPU), and buildx takes its
+	 * store's lock for each change */
+	struct child *creating = xcalloc(set->nr + 1, sizeof(*creating));
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];
 		char *name = shard_name(set->builder, n);
+		creating[i] = (struct child)CHILD_INIT;
 		if (!shard_exists(store, name, n))
-			ret = shard_create(store, n, name, globals);
+			ret = shard_create_start(store, n, name, globals,
+						 &creating[i]);
 		free(n->shard);
 		n->shard = name;
 	}
+	for (size_t i = 0; i < set->nr; i++)
+		if (creating[i].pid > 0 &&
+		    shard_create_finish(&set->v[i], &creating[i]) < 0 && !ret)
+			ret = -1;
+	free(creating);
 	flock(store->lock_fd, LOCK_UN);
 	return ret;
 }

@@ -247,6 +247,65 @@ static void t_cold_batch_after_batch(void **state)
 	}
 }
 
+/* The jobs both tests of a kept place share: r runs (due in 0.5 s),
+ * long runs (30 s), k waits for r alone, j is ready and ranked below k,
+ * other is the fifth; nodes 0 (capacity 2) and 1 (capacity 1). */
+enum { R, LONG, K, J, OTHER, NPROMISE };
+
+struct promise {
+	struct job jobs[NPROMISE];
+	unsigned char fits[NPROMISE][2];
+	size_t deps_k[1], dependents_r[1];
+	size_t run[NPROMISE][1];
+	struct sched_slot slots[4];
+	struct node_stats stats[2];
+	struct dag dag;
+	struct sched sc;
+	long long now;
+};
+
+static void promise_init(struct promise *p)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->fits, 1, sizeof(p->fits));
+	p->now = 100000;
+	p->deps_k[0] = R;
+	p->dependents_r[0] = K;
+	for (size_t i = 0; i < NPROMISE; i++) {
+		p->jobs[i] = (struct job){ .fits = p->fits[i], .known = 1 };
+		p->run[i][0] = i;
+	}
+	p->dag = (struct dag){ .jobs = p->jobs, .nr = NPROMISE, .nodes = 2 };
+	p->sc = (struct sched){ .dag = &p->dag, .slots = p->slots, .nslots = 4,
+				.stats = p->stats, .nnodes = 2 };
+	p->stats[0].capacity = 2;
+	p->stats[1].capacity = 1;
+	struct job *j = p->jobs;
+	long long now = p->now;
+	j[R] = (struct job){ .fits = p->fits[R], .known = 1,
+			     .state = JOB_RUNNING, .estimate = 2.0,
+			     .start_ms = now - 1500, .rank = 12,
+			     .dependents = p->dependents_r, .ndependents = 1 };
+	j[LONG] = (struct job){ .fits = p->fits[LONG], .known = 1,
+				.state = JOB_RUNNING, .estimate = 30,
+				.start_ms = now - 1000, .rank = 30 };
+	j[K] = (struct job){ .fits = p->fits[K], .known = 1,
+			     .state = JOB_PENDING, .estimate = 7, .rank = 10,
+			     .deps = p->deps_k, .ndeps = 1, .waiting = 1 };
+	j[J] = (struct job){ .fits = p->fits[J], .known = 1,
+			     .state = JOB_READY, .estimate = 3, .rank = 3 };
+}
+
+/* Slot i of `node` runs `job`, launched `ago` ms before now. */
+static void promise_slot(struct promise *p, size_t i, int node, int rank,
+			 size_t job, long long ago)
+{
+	p->slots[i] = (struct sched_slot){ .node = node, .rank = rank,
+					   .jobs = p->run[job], .njobs = 1,
+					   .live = 1, .spawn_ms = p->now - ago,
+					   .run_from = p->now - ago };
+}
+
 /*
  * A place is kept for the job a build about to end makes ready, when
  * that job is ranked above the one that would take the place, the node
@@ -257,53 +316,21 @@ static void t_cold_batch_after_batch(void **state)
 static void t_place_promised(void **state)
 {
 	(void)state;
-	enum { R, LONG, K, J, OTHER, N };
-	struct job jobs[N];
-	unsigned char fits[N][2];
-	size_t deps_k[] = { R }, dependents_r[] = { K };
-	size_t run_r[] = { R }, run_long[] = { LONG }, run_other[] = { OTHER };
-	struct sched_slot slots[4];
-	struct node_stats stats[2];
-	struct dag dag = { .jobs = jobs, .nr = N, .nodes = 2 };
-	struct sched sc = { .dag = &dag, .slots = slots, .nslots = 4,
-			    .stats = stats, .nnodes = 2 };
-	long long now = 100000;
-	memset(jobs, 0, sizeof(jobs));
-	memset(slots, 0, sizeof(slots));
-	memset(stats, 0, sizeof(stats));
-	memset(fits, 1, sizeof(fits));
-	for (size_t i = 0; i < N; i++) {
-		jobs[i].fits = fits[i];
-		jobs[i].known = 1;
-	}
-	stats[0].capacity = 2;
-	stats[1].capacity = 1;
-	jobs[R] = (struct job){ .fits = fits[R], .known = 1, .state = JOB_RUNNING,
-				.estimate = 2.0, .start_ms = now - 1500, .rank = 12,
-				.dependents = dependents_r, .ndependents = 1 };
-	jobs[LONG] = (struct job){ .fits = fits[LONG], .known = 1,
-				   .state = JOB_RUNNING, .estimate = 30,
-				   .start_ms = now - 1000, .rank = 30 };
-	jobs[K] = (struct job){ .fits = fits[K], .known = 1, .state = JOB_PENDING,
-				.estimate = 7, .rank = 10, .deps = deps_k,
-				.ndeps = 1, .waiting = 1 };
-	jobs[J] = (struct job){ .fits = fits[J], .known = 1, .state = JOB_READY,
-				.estimate = 3, .rank = 3 };
-	slots[0] = (struct sched_slot){ .node = 0, .jobs = run_r, .njobs = 1,
-					.live = 1, .spawn_ms = now - 1500,
-					.run_from = now - 1500 };
-	slots[1] = (struct sched_slot){ .node = 0, .rank = 1, .jobs = run_long,
-					.njobs = 1, .live = 1,
-					.spawn_ms = now - 1000,
-					.run_from = now - 1000 };
+	struct promise p;
+	promise_init(&p);
+	struct job *jobs = p.jobs;
+	struct sched_slot *slots = p.slots;
+	struct node_stats *stats = p.stats;
+	unsigned char (*fits)[2] = p.fits;
+	struct sched sc = p.sc;
+	long long now = p.now;
+	promise_slot(&p, 0, 0, 0, R, 1500);
+	promise_slot(&p, 1, 0, 1, LONG, 1000);
 	slots[2] = (struct sched_slot){ .node = 0, .rank = 2 };
 	jobs[OTHER] = (struct job){ .fits = fits[OTHER], .known = 1,
 				    .state = JOB_RUNNING, .estimate = 20,
 				    .start_ms = now - 1000, .rank = 20 };
-	slots[3] = (struct sched_slot){ .node = 1, .jobs = run_other,
-					.njobs = 1, .live = 1,
-					.spawn_ms = now - 1000,
-					.run_from = now - 1000 };
+	promise_slot(&p, 3, 1, 0, OTHER, 1000);
 	assert_true(sched_place_promised(&sc, 0, J, now));
 	/* node 1's build due before r's: k may go there */
 	jobs[OTHER].estimate = 1.2;
@@ -353,48 +380,23 @@ static void t_place_promised(void **state)
 static void t_place_promised_elsewhere(void **state)
 {
 	(void)state;
-	enum { R, AHEAD, LONG, K, J, N };
-	struct job jobs[N];
-	unsigned char fits[N][2];
-	size_t deps_k[] = { R }, dependents_r[] = { K };
-	size_t run_r[] = { R }, run_ahead[] = { AHEAD }, run_long[] = { LONG };
-	struct sched_slot slots[4];
-	struct node_stats stats[2];
-	struct dag dag = { .jobs = jobs, .nr = N, .nodes = 2 };
-	struct sched sc = { .dag = &dag, .slots = slots, .nslots = 4,
-			    .stats = stats, .nnodes = 2 };
-	long long now = 100000;
-	memset(slots, 0, sizeof(slots));
-	memset(stats, 0, sizeof(stats));
-	memset(fits, 1, sizeof(fits));
-	stats[0].capacity = 2;
-	stats[1].capacity = 1;
-	jobs[R] = (struct job){ .fits = fits[R], .known = 1, .state = JOB_RUNNING,
-				.estimate = 2.0, .start_ms = now - 1500, .rank = 12,
-				.dependents = dependents_r, .ndependents = 1 };
-	jobs[AHEAD] = (struct job){ .fits = fits[AHEAD], .known = 1,
+	struct promise p;
+	promise_init(&p);
+	struct job *jobs = p.jobs;
+	struct sched_slot *slots = p.slots;
+	unsigned char (*fits)[2] = p.fits;
+	struct sched sc = p.sc;
+	long long now = p.now;
+	promise_slot(&p, 0, 0, 0, LONG, 1000);
+	slots[1] = (struct sched_slot){ .node = 0, .rank = 1 };
+	promise_slot(&p, 2, 1, 0, R, 1500);
+	/* other, started ahead on node 1, has it once r ends */
+	jobs[OTHER] = (struct job){ .fits = fits[OTHER], .known = 1,
 				    .state = JOB_RUNNING, .estimate = 20,
 				    .start_ms = now - 100, .rank = 20 };
-	jobs[LONG] = (struct job){ .fits = fits[LONG], .known = 1,
-				   .state = JOB_RUNNING, .estimate = 30,
-				   .start_ms = now - 1000, .rank = 30 };
-	jobs[K] = (struct job){ .fits = fits[K], .known = 1, .state = JOB_PENDING,
-				.estimate = 7, .rank = 10, .deps = deps_k,
-				.ndeps = 1, .waiting = 1 };
-	jobs[J] = (struct job){ .fits = fits[J], .known = 1, .state = JOB_READY,
-				.estimate = 3, .rank = 3 };
-	slots[0] = (struct sched_slot){ .node = 0, .jobs = run_long, .njobs = 1,
-					.live = 1, .spawn_ms = now - 1000,
-					.run_from = now - 1000 };
-	slots[1] = (struct sched_slot){ .node = 0, .rank = 1 };
-	slots[2] = (struct sched_slot){ .node = 1, .jobs = run_r, .njobs = 1,
-					.live = 1, .spawn_ms = now - 1500,
-					.run_from = now - 1500 };
-	slots[3] = (struct sched_slot){ .node = 1, .rank = 1,
-					.jobs = run_ahead, .njobs = 1,
-					.live = 1, .ahead = 1,
-					.spawn_ms = now - 100,
-					.run_from = now + 500 };
+	promise_slot(&p, 3, 1, 1, OTHER, 100);
+	slots[3].ahead = 1;
+	slots[3].run_from = now + 500;
 	assert_true(sched_place_promised(&sc, 0, J, now));
 	/* nothing started ahead on node 1: k gets r's place there */
 	slots[3].njobs = 0;

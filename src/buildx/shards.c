@@ -139,7 +139,8 @@ static int shard_exists(const struct shard_store *store, const char *name,
 	return ok;
 }
 
-/* Start `buildx create` of node n's shard `name`; -1 if it cannot start. */
+/* Start `buildx create` of node n's shard `name`; -1, said, if it
+ * cannot start. */
 static int shard_create_start(struct shard_store *store, const struct node *n,
 			      const char *name, const struct strvec *globals,
 			      struct child *c)
@@ -164,10 +165,7 @@ static int shard_create_start(struct shard_store *store, const struct node *n,
 	strvec_push(&argv, n->endpoint);
 	int ret = child_start(c, argv.v, &store->env, 1);
 	strvec_clear(&argv);
-	if (ret < 0)
-		return error("cannot create shard for node '%s': cannot run "
-			     "buildx", n->name);
-	return 0;
+	return ret; /* child_start said why it could not */
 }
 
 /* Wait for a `buildx create` started by shard_create_start. */

@@ -547,8 +547,7 @@ class Bench:
                 hist = f"  (history of {hist_of(i)})" if m == "dbake" else ""
                 p(f"          run {i}: builds {r['builds']}, RUN steps executed {r['runs']}"
                   f"{hist}{extra}")
-            for i, sf in enumerate(self.split_firsts.get(w.key) or [] if m == "split"
-                                   else [], 1):
+            for i, sf in enumerate(self.split_firsts[w.key] if m == "split" else [], 1):
                 p(f"   split first run {i} (pruned nodes, not in the median): "
                   f"{sf['secs']:.1f} s, exit {sf['rc']}; builds {sf['builds']}, "
                   f"RUN steps executed {sf['runs']}")
@@ -591,8 +590,7 @@ class Bench:
                 f = self.firsts.get(key)
                 fs = first_median(f)
                 cells.append(first_cell(f, fs))
-                partial |= bool(f) and fs is not None and \
-                    any(r["rc"] != 0 for r in f)
+                partial |= cells[-1].endswith("*")
                 for b in (lb, blind, med.get("dbake")):
                     r = ratio(fs, b)
                     cells.append(f"{r:.2f}" if r is not None else "n/a")
@@ -600,8 +598,7 @@ class Bench:
                 sf = self.split_firsts.get(key)
                 ss = first_median(sf)
                 cells.append(first_cell(sf, ss))
-                partial |= bool(sf) and ss is not None and \
-                    any(r["rc"] != 0 for r in sf)
+                partial |= cells[-1].endswith("*")
                 r = ratio(ss, fs)
                 cells.append(f"{r:.2f}" if r is not None else "n/a")
             for _, a, b in self.ratio_defs():
@@ -713,6 +710,8 @@ def first_median(firsts):
 
 
 def first_cell(firsts, secs):
+    """A table cell for first runs and their median: '*' when some
+    failed (the median is then of the others)."""
     if not firsts:
         return "n/a"
     if secs is None:

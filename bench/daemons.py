@@ -39,8 +39,9 @@ def settle(cluster_dir, limit=60.0):
     its builds' history records seconds after it ends) is not the next
     run's cost. Then what it wrote and the kernel still holds is written
     out (a run of C leaves 20 copies of a 50 MB file in the nodes' state
-    dirs), so that it does not slow the next run's writes. Returns the
-    seconds waited."""
+    dirs), so that no run starts with another's writes pending; whether
+    they slowed the next run was not measured. Returns the seconds
+    waited."""
     t0 = time.monotonic()
     time.sleep(TRACE_DELAY)
     while time.monotonic() - t0 < limit:

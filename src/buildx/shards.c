@@ -272,10 +272,11 @@ int shards_ensure(struct shard_store *store, struct nodeset *set,
 	 * is mostly its own start (100 ms of CPU), and buildx takes its
 	 * store's lock for each change */
 	struct child *creating = xcalloc(set->nr + 1, sizeof(*creating));
+	for (size_t i = 0; i < set->nr; i++)
+		creating[i] = (struct child)CHILD_INIT;
 	for (size_t i = 0; i < set->nr && !ret; i++) {
 		struct node *n = &set->v[i];
 		char *name = shard_name(set->builder, n);
-		creating[i] = (struct child)CHILD_INIT;
 		if (!shard_exists(store, name, n))
 			ret = shard_create_start(store, n, name, globals,
 						 &creating[i]);

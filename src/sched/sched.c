@@ -277,8 +277,8 @@ static ssize_t slot_choice(struct sched *sc, const struct sched_slot *s,
 	    (pass == 0 || !sched_ending_soon(sc, s->node, now) ||
 	     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
 		job = -1;
-	/* the node's last place, about to go to a job ranked above this
-	 * one that a build there is about to make ready */
+	/* the node's last place, kept for a job ranked above this one
+	 * that a build about to end makes ready (sched_place_promised) */
 	if (job >= 0 && sched_place_promised(sc, s->node, (size_t)job, now))
 		job = -1;
 	/* its context is on its way to this node: once there, the build

@@ -88,5 +88,16 @@ leftovers() {
 	done <"$FAKE_DIR/pids"
 }
 
+# interrupt PID: Ctrl+C to a dbake started in the background; its exit
+# code in RC, the milliseconds it took to exit in MS.
+interrupt() {
+	local t0
+	t0=$(date +%s%N)
+	kill -INT "$1"
+	wait "$1"
+	RC=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
 # wait_for SECONDS COMMAND...: poll until the command succeeds.
 wait_for() { wait_until "$@"; }

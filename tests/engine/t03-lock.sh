@@ -20,13 +20,9 @@ nbuilds=$(builds | wc -l)
 pid=$!
 wait_for 10 grep -q "waiting for another dbake (pid $$)" "$W/out"
 check "the wait names the holder" grep -q "waiting for another dbake (pid $$)" "$W/out"
-t0=$(date +%s%N)
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
-check "Ctrl+C while waiting for the lock: exit 130 (got $rc)" [ "$rc" -eq 130 ]
-check "Ctrl+C while waiting for the lock: at once (${ms} ms)" [ "$ms" -lt 1000 ]
+interrupt "$pid"
+check "Ctrl+C while waiting for the lock: exit 130 (got $RC)" [ "$RC" -eq 130 ]
+check "Ctrl+C while waiting for the lock: at once (${MS} ms)" [ "$MS" -lt 1000 ]
 check "nothing was built while waiting" [ "$(builds | wc -l)" -eq "$nbuilds" ]
 
 DBAKE_LOCK_TIMEOUT=1 run_dbake

@@ -54,12 +54,8 @@ echo "* slow 30000" >"$FAKE_DIR/create"
 "$DBAKE" dbake --progress plain >"$W/out" 2>&1 &
 pid=$!
 wait_for 10 [ "$(grep -c '^start' "$FAKE_DIR/creates")" -eq 4 ]
-t0=$(date +%s%N)
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
-check "Ctrl+C while shards are made: exit 130 (got $rc)" [ "$rc" -eq 130 ]
-check "Ctrl+C while shards are made: at once (${ms} ms)" [ "$ms" -lt 2000 ]
+interrupt "$pid"
+check "Ctrl+C while shards are made: exit 130 (got $RC)" [ "$RC" -eq 130 ]
+check "Ctrl+C while shards are made: at once (${MS} ms)" [ "$MS" -lt 2000 ]
 sleep 0.2
 check "...no process left ($(leftovers | tr '\n' ' '))" [ -z "$(leftovers)" ]

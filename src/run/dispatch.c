@@ -232,7 +232,8 @@ static long long launch_due(struct loop *l, long long id, long long now,
 	return LOOP_ONCE;
 }
 
-/* Work stealing moves a waiting build: it had not started; stop it.
+/* Work stealing moves a waiting build, or it stands aside for a more
+ * urgent one (`to` NULL): it had not started; stop it.
  * What it printed and was not read yet may say it has, just now (a
  * busy loop reads late): then it stays. */
 static int moving(void *owner, struct sched_slot *from, struct sched_slot *to)
@@ -243,8 +244,13 @@ static int moving(void *owner, struct sched_slot *from, struct sched_slot *to)
 	for (size_t i = 0; i < from->njobs; i++)
 		if (run->sched.jobs[from->jobs[i]].steps)
 			return -1;
-	snprintf(note, sizeof(note), "# dbake: moved to node %s: it had "
-		 "not started here\n", run->nodes->v[to->node].name);
+	if (to)
+		snprintf(note, sizeof(note), "# dbake: moved to node %s: it "
+			 "had not started here\n", run->nodes->v[to->node].name);
+	else
+		snprintf(note, sizeof(note), "# dbake: stopped before it "
+			 "started, for a more urgent build waiting on node %s; "
+			 "it goes again later\n", run->nodes->v[from->node].name);
 	run_slot_log(run, from, note, strlen(note));
 	slot_close_logs(run, from);
 	pump_signal(&run->pump, from, SIGKILL);

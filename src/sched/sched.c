@@ -468,6 +468,108 @@ static void move_waiting(struct sched *sc, const struct sched_ops *ops,
 	free(full);
 }
 
+/* The highest rank among slot s's jobs. */
+static double slot_rank(const struct sched *sc, const struct sched_slot *s)
+{
+	double r = 0;
+	for (size_t i = 0; i < s->njobs; i++)
+		if (sc->dag->jobs[s->jobs[i]].rank > r)
+			r = sc->dag->jobs[s->jobs[i]].rank;
+	return r;
+}
+
+/* Whether waiting slot v's build may stand aside: none of its jobs
+ * did before. */
+static int may_stand_aside(const struct sched *sc, const struct sched_slot *v)
+{
+	if (v->moved || !v->njobs)
+		return 0;
+	for (size_t j = 0; j < v->njobs; j++)
+		if (sc->jobs[v->jobs[j]].stood_aside)
+			return 0;
+	return 1;
+}
+
+/* Stop waiting slot v's build; its jobs wait for a slot again. */
+static int stop_waiting(struct sched *sc, struct sched_slot *v,
+			const struct sched_ops *ops, void *owner)
+{
+	if (ops->moving(owner, v, NULL) < 0)
+		return -1;
+	v->moved = 1;
+	for (size_t j = 0; j < v->njobs; j++) {
+		sc->jobs[v->jobs[j]].stood_aside = 1;
+		dag_requeue(sc->dag, v->jobs[j]);
+	}
+	v->njobs = 0;
+	return 0;
+}
+
+/* Whether a slot open now would take `job` (fill_slots will). */
+static int open_for(struct sched *sc, size_t job, struct fill *f)
+{
+	for (size_t i = 0; i < sc->nslots; i++)
+		if (sc->dag->jobs[job].fits[sc->slots[i].node] &&
+		    slot_open(sc, &sc->slots[i], f))
+			return 1;
+	return 0;
+}
+
+/*
+ * A node runs its queue first come, first served: a build that waits
+ * there, ranked a job's worth of chain (STAND_ASIDE_RANK) below a build
+ * waiting behind it, or below a job ready that no slot open now would
+ * take, is stopped, and its jobs wait for a slot again: the urgent one
+ * goes first (the ready one in a free slot of that node). Each job
+ * stands aside once at most. It happens on nodes of unknown capacity,
+ * which a first run gives more builds than they run: one of known
+ * capacity has one build at most waiting (started ahead, for the place
+ * the node frees next) and no slot free beside it.
+ */
+static void stand_aside(struct sched *sc, const struct sched_ops *ops,
+			void *owner, long long now)
+{
+	if (sc->fifo || sc->stopping)
+		return;
+	size_t *cand = xcalloc(sc->nslots + 1, sizeof(*cand));
+	struct fill f = { 0 };
+	f.full = xcalloc(sc->nnodes + 1, 1);
+	size_t ncand = sched_waiting(sc, now, cand, f.full);
+	for (size_t a = 0; a < ncand; a++) {
+		struct sched_slot *v = &sc->slots[cand[a]];
+		if (!may_stand_aside(sc, v))
+			continue;
+		double need = slot_rank(sc, v) + STAND_ASIDE_RANK;
+		int behind = 0;
+		for (size_t b = 0; b < ncand && !behind; b++) {
+			const struct sched_slot *u = &sc->slots[cand[b]];
+			behind = u != v && u->node == v->node && !u->moved &&
+				 u->spawn_ms > v->spawn_ms &&
+				 slot_rank(sc, u) >= need;
+		}
+		if (behind) {
+			stop_waiting(sc, v, ops, owner);
+			continue;
+		}
+		struct sched_slot *to = NULL;
+		for (size_t i = 0; i < sc->nslots && !to; i++) {
+			struct sched_slot *s = &sc->slots[i];
+			if (s->node == v->node && !s->njobs && !s->moved &&
+			    !s->live)
+				to = s;
+		}
+		ssize_t job = to ? policy_pick(&sc->policy, v->node, 0) : -1;
+		if (job < 0 || sc->dag->jobs[job].rank < need ||
+		    open_for(sc, (size_t)job, &f) ||
+		    stop_waiting(sc, v, ops, owner) < 0)
+			continue;
+		size_t one = (size_t)job;
+		slot_take(to, &one, 1);
+		launch(sc, to, ops, owner, now);
+	}
+	free(f.full);
+	free(cand);
+}
 
 long long sched_fill(struct sched *sc, const struct sched_ops *ops,
 		     void *owner, long long now)
@@ -477,6 +579,7 @@ long long sched_fill(struct sched *sc, const struct sched_ops *ops,
 	/* builds that wait elsewhere were picked before anything still
 	 * ready: they go first */
 	move_waiting(sc, ops, owner, now);
+	stand_aside(sc, ops, owner, now);
 	return fill_slots(sc, ops, owner, now);
 }
 

@@ -28,6 +28,8 @@
 /* ...and leaves a job to another node that has room for it this much
  * sooner (see sched_sooner_elsewhere()). */
 #define SOONER_ELSEWHERE_MS 300
+/* A waiting build stands aside for one ranked this much above it. */
+#define STAND_ASIDE_RANK 1.0
 /* Short jobs whose steps took less (seconds: cached, or trivial) batch
  * whatever the node runs; longer ones only into its free capacity. */
 #define BATCH_FREE_WORK 0.25
@@ -74,6 +76,7 @@ struct sched_job {
 	long long step_ms;  /* when a step ran after a wait, or 0 */
 	long long idle_ms;  /* since when no step of it runs, or 0 */
 	int own_known;      /* own_s is known: it was built alone */
+	int stood_aside;    /* stopped once for a more urgent build */
 	double own_s;       /* its steps' own seconds, without the bake's
 			       start or a wait in BuildKit's queue */
 };
@@ -119,8 +122,10 @@ struct sched_ops {
 	 */
 	int (*launch)(void *owner, struct sched_slot *s, long long now);
 	/* The build of `from` is to stop: its jobs go to `to` (launched
-	 * next); nothing of it is kept. Returns 0, or -1 when it turns out
-	 * to have started (output not read yet): it stays. */
+	 * next), or back to wait for a slot (`to` NULL: a more urgent build
+	 * waits behind it on its node); nothing of it is kept. Returns 0,
+	 * or -1 when it turns out to have started (output not read yet):
+	 * it stays. */
 	int (*moving)(void *owner, struct sched_slot *from,
 		      struct sched_slot *to);
 };

@@ -80,7 +80,9 @@ static int launch(struct sched *sc, struct sched_slot *s,
 		  const struct sched_ops *ops, void *owner, long long now)
 {
 	for (size_t i = 0; i < s->njobs; i++) {
-		sc->jobs[s->jobs[i]] = (struct sched_job){ .idle_ms = now };
+		int aside = sc->jobs[s->jobs[i]].stood_aside;
+		sc->jobs[s->jobs[i]] = (struct sched_job){ .idle_ms = now,
+							   .stood_aside = aside };
 		dag_start_with_deps(sc->dag, s->jobs[i], s->node, now);
 		policy_started_in(&sc->policy, s->jobs[i], s->node, s->njobs);
 	}

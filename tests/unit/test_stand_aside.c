@@ -168,6 +168,17 @@ static void t_waiting_behind(void **state)
 	assert_int_equal(dag.jobs[L2].state, JOB_READY);
 	assert_int_equal(dag.jobs[Q].state, JOB_RUNNING);
 	assert_int_equal(dag.jobs[L0].state, JOB_RUNNING);
+	/* their bakes gone, l0 and q built: l1, launched again (the
+	 * node runs one build at a time), remembers it stood aside */
+	for (size_t k = 0; k < w.nstop; k++) {
+		w.stopped[k]->live = 0;
+		sched_ended(&sc, w.stopped[k], T0 + 1300);
+	}
+	ended(&sc, &dag, L0, T0 + 1400);
+	ended(&sc, &dag, Q, T0 + 1500);
+	sched_fill(&sc, &ops, &w, T0 + 1500);
+	assert_int_equal(dag.jobs[L1].state, JOB_RUNNING);
+	assert_true(sc.jobs[L1].stood_aside);
 	sched_release(&sc);
 	dag_release(&dag);
 }

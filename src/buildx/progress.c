@@ -142,6 +142,9 @@ static void plain_line(struct progress *p, const char *line, size_t len)
 		step_seen(p, state, rest, rlen);
 	} else if (!*state && is_context_title(rest, rlen)) {
 		*state = CONTEXT_VERTEX;
+		p->context_seen = 1;
+	} else if (rlen >= 10 && !memcmp(rest, "exporting ", 10)) {
+		p->exporting = 1;
 	} else if (rlen >= 4 && !memcmp(rest, "DONE", 4)) {
 		context_done(p, state);
 		double secs = -1;
@@ -161,6 +164,11 @@ static void plain_line(struct progress *p, const char *line, size_t len)
 	} else if (rlen >= 6 && !memcmp(rest, "ERROR:", 6)) {
 		first_error(p, rest + 6 + (rlen > 6), rlen - 6 - (rlen > 6));
 	}
+}
+
+int progress_begun(const struct progress *p)
+{
+	return p->steps > p->cached || p->context_seen || p->exporting;
 }
 
 /* Seconds since the epoch of an RFC 3339 time ("2026-12-02T16:20:28.29Z",
@@ -214,10 +222,14 @@ static void json_vertex(struct progress *p, json_t *v)
 	unsigned char *state = num >= 0 ? vertex(p, (unsigned long)num) : NULL;
 	if (!state)
 		return;
-	if (name && is_step_title(name, strlen(name)) && *state != 2)
+	if (name && is_step_title(name, strlen(name)) && *state != 2) {
 		step_seen(p, state, name, strlen(name));
-	else if (name && !*state && is_context_title(name, strlen(name)))
+	} else if (name && !*state && is_context_title(name, strlen(name))) {
 		*state = CONTEXT_VERTEX;
+		p->context_seen = 1;
+	} else if (name && starts_with(name, "exporting ")) {
+		p->exporting = 1;
+	}
 	const char *completed =
 		json_string_value(json_object_get(v, "completed"));
 	if (err && *err) { /* as plain's "#N ERROR:": not a finished step */

@@ -18,7 +18,9 @@ struct progress {
 				are those named "[TARGET ...]" */
 	int own_done;        /* of those, finished (cache hits too) */
 	double own_work;     /* seconds they took */
-	int context_sent;    /* "[internal] load build context" finished */
+	int context_seen;    /* "[internal] load build context" begun */
+	int context_sent;    /* ...and finished */
+	int exporting;       /* an "exporting ..." vertex was seen */
 	char current[160];   /* the latest step's title */
 	char error[256];     /* the first ERROR line, or "" */
 	struct strbuf line;  /* partial line carried between feeds */
@@ -35,6 +37,14 @@ void progress_feed(struct progress *p, const char *buf, size_t len);
 /* Parse one complete line (without its newline). */
 void progress_line(struct progress *p, const char *line, size_t len);
 void progress_release(struct progress *p);
+
+/*
+ * Whether the build has begun its work on the node: a step that was not
+ * a cache hit, its context on its way, or its export. A build that
+ * only found its FROM cached may still wait in the node's queue (that
+ * is resolved before a RUN waits for its turn).
+ */
+int progress_begun(const struct progress *p);
 
 /*
  * Whether an error line says the node could not be reached or went away

@@ -242,7 +242,7 @@ static int moving(void *owner, struct sched_slot *from, struct sched_slot *to)
 	char note[256];
 	pump_read(&run->pump, from);
 	for (size_t i = 0; i < from->njobs; i++)
-		if (run->sched.jobs[from->jobs[i]].steps)
+		if (run->sched.jobs[from->jobs[i]].begun)
 			return -1;
 	if (to)
 		snprintf(note, sizeof(note), "# dbake: moved to node %s: it "
@@ -428,6 +428,7 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 		progress_feed(p, buf, len);
 		sched_job_steps(&run->sched.jobs[s->jobs[i]], p->steps, p->done,
 				now);
+		run->sched.jobs[s->jobs[i]].begun = progress_begun(p);
 		if (p->context_sent)
 			sched_context_sent(&run->sched, s);
 	}

@@ -265,7 +265,7 @@ int sched_sooner_elsewhere(const struct sched *sc, size_t job,
 static int started(const struct sched *sc, const struct sched_slot *s)
 {
 	for (size_t i = 0; i < s->njobs; i++)
-		if (sc->jobs[s->jobs[i]].steps)
+		if (sc->jobs[s->jobs[i]].begun)
 			return 1;
 	return 0;
 }

@@ -77,6 +77,9 @@ struct sched_job {
 	long long idle_ms;  /* since when no step of it runs, or 0 */
 	int own_known;      /* own_s is known: it was built alone */
 	int stood_aside;    /* stopped once for a more urgent build */
+	int begun;          /* its build began its work on the node (a step
+			       not found cached, its context or its export:
+			       progress_begun); before, it may wait there */
 	double own_s;       /* its steps' own seconds, without the bake's
 			       start or a wait in BuildKit's queue */
 };

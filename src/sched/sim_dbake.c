@@ -147,6 +147,7 @@ static void run_queue(struct simd *s, int node)
 		if (wt.gen != s->bakes[wt.slot].gen)
 			continue; /* its bake was stopped */
 		sched_job_steps(&s->sc.jobs[wt.job], 1, 0, clock_ms(s));
+		s->sc.jobs[wt.job].begun = 1;
 		ns->running++;
 		double d = s->w->jobs[wt.job].duration / s->w->nodes[node].speed;
 		ev_push(&s->q, (struct ev){ .t = s->now + d, .kind = EV_STEP_END,

@@ -414,6 +414,48 @@ static void t_context_sent(void **state)
 	progress_release(&p);
 }
 
+/* A build has begun its work on the node once it runs a step not
+ * found cached, sends its context or exports; a FROM found cached is
+ * resolved before a RUN waits for its turn in the node's queue. */
+static void t_begun(void **state)
+{
+	(void)state;
+	struct progress p = PROGRESS_INIT;
+	const char *queued =
+		"#1 [internal] load local bake definitions\n#1 DONE 0.0s\n"
+		"#2 [internal] load build definition from Dockerfile\n"
+		"#2 DONE 0.0s\n";
+	progress_feed(&p, queued, strlen(queued));
+	assert_false(progress_begun(&p));
+	const char *from = "#4 [1/2] FROM base@sha256:0123\n";
+	progress_feed(&p, from, strlen(from));
+	assert_true(progress_begun(&p)); /* resolving */
+	progress_feed(&p, "#4 CACHED\n", 10);
+	assert_false(progress_begun(&p));
+	const char *run = "#6 [2/2] RUN make\n";
+	progress_feed(&p, run, strlen(run));
+	assert_true(progress_begun(&p));
+	progress_release(&p);
+
+	/* a cached build that sends its context, or exports */
+	const char *ends[] = {
+		"#5 [internal] load build context\n",
+		"#6 [2/2] RUN make\n#6 CACHED\n#7 exporting to image\n",
+		"{\"vertexes\":[{\"digest\":\"sha256:e\",\"name\":\"exporting to client directory\",\"started\":\"2026-12-02T16:20:30Z\"}]}\n",
+	};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(*ends); i++) {
+		p = (struct progress)PROGRESS_INIT;
+		progress_feed(&p, queued, strlen(queued));
+		progress_feed(&p, from, strlen(from));
+		progress_feed(&p, "#4 CACHED\n", 10);
+		assert_false(progress_begun(&p));
+		progress_feed(&p, ends[i], strlen(ends[i]));
+		if (!progress_begun(&p))
+			fail_msg("not begun after %s", ends[i]);
+		progress_release(&p);
+	}
+}
+
 /* One of several targets of a bake: its own steps are those named for
  * it ("[t1 2/2] RUN ..."), not t10's; plain and rawjson. */
 static void t_own_steps(void **state)
@@ -490,6 +532,7 @@ int main(void)
 		cmocka_unit_test(t_partial_last_line),
 		cmocka_unit_test(t_rawjson),
 		cmocka_unit_test(t_context_sent),
+		cmocka_unit_test(t_begun),
 		cmocka_unit_test(t_own_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,10 +79,11 @@ static struct sched_slot *slot_of(struct sched *sc, size_t job)
 	return NULL;
 }
 
-/* Job `job`'s build shows a step running (steps, done). */
+/* Job `job`'s build shows steps (n seen, done of them), none cached. */
 static void steps(struct sched *sc, size_t job, int n, int done, long long t)
 {
 	sched_job_steps(&sc->jobs[job], n, done, t);
+	sc->jobs[job].begun = n > 0;
 }
 
 /* Job `job`'s bake ended: built. */

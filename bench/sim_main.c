@@ -6,6 +6,7 @@
  */
 #include "sched/sim.h"
 #include "sched/sim_dbake.h"
+#include "sim_family.h"
 #include "util/util.h"
 
 #include <malloc.h>
@@ -32,6 +33,7 @@ struct opts {
 	double sigma;
 	double transfer;
 	double pinned;
+	const char *family;  /* --family FILE: workloads read from it */
 };
 
 struct stat {
@@ -449,7 +451,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dbake-sim [--quick] [--dbake-table] [--seed N] [--sigma S]\n"
-		"                 [--transfer F] [--pinned P]\n"
+		"                 [--transfer F] [--pinned P] [--family FILE]\n"
 		"  --quick       one seed per duration mix instead of three\n"
 		"  --dbake-table only the table of dbake's decisions, cold and warm\n"
 		"  --seed N      base seed (default 1); same seed, same tables\n"
@@ -457,7 +459,10 @@ static void usage(FILE *f)
 		"  --transfer F  locality table: cost of a remote dependency, as a\n"
 		"                share of its duration (default 0.15)\n"
 		"  --pinned P    pinned table: share of jobs fitting a quarter of\n"
-		"                the nodes (default 0.05)\n");
+		"                the nodes (default 0.05)\n"
+		"  --family FILE dbake's first and later runs of the workloads in\n"
+		"                FILE (- for stdin), as bench/workloads.py\n"
+		"                --sim-family SEEDS writes them\n");
 }
 
 static double num_arg(const char *opt, const char *v)
@@ -620,6 +625,8 @@ int main(int argc, char **argv)
 			o.transfer = num_arg(a, argv[++i]);
 		else if (!strcmp(a, "--pinned"))
 			o.pinned = num_arg(a, argv[++i]);
+		else if (!strcmp(a, "--family") && i + 1 < argc)
+			o.family = argv[++i];
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -630,6 +637,12 @@ int main(int argc, char **argv)
 	}
 	if (o.pinned > 1)
 		die(2, "--pinned: a share, 0 to 1");
+	if (o.family) {
+		FILE *f = strcmp(o.family, "-") ? fopen(o.family, "r") : stdin;
+		if (!f)
+			die(2, "--family: cannot open %s", o.family);
+		return sim_family_table(f, stdout) < 0 ? 2 : 0;
+	}
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -4,6 +4,7 @@ bound and its blind reference. TAP on stdout; run by tests/run --unit."""
 import heapq
 import itertools
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,46 @@ diamond = model({"a": Step(1), "b": Step(5, ("a",)), "c": Step(1, ("a",)),
                  "d": Step(1, ("b", "c"))}, (1,))
 check("a diamond on one place: blind is its work",
       abs(diamond.blind() - 8) < 1e-9, f"blind {diamond.blind()}")
+
+# the random family as dbake-sim --family reads it
+text = workloads.sim_family(range(7, 10))
+lines = text.splitlines()
+ok, at = True, 0
+for seed in (7, 8, 9):
+    w = workloads.random_family(seed)
+    names = list(w.targets)
+    head = lines[at].split()
+    ok &= head == [str(seed), str(len(names)), *map(str, w.layout)]
+    for k, name in enumerate(names, at + 1):
+        f = lines[k].split()
+        step = w.steps[name]
+        ok &= (float(f[0]) == step.seconds and int(f[1]) == len(step.deps) and
+               [names[int(x)] for x in f[2:]] == list(step.deps))
+    at += 1 + len(names)
+check("--sim-family: each seed's capacities, durations and dependencies",
+      ok and at == len(lines))
+check("--sim-family: seed ranges",
+      list(workloads.seed_range("3-5")) == [3, 4, 5] and
+      list(workloads.seed_range("7")) == [7])
+
+sim = os.environ.get("DBAKE_SIM", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "build-asan", "dbake-sim"))
+if os.access(sim, os.X_OK):
+    p = subprocess.run([sim, "--family", "-"], input=text, text=True,
+                       capture_output=True)
+    rows = [l.split() for l in p.stdout.splitlines()[1:4]]
+    ratios = [float(x) for r in rows for x in r[4:7]]
+    check("dbake-sim --family: a line a seed, no run under LB",
+          p.returncode == 0 and [r[0] for r in rows] == ["7", "8", "9"] and
+          len(ratios) == 9 and min(ratios) >= 1.0 and
+          p.stdout.splitlines()[4].startswith("3 workloads: first runs "),
+          p.stdout + p.stderr)
+    bad = subprocess.run([sim, "--family", "-"], input="1 2 1 1 1 1\n1.0 5 0\n",
+                         text=True, capture_output=True)
+    check("dbake-sim --family: malformed input, exit 2 and why",
+          bad.returncode == 2 and "malformed" in bad.stderr, bad.stderr)
+else:
+    check("dbake-sim is built (%s)" % sim, False)
 
 print("1..%d" % len(results))
 sys.exit(0 if all(results) else 1)

@@ -387,12 +387,48 @@ def get(key):
     return WORKLOADS[key]()
 
 
+def sim_family(seeds):
+    """The random family's seeds as dbake-sim --family reads them: a line
+    "SEED NJOBS CAP CAP CAP CAP", then "SECONDS NDEPS DEP..." per target
+    (dependencies by index)."""
+    out = []
+    for seed in seeds:
+        w = random_family(seed)
+        names = list(w.targets)
+        out.append(" ".join(map(str, [seed, len(names), *w.layout])))
+        for name in names:
+            step = w.steps[name]
+            out.append(" ".join(map(str, [step.seconds, len(step.deps),
+                                          *[names.index(d) for d in step.deps]])))
+    return "\n".join(out) + "\n"
+
+
+def seed_range(text):
+    """"1-200" or "7": the seeds, inclusive."""
+    lo, _, hi = text.partition("-")
+    try:
+        lo, hi = int(lo), int(hi or lo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a seed or FROM-TO: {text!r}")
+    if lo > hi:
+        raise argparse.ArgumentTypeError(f"an empty range: {text!r}")
+    return range(lo, hi + 1)
+
+
 def main():
     ap = argparse.ArgumentParser(description="print a benchmark workload")
-    ap.add_argument("workload", choices=sorted([*WORKLOADS, "R"]))
+    ap.add_argument("workload", nargs="?", choices=sorted([*WORKLOADS, "R"]))
     ap.add_argument("--registry", default="REGISTRY")
     ap.add_argument("--nonce", default="NONCE")
+    ap.add_argument("--sim-family", type=seed_range, metavar="SEEDS",
+                    help="print the random family's seeds (N or FROM-TO) "
+                         "for build/dbake-sim --family -")
     a = ap.parse_args()
+    if a.sim_family is not None:
+        sys.stdout.write(sim_family(a.sim_family))
+        return
+    if a.workload is None:
+        ap.error("a workload, or --sim-family SEEDS")
     w = get(a.workload)
     sys.stdout.write(w.render(a.registry, a.nonce))
     print(f"# {w.key} {w.title}: {w.summary}", file=sys.stderr)

@@ -531,8 +531,11 @@ static int open_for(struct sched *sc, size_t job, struct fill *f)
 static void stand_aside(struct sched *sc, const struct sched_ops *ops,
 			void *owner, long long now)
 {
-	if (sc->fifo || sc->stopping)
-		return;
+	int unknown = 0;
+	for (size_t n = 0; n < sc->nnodes; n++)
+		unknown |= !sc->stats[n].capacity;
+	if (!unknown || sc->fifo || sc->stopping)
+		return; /* only those queue builds to stand aside (above) */
 	size_t *cand = xcalloc(sc->nslots + 1, sizeof(*cand));
 	struct fill f = { 0 };
 	f.full = xcalloc(sc->nnodes + 1, 1);

@@ -130,6 +130,12 @@ void learn_apply(struct sched *sc, const struct history *h,
 	}
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
 void learn_job(const struct sched *sc, struct history *h,
 	       const char *const *ep, const char *const *key, size_t job,
 	       long long from, size_t batch, double work,
@@ -173,6 +179,46 @@ void learn_job(const struct sched *sc, struct history *h,
 	}
 	history_record(h, j->name, key[j->node],
 		       (double)(j->end_ms - from) / 1000.0, work);
+}
+
+static int span_known(long long from, long long to)
+{
+	return from > 0 && to > from;
+}
+
+void learn_batch_shares(const long long *from, const long long *to,
+			size_t n, int cap, double *frac)
+{
+	size_t ne = 0;
+	long long *at = xcalloc(2 * n + 1, sizeof(*at));
+	for (size_t i = 0; i < n; i++) {
+		frac[i] = 0;
+		if (span_known(from[i], to[i])) {
+			at[ne++] = from[i];
+			at[ne++] = to[i];
+		}
+	}
+	qsort(at, ne, sizeof(*at), cmp_ll);
+	double each = cap > 0 ? cap : 1;
+	for (size_t e = 0; e + 1 < ne; e++) {
+		long long a = at[e], b = at[e + 1];
+		size_t k = 0;
+		if (b == a)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			k += span_known(from[i], to[i]) && from[i] <= a &&
+			     to[i] >= b;
+		double share = k > each ? each / (double)k : 1;
+		for (size_t i = 0; i < n; i++)
+			if (span_known(from[i], to[i]) && from[i] <= a &&
+			    to[i] >= b)
+				frac[i] += share * (double)(b - a);
+	}
+	for (size_t i = 0; i < n; i++)
+		frac[i] = span_known(from[i], to[i])
+				  ? frac[i] / (double)(to[i] - from[i])
+				  : 1;
+	free(at);
 }
 
 void learn_capacity(const struct sched *sc, struct history *h,

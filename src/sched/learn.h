@@ -58,6 +58,20 @@ void learn_job(const struct sched *sc, struct history *h,
 	       long long from, size_t batch, double work,
 	       unsigned long long defhash);
 
+/*
+ * The targets of one bake run together, and on a node whose steps share
+ * its CPUs each step takes longer the more run beside it: light targets
+ * timed in a batch of sixty on two CPUs took 1 to 1.7 s each, where
+ * alone they take 0.1, and the next run found them too long to batch.
+ * Target i's steps ran from from[i] to to[i] (ms; 0 or to < from: not
+ * known, charged in full); at each moment k of them ran, each is charged
+ * min(1, cap / k) of it (cap: the node's capacity, 0 unknown: 1). frac[i]:
+ * the part of its span it is charged, in (0, 1]. Nothing is taken from
+ * steps that ran no more at once than the node's capacity.
+ */
+void learn_batch_shares(const long long *from, const long long *to,
+			size_t n, int cap, double *frac);
+
 /* After a run: each node's capacity (a stopped run teaches nothing). */
 void learn_capacity(const struct sched *sc, struct history *h,
 		    const char *const *key, int stopped);

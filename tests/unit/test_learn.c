@@ -389,10 +389,71 @@ static void t_one_bake_in_waves(void **state)
 	history_release(&h);
 }
 
+/*
+ * A batch's targets charged for their steps as they shared the node:
+ * in full while no more ran at once than its capacity, the excess
+ * shared out beyond it; a target alone after the others is charged in
+ * full for that part.
+ */
+static void t_batch_shares(void **state)
+{
+	(void)state;
+	double frac[4];
+	/* four light targets, all at once from 1000 to 2000 ms, capacity
+	 * unknown (as 1): each charged a quarter */
+	long long from[4] = { 1000, 1000, 1000, 1000 };
+	long long to[4] = { 2000, 2000, 2000, 2000 };
+	learn_batch_shares(from, to, 4, 0, frac);
+	for (int i = 0; i < 4; i++)
+		assert_true(fabs(frac[i] - 0.25) < 1e-9);
+	/* on a node of capacity 2: half each */
+	learn_batch_shares(from, to, 4, 2, frac);
+	for (int i = 0; i < 4; i++)
+		assert_true(fabs(frac[i] - 0.5) < 1e-9);
+	/* capacity 4 or more: nothing shared out */
+	learn_batch_shares(from, to, 4, 8, frac);
+	for (int i = 0; i < 4; i++)
+		assert_true(fabs(frac[i] - 1) < 1e-9);
+	/* a long one (0-8000) beside three quick ones (0-1000): the long one
+	 * runs alone for 7 of its 8 s, and is charged 7.25 s of 8 */
+	long long lf[4] = { 1, 1, 1, 1 }, lt[4] = { 8001, 1001, 1001, 1001 };
+	learn_batch_shares(lf, lt, 4, 0, frac);
+	assert_true(fabs(frac[0] - 7.25 / 8) < 1e-9);
+	for (int i = 1; i < 4; i++)
+		assert_true(fabs(frac[i] - 0.25) < 1e-9);
+	/* a span not known (no step seen ending, or none at all) is
+	 * charged in full, and shares nothing with the others */
+	long long uf[3] = { 0, 1000, 1000 }, ut[3] = { 0, 2000, 2000 };
+	learn_batch_shares(uf, ut, 3, 0, frac);
+	assert_true(fabs(frac[0] - 1) < 1e-9);
+	assert_true(fabs(frac[1] - 0.5) < 1e-9);
+	assert_true(fabs(frac[2] - 0.5) < 1e-9);
+}
+
+/* The span of a job's own steps, from what progress shows as they end:
+ * a step of 0.6 s seen ending at 5000 ran from 4400 at the latest. */
+static void t_own_span(void **state)
+{
+	(void)state;
+	struct sched_job j = { 0 };
+	sched_job_own(&j, 0, 3000); /* nothing of its own ended yet */
+	assert_true(j.own_from_ms == 0 && j.own_to_ms == 0);
+	sched_job_own(&j, 0.6, 5000);
+	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 5000);
+	sched_job_own(&j, 0.6, 5500); /* others' output: no change */
+	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 5000);
+	sched_job_own(&j, 1.0, 6000); /* a second step, 0.4 s */
+	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 6000);
+	sched_job_own(&j, 4.0, 6500); /* one of 3 s: began before the first */
+	assert_true(j.own_from_ms == 3500 && j.own_to_ms == 6500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_pin_unchanged),
+		cmocka_unit_test(t_batch_shares),
+		cmocka_unit_test(t_own_span),
 		cmocka_unit_test(t_one_bake_in_waves),
 		cmocka_unit_test(t_speeds_and_sizes),
 		cmocka_unit_test(t_paced_most_urgent_first),

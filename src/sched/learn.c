@@ -130,12 +130,6 @@ void learn_apply(struct sched *sc, const struct history *h,
 	}
 }
 
-static int cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-	return x < y ? -1 : x > y;
-}
-
 void learn_job(const struct sched *sc, struct history *h,
 	       const char *const *ep, const char *const *key, size_t job,
 	       long long from, size_t batch, double work,
@@ -179,6 +173,12 @@ void learn_job(const struct sched *sc, struct history *h,
 	}
 	history_record(h, j->name, key[j->node],
 		       (double)(j->end_ms - from) / 1000.0, work);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
 }
 
 static int span_known(long long from, long long to)

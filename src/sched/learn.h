@@ -63,7 +63,7 @@ void learn_job(const struct sched *sc, struct history *h,
  * its CPUs each step takes longer the more run beside it: light targets
  * timed in a batch of sixty on two CPUs took 1 to 1.7 s each, where
  * alone they take 0.1, and the next run found them too long to batch.
- * Target i's steps ran from from[i] to to[i] (ms; 0 or to < from: not
+ * Target i's steps ran from from[i] to to[i] (ms; 0 or to <= from: not
  * known, charged in full); at each moment k of them ran, each is charged
  * min(1, cap / k) of it (cap: the node's capacity, 0 unknown: 1). frac[i]:
  * the part of its span it is charged, in (0, 1]. Nothing is taken from

@@ -30,5 +30,5 @@ check "history: $alone, alone, keeps its 0.6 s ($w)" \
 for t in $batch; do
 	w=$(work_of "$t")
 	check "history: $t, in a batch, charged its part ($w)" \
-		awk -v w="$w" 'BEGIN { exit !(w > 0 && w < 0.45) }'
+		awk -v w="$w" 'BEGIN { exit !(w > 0 && w < 0.5) }'
 done

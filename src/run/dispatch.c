@@ -328,35 +328,6 @@ static double own_work(const struct progress *p)
 	return p->own_done ? p->own_work : -1;
 }
 
-/*
- * What each job of a batch is charged of its own steps' time (-1: none
- * finished): what it took with the batch's others beside it, shared out
- * beyond the node's capacity (learn_batch_shares), so a light target
- * built among many is not remembered as long.
- */
-static void batch_work(const struct run *run, const struct sched_slot *s,
-		       size_t n, double *work)
-{
-	long long *from = xcalloc(n + 1, sizeof(*from));
-	long long *to = xcalloc(n + 1, sizeof(*to));
-	double *frac = xcalloc(n + 1, sizeof(*frac));
-	for (size_t i = 0; i < n; i++) {
-		const struct sched_job *j = &run->sched.jobs[s->jobs[i]];
-		from[i] = j->own_from_ms;
-		to[i] = j->own_to_ms;
-	}
-	learn_batch_shares(from, to, n, run->sched.stats[s->node].capacity,
-			   frac);
-	for (size_t i = 0; i < n; i++) {
-		work[i] = own_work(&run->info[s->jobs[i]].progress);
-		if (n > 1 && work[i] > 0)
-			work[i] *= frac[i];
-	}
-	free(from);
-	free(to);
-	free(frac);
-}
-
 /* The slot's child has exited and its output is drained. */
 static void finish_slot(void *owner, void *task, int status)
 {
@@ -381,9 +352,12 @@ static void finish_slot(void *owner, void *task, int status)
 		   (s->stalled || progress_node_lost(err));
 	if (lost)
 		lost_node(run, s, err, now);
+	/* what each is charged of its own steps: a light target built
+	 * among many is not remembered as long (learn_batch_work) */
 	double *work = xcalloc(n + 1, sizeof(*work));
-	if (code == 0)
-		batch_work(run, s, n, work);
+	for (size_t i = 0; i < n; i++)
+		work[i] = own_work(&run->info[s->jobs[i]].progress);
+	learn_batch_work(&run->sched, s->node, s->jobs, n, work);
 	for (size_t i = 0; i < n; i++) {
 		size_t job = s->jobs[i];
 		run->info[job].exit_code = code;
@@ -460,8 +434,8 @@ static void slot_output(void *owner, void *task, const char *buf, size_t len)
 		sched_job_steps(&run->sched.jobs[s->jobs[i]], p->steps, p->done,
 				now);
 		if (p->target)
-			sched_job_own(&run->sched.jobs[s->jobs[i]],
-				      p->own_work, now);
+			learn_own_span(&run->sched.jobs[s->jobs[i]],
+				       p->own_work, now);
 		run->sched.jobs[s->jobs[i]].begun = progress_begun(p);
 		if (p->context_sent)
 			sched_context_sent(&run->sched, s);

@@ -221,6 +221,41 @@ void learn_batch_shares(const long long *from, const long long *to,
 	free(at);
 }
 
+void learn_own_span(struct sched_job *j, double work, long long now)
+{
+	if (work <= j->own_seen_s)
+		return;
+	/* steps that ended by now, after (together) this long: the span
+	 * they ran in ends now and began that long before at the latest
+	 * (progress shows a step as it ends when others run beside it) */
+	long long from = now - (long long)((work - j->own_seen_s) * 1000);
+	if (!j->own_from_ms || from < j->own_from_ms)
+		j->own_from_ms = from;
+	j->own_to_ms = now;
+	j->own_seen_s = work;
+}
+
+void learn_batch_work(const struct sched *sc, int node, const size_t *jobs,
+		      size_t n, double *work)
+{
+	if (n < 2)
+		return;
+	long long *from = xcalloc(n, sizeof(*from));
+	long long *to = xcalloc(n, sizeof(*to));
+	double *frac = xcalloc(n, sizeof(*frac));
+	for (size_t i = 0; i < n; i++) {
+		from[i] = sc->jobs[jobs[i]].own_from_ms;
+		to[i] = sc->jobs[jobs[i]].own_to_ms;
+	}
+	learn_batch_shares(from, to, n, sc->stats[node].capacity, frac);
+	for (size_t i = 0; i < n; i++)
+		if (work[i] > 0)
+			work[i] *= frac[i];
+	free(from);
+	free(to);
+	free(frac);
+}
+
 void learn_capacity(const struct sched *sc, struct history *h,
 		    const char *const *key, int stopped)
 {

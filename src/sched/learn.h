@@ -72,6 +72,19 @@ void learn_job(const struct sched *sc, struct history *h,
 void learn_batch_shares(const long long *from, const long long *to,
 			size_t n, int cap, double *frac);
 
+/* In a batch: the job's own finished steps took `work` seconds so far
+ * (progress' own_work): the span they ran in, for learn_batch_work. */
+void learn_own_span(struct sched_job *j, double work, long long now);
+
+/*
+ * What each of the n jobs a bake on `node` built together (work[i] for
+ * jobs[i]: its own steps' seconds, -1 unknown) is charged of them:
+ * scaled by its part of its span (learn_batch_shares, at the node's
+ * capacity). A bake of one keeps its work.
+ */
+void learn_batch_work(const struct sched *sc, int node, const size_t *jobs,
+		      size_t n, double *work);
+
 /* After a run: each node's capacity (a stopped run teaches nothing). */
 void learn_capacity(const struct sched *sc, struct history *h,
 		    const char *const *key, int stopped);

@@ -618,20 +618,6 @@ void sched_job_steps(struct sched_job *j, int steps, int done, long long now)
 	}
 }
 
-void sched_job_own(struct sched_job *j, double work, long long now)
-{
-	if (work <= j->own_seen_s)
-		return;
-	/* steps that ended by now, after (together) this long: the span
-	 * they ran in ends now and began that long before at the latest
-	 * (progress shows a step as it ends when others run beside it) */
-	long long from = now - (long long)((work - j->own_seen_s) * 1000);
-	if (!j->own_from_ms || from < j->own_from_ms)
-		j->own_from_ms = from;
-	j->own_to_ms = now;
-	j->own_seen_s = work;
-}
-
 int sched_busy(const struct sched *sc)
 {
 	for (size_t i = 0; i < sc->nslots; i++)

@@ -84,7 +84,8 @@ struct sched_job {
 			       start or a wait in BuildKit's queue */
 	long long own_from_ms; /* in a batch: its first step began, or 0 */
 	long long own_to_ms;   /* ...and its latest step ended */
-	double own_seen_s;     /* its steps' seconds up to own_to_ms */
+	double own_seen_s;     /* its steps' seconds up to own_to_ms
+				  (learn_own_span) */
 };
 
 
@@ -169,9 +170,6 @@ long long sched_ended(struct sched *s, struct sched_slot *slot,
  */
 void sched_job_steps(struct sched_job *j, int steps, int done, long long now);
 
-/* In a batch: the job's own finished steps took `work` seconds so far
- * (progress' own_work); the span they ran in, for learn_batch_shares. */
-void sched_job_own(struct sched_job *j, double work, long long now);
 
 /* Whether a slot runs a build or waits for a moved one's end. */
 int sched_busy(const struct sched *s);

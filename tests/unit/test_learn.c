@@ -436,15 +436,15 @@ static void t_own_span(void **state)
 {
 	(void)state;
 	struct sched_job j = { 0 };
-	sched_job_own(&j, 0, 3000); /* nothing of its own ended yet */
+	learn_own_span(&j, 0, 3000); /* nothing of its own ended yet */
 	assert_true(j.own_from_ms == 0 && j.own_to_ms == 0);
-	sched_job_own(&j, 0.6, 5000);
+	learn_own_span(&j, 0.6, 5000);
 	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 5000);
-	sched_job_own(&j, 0.6, 5500); /* others' output: no change */
+	learn_own_span(&j, 0.6, 5500); /* others' output: no change */
 	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 5000);
-	sched_job_own(&j, 1.0, 6000); /* a second step, 0.4 s */
+	learn_own_span(&j, 1.0, 6000); /* a second step, 0.4 s */
 	assert_true(j.own_from_ms == 4400 && j.own_to_ms == 6000);
-	sched_job_own(&j, 4.0, 6500); /* one of 3 s: began before the first */
+	learn_own_span(&j, 4.0, 6500); /* one of 3 s: began before the first */
 	assert_true(j.own_from_ms == 3500 && j.own_to_ms == 6500);
 }
 

@@ -490,9 +490,9 @@ static void where_time_goes(const struct opts *o)
 		struct sim_dbake_config cfg;
 	} rows[] = {
 		{ "as modelled", SIM_DBAKE_CONFIG_INIT },
-		{ "launches unpaced", { 0.4, 0, 0 } },
+		{ "launches unpaced", { SIM_STARTUP, 0, 0 } },
 		{ "  and no start-up", { 0, 0, 0 } },
-		{ "as modelled, no homes", { 0.4, 40, 1 } },
+		{ "as modelled, no homes", { SIM_STARTUP, LAUNCH_CPU_MS / 2, 1 } },
 		{ "  unpaced, no start-up", { 0, 0, 1 } },
 	};
 	struct sim_params p = { .targets = 10000, .nodes = 64,
@@ -566,13 +566,15 @@ static void dbake_table(const struct opts *o)
 	sim_generate(&rows[nr].w, &p);
 	rows[nr++].name = "DAG 10000, 64 nodes";
 
+	struct sim_dbake_config model = SIM_DBAKE_CONFIG_INIT;
 	printf("\ndbake's own decisions (src/sched/sched.c: sched_fill, the "
 	       "dispatcher's code) on a\nBuildKit model: a bake reaches its "
-	       "node 0.4 s after launch, launches 40 ms apart;\na node builds "
+	       "node %.2f s after launch, launches %d ms apart;\na node builds "
 	       "its capacity's worth at a time, the rest wait showing no step.\n"
 	       "cold: nothing known (4 slots a node); warm: what the runs "
 	       "before taught (durations,\ncapacities, each target's node). "
-	       "Seconds, and makespan / LB.\n\n");
+	       "Seconds, and makespan / LB.\n\n", model.startup,
+	       model.launch_gap_ms);
 	printf("%-22s %6s | %5s %7s | %7s %6s | %7s %6s | %7s %6s | %5s %5s\n",
 	       "workload", "LB", "blind", "+speeds", "cold", "/LB", "warm",
 	       "/LB", "warm 2", "/LB", "bakes", "moves");

@@ -20,6 +20,7 @@
 #include "sim.h"
 
 #include "history.h"
+#include "pace.h"
 
 /* What the runs taught, carried from one to the next: a history as
  * dbake keeps it (in memory only), its nodes named "sim://node<N>". */
@@ -39,8 +40,14 @@ struct sim_dbake_config {
 			       model has no cache for a home to save) */
 };
 
-/* The model's defaults: 0.4 s start-up, pacing for 2 CPUs. */
-#define SIM_DBAKE_CONFIG_INIT { .startup = 0.4, .launch_gap_ms = 40 }
+/* The model's defaults: a bake's start-up as measured with launches
+ * paced as the dispatcher paces them on 2 CPUs (`python3
+ * bench/bake_cost.py`: 4 bakes of a 1 s step launched 40 ms apart, one
+ * a node, each took 0.25 s more than its step, median of 40; one alone
+ * 0.17 s, four at once 0.34 s), and that pacing. */
+#define SIM_STARTUP 0.25
+#define SIM_DBAKE_CONFIG_INIT \
+	{ .startup = SIM_STARTUP, .launch_gap_ms = LAUNCH_CPU_MS / 2 }
 
 struct sim_dbake_result {
 	double makespan;

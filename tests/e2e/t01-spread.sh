@@ -32,9 +32,10 @@ check "one log per target" [ "$(ls "$logdir"/s*.log 2>/dev/null | wc -l)" -eq 9 
 check "the log holds the build output" grep -q "s5-$NONCE" "$logdir/s5.log"
 check "log directory is private (0700)" [ "$(stat -c %a "$logdir")" = 700 ]
 # launched together, bakes are paced by the client's CPUs: LAUNCH_CPU_MS
-# (80) over the CPUs apart (a lower bound, so a slow machine cannot fail
-# it; that the first goes at once is test_loop's t_pace)
-gap=$((80 / $(nproc)))
+# over the CPUs apart (a lower bound, so a slow machine cannot fail it;
+# that the first goes at once is test_loop's t_pace)
+launch_cpu_ms=$(sed -n 's/^#define LAUNCH_CPU_MS \([0-9]*\)$/\1/p' "$(dirname "$0")/../../src/sched/pace.h")
+gap=$((launch_cpu_ms / $(nproc)))
 first=$(jq '[.targets[].start] | min' "$logdir/report.json")
 closest=$(jq '[.targets[].start] | sort | [range(1; length) as $i | .[$i] - .[$i - 1]] | min * 1000 | round' "$logdir/report.json")
 echo "# first launch at ${first} s, launches at least ${closest} ms apart (gap ${gap} ms)"

@@ -157,6 +157,7 @@ void dispatch_prepare(struct run *run)
 	size_t nnodes = run->nodes->nr;
 	double *speed = xcalloc(nnodes + 1, sizeof(*speed));
 	int *caps = xcalloc(nnodes + 1, sizeof(*caps));
+	int *floors = xcalloc(nnodes + 1, sizeof(*floors));
 	unsigned long long *defhash = xcalloc(run->dag.nr + 1, sizeof(*defhash));
 	run->endpoints = xcalloc(nnodes + 1, sizeof(*run->endpoints));
 	run->node_keys = xcalloc(nnodes + 1, sizeof(*run->node_keys));
@@ -174,7 +175,8 @@ void dispatch_prepare(struct run *run)
 			  defhash);
 	learn_read(&run->dag, run->history, run->node_keys, nnodes,
 		   run_fifo(run), caps, speed);
-	sched_init(&run->sched, &run->dag, nnodes, caps, speed,
+	learn_floors(run->history, run->node_keys, nnodes, floors);
+	sched_init(&run->sched, &run->dag, nnodes, caps, floors, speed,
 		   run->opts->slots,
 		   run_fifo(run) ? POLICY_MODE_FIFO : POLICY_MODE_DEFAULT);
 	learn_apply(&run->sched, run->history, run->endpoints, defhash, speed);
@@ -183,6 +185,7 @@ void dispatch_prepare(struct run *run)
 		xcalloc(run->sched.nslots + 1, sizeof(*run->slot_lines));
 	run->lower_bound = learn_lower_bound(&run->sched);
 	free(caps);
+	free(floors);
 	free(speed);
 	free(defhash);
 	if (!run_fifo(run))

@@ -15,6 +15,24 @@ void capacity_sample(struct capacity_seen *c, int steps, long long now)
 	}
 }
 
+struct capacity_known capacity_remember(struct capacity_known old,
+					const struct capacity_seen *c,
+					int slots, int stopped)
+{
+	if (stopped || c->steps_max <= 0)
+		return old;
+	if (!c->seen_full &&
+	    (old.floor || (slots > 0 && c->steps_max >= slots))) {
+		int floor = c->steps_max > old.floor ? c->steps_max : old.floor;
+		if (!old.floor && old.capacity > floor)
+			return old; /* less work than the node, this time */
+		return (struct capacity_known){ 0, floor };
+	}
+	int cap = capacity_learn(old.capacity ? old.capacity : old.floor, c,
+				 stopped);
+	return (struct capacity_known){ cap, 0 };
+}
+
 int capacity_learn(int old, const struct capacity_seen *c, int stopped)
 {
 	if (stopped || c->steps_max <= 0)

@@ -38,4 +38,25 @@ void capacity_sample(struct capacity_seen *c, int steps, long long now);
  */
 int capacity_learn(int old, const struct capacity_seen *c, int stopped);
 
+/* What is remembered of a node: its capacity, once it was seen full at
+ * it; else, at most one of them, a floor: it ran that many steps at
+ * once, as many as it was given places, and no build waited. */
+struct capacity_known {
+	int capacity;   /* 0: not known */
+	int floor;      /* 0: none */
+};
+
+/*
+ * What to remember after a run that gave the node `slots` places: a
+ * node that ran as many steps as its places (or more, a batch's) with
+ * no build waiting, or that had a floor and still showed no limit, has
+ * a floor of the most it ran (never lower than the one before), not a
+ * capacity: a capacity would give it its count plus one place the next
+ * time, so one of 16 would be found one place a run. A node seen full,
+ * or that used fewer steps than it had places, as capacity_learn.
+ */
+struct capacity_known capacity_remember(struct capacity_known old,
+					const struct capacity_seen *c,
+					int slots, int stopped);
+
 #endif

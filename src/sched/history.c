@@ -101,12 +101,23 @@ double history_node_estimate(const struct history *h, const char *target,
 		json_object_get(target_entry(h, target), "nodes"), node));
 }
 
-int history_capacity(const struct history *h, const char *node)
+static int node_count(const struct history *h, const char *node,
+		      const char *key)
 {
 	json_t *n = json_object_get(json_object_get(h->doc, "nodes"), node);
-	json_t *v = json_object_get(n, "capacity");
+	json_t *v = json_object_get(n, key);
 	json_int_t c = json_is_integer(v) ? json_integer_value(v) : 0;
 	return c > 0 && c <= CAPACITY_MAX ? (int)c : 0;
+}
+
+int history_capacity(const struct history *h, const char *node)
+{
+	return node_count(h, node, "capacity");
+}
+
+int history_capacity_floor(const struct history *h, const char *node)
+{
+	return node_count(h, node, "floor");
 }
 
 static void blend(json_t *obj, const char *key, double seconds)
@@ -167,11 +178,24 @@ void history_set_last(struct history *h, const char *target, const char *node,
 	json_object_set_new(t, "def", json_string(hex));
 }
 
-void history_set_capacity(struct history *h, const char *node, int capacity)
+static void set_node_count(struct history *h, const char *node,
+			   const char *key, const char *other, int count)
 {
 	json_t *n = child(child(h->doc, "nodes"), node);
 	touch(h, "nodes", node);
-	json_object_set_new(n, "capacity", json_integer(capacity));
+	json_object_set_new(n, key, json_integer(count));
+	json_object_del(n, other);
+}
+
+void history_set_capacity(struct history *h, const char *node, int capacity)
+{
+	set_node_count(h, node, "capacity", "floor", capacity);
+}
+
+void history_set_capacity_floor(struct history *h, const char *node,
+				int floor)
+{
+	set_node_count(h, node, "floor", "capacity", floor);
 }
 
 /* Temp files of saves that were killed (kill -9 mid-write), an hour old:
@@ -242,12 +266,18 @@ static void sanitize(json_t *disk)
 	const char *key, *k2;
 	json_t *v, *t, *tmp, *tmp2;
 	json_object_foreach_safe(json_object_get(disk, "nodes"), tmp, key, v) {
-		json_t *c = json_object_get(v, "capacity");
-		if (!json_is_object(v))
+		if (!json_is_object(v)) {
 			json_object_del(json_object_get(disk, "nodes"), key);
-		else if (c && (!json_is_integer(c) || json_integer_value(c) < 1 ||
-			       json_integer_value(c) > CAPACITY_MAX))
-			json_object_del(v, "capacity");
+			continue;
+		}
+		static const char *const counts[] = { "capacity", "floor" };
+		for (size_t i = 0; i < 2; i++) {
+			json_t *c = json_object_get(v, counts[i]);
+			if (c && (!json_is_integer(c) ||
+				  json_integer_value(c) < 1 ||
+				  json_integer_value(c) > CAPACITY_MAX))
+				json_object_del(v, counts[i]);
+		}
 	}
 	json_object_foreach(json_object_get(disk, "projects"), key, v) {
 		json_t *targets = json_object_get(v, "targets");

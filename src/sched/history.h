@@ -31,8 +31,11 @@ double history_estimate(const struct history *h, const char *target,
 double history_node_estimate(const struct history *h, const char *target,
 			     const char *node);
 
-/* Steps `node` was seen running at once, 0 if unknown. */
+/* Steps `node` was seen running at once when full, 0 if unknown. */
 int history_capacity(const struct history *h, const char *node);
+/* Steps it was seen running at once, never full: it may run more (0:
+ * none; a node has a capacity or a floor, not both). */
+int history_capacity_floor(const struct history *h, const char *node);
 
 /*
  * Seconds `target`'s build steps took last time, without the cost of
@@ -44,6 +47,8 @@ double history_work(const struct history *h, const char *target);
 void history_record(struct history *h, const char *target, const char *node,
 		    double seconds, double work);
 void history_set_capacity(struct history *h, const char *node, int capacity);
+void history_set_capacity_floor(struct history *h, const char *node,
+				int floor);
 
 /*
  * The node that built `target` last, or NULL; only while its definition

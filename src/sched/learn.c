@@ -76,6 +76,13 @@ void learn_read(struct dag *dag, const struct history *h,
 	dag_rank(dag); /* ranks follow the estimates just read */
 }
 
+void learn_floors(const struct history *h, const char *const *key,
+		  size_t nnodes, int *floor)
+{
+	for (size_t n = 0; n < nnodes; n++)
+		floor[n] = h ? history_capacity_floor(h, key[n]) : 0;
+}
+
 void learn_pin(struct dag *dag, const struct history *h,
 	       const char *const *ep, size_t nnodes,
 	       const unsigned long long *defhash)
@@ -262,10 +269,15 @@ void learn_capacity(const struct sched *sc, struct history *h,
 	if (!h || sc->fifo)
 		return;
 	for (size_t n = 0; n < sc->nnodes; n++) {
-		int old = history_capacity(h, key[n]);
-		int cap = capacity_learn(old, &sc->stats[n].seen, stopped);
-		if (cap != old)
-			history_set_capacity(h, key[n], cap);
+		struct capacity_known old = { history_capacity(h, key[n]),
+					      history_capacity_floor(h, key[n]) };
+		struct capacity_known now = capacity_remember(
+			old, &sc->stats[n].seen, sc->stats[n].slots, stopped);
+		if (now.floor && now.floor != old.floor)
+			history_set_capacity_floor(h, key[n], now.floor);
+		else if (now.capacity &&
+			 (now.capacity != old.capacity || old.floor))
+			history_set_capacity(h, key[n], now.capacity);
 	}
 }
 

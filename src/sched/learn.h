@@ -85,7 +85,13 @@ void learn_own_span(struct sched_job *j, double work, long long now);
 void learn_batch_work(const struct sched *sc, int node, const size_t *jobs,
 		      size_t n, double *work);
 
-/* After a run: each node's capacity (a stopped run teaches nothing). */
+/* Each node's floor, for sched_init: it ran that many steps at once and
+ * showed no limit (history_capacity_floor; 0: none). */
+void learn_floors(const struct history *h, const char *const *key,
+		  size_t nnodes, int *floor);
+
+/* After a run: each node's capacity, or its floor (capacity_remember;
+ * a stopped run teaches nothing). */
 void learn_capacity(const struct sched *sc, struct history *h,
 		    const char *const *key, int stopped);
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 void sched_init(struct sched *sc, struct dag *dag, size_t nnodes,
-		const int *capacity, const double *speed, int slots,
-		enum policy_mode mode)
+		const int *capacity, const int *floor, const double *speed,
+		int slots, enum policy_mode mode)
 {
 	size_t total = 0;
 	int *nslots = xcalloc(nnodes + 1, sizeof(*nslots));
@@ -21,9 +21,15 @@ void sched_init(struct sched *sc, struct dag *dag, size_t nnodes,
 	sc->batch = xcalloc(dag->nr + 1, sizeof(*sc->batch));
 	for (size_t n = 0; n < nnodes; n++) {
 		int cap = capacity ? capacity[n] : 0;
+		int least = floor && !cap ? floor[n] : 0;
 		int k = slots;
 		if (!k)
 			k = sc->fifo ? 1 : cap ? cap + 1 : DEFAULT_SLOTS;
+		if (!slots && !sc->fifo && least) {
+			k = 2 * least < FLOOR_SLOTS_MAX ? 2 * least
+							: FLOOR_SLOTS_MAX;
+			k = k > DEFAULT_SLOTS ? k : DEFAULT_SLOTS;
+		}
 		sc->stats[n].capacity = cap;
 		sc->stats[n].slots = k;
 		nslots[n] = k;

@@ -22,6 +22,10 @@
 #define MOVE_AFTER_MS 700
 /* Slots of a node whose capacity is not known yet. */
 #define DEFAULT_SLOTS 4
+/* A node that ran as many steps as it had places and showed no limit
+ * (a floor, capacity.h) gets twice as many places the next run, up to
+ * this: the steps counted at once. */
+#define FLOOR_SLOTS_MAX STEPS_TRACKED
 /* A node's extra slot starts a build this long before one of the node's
  * builds is due to end (durations from history), not sooner. */
 #define EXTRA_AHEAD_MS 1500
@@ -139,13 +143,15 @@ struct sched_ops {
 
 /*
  * Set up over a prepared DAG: slots per node (`slots`, from --slots,
- * else the node's capacity plus one, else DEFAULT_SLOTS; `capacity` per
- * node, 0: unknown), in the order policy_slot_order gives for `speed`
- * (NULL: unknown); the policy in `mode`.
+ * else the node's capacity plus one, else twice its floor, at least
+ * DEFAULT_SLOTS and at most FLOOR_SLOTS_MAX, else DEFAULT_SLOTS;
+ * `capacity` and `floor` per node, 0: unknown, NULL: none), in the
+ * order policy_slot_order gives for `speed` (NULL: unknown); the policy
+ * in `mode`.
  */
 void sched_init(struct sched *s, struct dag *dag, size_t nnodes,
-		const int *capacity, const double *speed, int slots,
-		enum policy_mode mode);
+		const int *capacity, const int *floor, const double *speed,
+		int slots, enum policy_mode mode);
 void sched_release(struct sched *s);
 
 /*

@@ -237,17 +237,20 @@ int sim_dbake(const struct sim_workload *w, const struct sim_dbake_config *cfg,
 			  .dag = DAG_INIT };
 	const char *const *ep = (const char *const *)mem->endpoints;
 	int *caps = xcalloc(w->nnodes + 1, sizeof(*caps));
+	int *floors = xcalloc(w->nnodes + 1, sizeof(*floors));
 	double *speed = xcalloc(w->nnodes + 1, sizeof(*speed));
 	memset(res, 0, sizeof(*res));
 	sim_build_dag(w, &s.dag);
 	/* what dispatch_prepare does */
 	learn_read(&s.dag, &mem->history, ep, w->nnodes, 0, caps, speed);
-	sched_init(&s.sc, &s.dag, w->nnodes, caps, speed, 0,
+	learn_floors(&mem->history, ep, w->nnodes, floors);
+	sched_init(&s.sc, &s.dag, w->nnodes, caps, floors, speed, 0,
 		   POLICY_MODE_DEFAULT);
 	/* without the history, only the nodes' speeds and capacities */
 	learn_apply(&s.sc, cfg->no_homes ? NULL : &mem->history, ep, NULL,
 		    speed);
 	free(caps);
+	free(floors);
 	free(speed);
 	s.sc.launch_gap_ms = cfg->launch_gap_ms;
 	s.nodes = xcalloc(w->nnodes + 1, sizeof(*s.nodes));

@@ -6,6 +6,8 @@
 
 #include "testlib.h"
 #include "sched/capacity.h"
+#include "sched/sched.h"
+#include "sched/sim.h"
 
 #include <string.h>
 
@@ -83,6 +85,85 @@ static void t_learns(void **state)
 	assert_int_equal(capacity_learn(0, &c, 0), 0);
 }
 
+/*
+ * A node that ran as many steps as it had places, and no build waited,
+ * may run more: a floor, not a capacity (a capacity would give it one
+ * place more a run). Seen full, a capacity again; a run with less work
+ * than its places teaches what it did before.
+ */
+static void t_floor(void **state)
+{
+	(void)state;
+	struct capacity_seen c;
+	memset(&c, 0, sizeof(c));
+	const int four[] = { 4, 4, 4, 4, 4 };
+	replay(&c, four, 5);
+	assert_int_equal(c.steps_max, 4);
+	struct capacity_known none = { 0, 0 }, k;
+	/* a first run's four places, all used, none waited: a floor */
+	k = capacity_remember(none, &c, 4, 0);
+	assert_int_equal(k.capacity, 0);
+	assert_int_equal(k.floor, 4);
+	/* a capacity of 3 remembered, four run at once: a floor of 4 */
+	k = capacity_remember((struct capacity_known){ 3, 0 }, &c, 4, 0);
+	assert_int_equal(k.capacity, 0);
+	assert_int_equal(k.floor, 4);
+	/* a floor never falls while no build waits */
+	k = capacity_remember((struct capacity_known){ 0, 6 }, &c, 12, 0);
+	assert_int_equal(k.floor, 6);
+	/* --slots 4 on a node of a known 8: its capacity stays */
+	k = capacity_remember((struct capacity_known){ 8, 0 }, &c, 4, 0);
+	assert_int_equal(k.capacity, 8);
+	assert_int_equal(k.floor, 0);
+	/* fewer steps than places: a capacity, as capacity_learn */
+	k = capacity_remember(none, &c, 5, 0);
+	assert_int_equal(k.capacity, 4);
+	assert_int_equal(k.floor, 0);
+	/* seen full at 4 with a floor of 4: a capacity of 4 */
+	c.seen_full = 1;
+	k = capacity_remember((struct capacity_known){ 0, 4 }, &c, 8, 0);
+	assert_int_equal(k.capacity, 4);
+	assert_int_equal(k.floor, 0);
+	k = capacity_remember(none, &c, 4, 0);
+	assert_int_equal(k.capacity, 4);
+	assert_int_equal(k.floor, 0);
+	/* a stopped run teaches nothing */
+	k = capacity_remember((struct capacity_known){ 0, 2 }, &c, 4, 1);
+	assert_int_equal(k.floor, 2);
+	assert_int_equal(k.capacity, 0);
+}
+
+/* Places a run gives each node: its capacity and one, else twice its
+ * floor (at least the default, at most FLOOR_SLOTS_MAX), else the
+ * default; --slots and fifo as before. */
+static void t_floor_slots(void **state)
+{
+	(void)state;
+	struct sim_workload w = SIM_WORKLOAD_INIT;
+	sim_workload_init(&w, 5);
+	sim_add_job(&w, NULL, 1, -1);
+	struct dag dag = DAG_INIT;
+	sim_build_dag(&w, &dag);
+	const int cap[5] = { 0, 0, 3, 0, 0 }, floor[5] = { 0, 4, 4, 40, 1 };
+	const int want[5] = { DEFAULT_SLOTS, 8, 4, FLOOR_SLOTS_MAX,
+			      DEFAULT_SLOTS };
+	struct sched sc;
+	sched_init(&sc, &dag, 5, cap, floor, NULL, 0, POLICY_MODE_DEFAULT);
+	for (size_t n = 0; n < 5; n++)
+		assert_int_equal(sc.stats[n].slots, want[n]);
+	sched_release(&sc);
+	sched_init(&sc, &dag, 5, cap, floor, NULL, 2, POLICY_MODE_DEFAULT);
+	for (size_t n = 0; n < 5; n++)
+		assert_int_equal(sc.stats[n].slots, 2); /* --slots 2 */
+	sched_release(&sc);
+	sched_init(&sc, &dag, 5, cap, floor, NULL, 0, POLICY_MODE_FIFO);
+	for (size_t n = 0; n < 5; n++)
+		assert_int_equal(sc.stats[n].slots, 1);
+	sched_release(&sc);
+	dag_release(&dag);
+	sim_workload_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +171,8 @@ int main(void)
 		cmocka_unit_test(t_mostly_cached),
 		cmocka_unit_test(t_trivial_targets),
 		cmocka_unit_test(t_learns),
+		cmocka_unit_test(t_floor),
+		cmocka_unit_test(t_floor_slots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

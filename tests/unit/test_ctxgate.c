@@ -66,7 +66,7 @@ static void make(struct dag *dag, struct sched *sc)
 	};
 	assert_int_equal(dag_prepare(dag, offers, 2), 0);
 	int caps[2] = { 0, 0 };
-	sched_init(sc, dag, 2, caps, NULL, 0, POLICY_MODE_DEFAULT);
+	sched_init(sc, dag, 2, caps, NULL, NULL, 0, POLICY_MODE_DEFAULT);
 	const size_t ctx[9] = { 1, 1, 1, 1, 1, 1, 0, 0, 1 };
 	sched_contexts(sc, ctx, 1);
 }

@@ -94,6 +94,17 @@ static void t_record_blend_and_reload(void **state)
 	history_load(&h, path, "/other");
 	assert_true(history_estimate(&h, "web", NULL) < 0);
 	assert_int_equal(history_capacity(&h, "tcp://n0"), 3);
+	/* a floor instead of the capacity, and back: one or the other */
+	assert_int_equal(history_capacity_floor(&h, "tcp://n0"), 0);
+	history_set_capacity_floor(&h, "tcp://n0", 5);
+	assert_int_equal(history_save(&h, 1001), 0);
+	history_release(&h);
+	history_load(&h, path, "/other");
+	assert_int_equal(history_capacity(&h, "tcp://n0"), 0);
+	assert_int_equal(history_capacity_floor(&h, "tcp://n0"), 5);
+	history_set_capacity(&h, "tcp://n0", 4);
+	assert_int_equal(history_capacity(&h, "tcp://n0"), 4);
+	assert_int_equal(history_capacity_floor(&h, "tcp://n0"), 0);
 	history_release(&h);
 	cleanup(dir, path);
 	free(path);
@@ -135,7 +146,8 @@ static void t_hostile_values(void **state)
 	fputs("{\"nodes\": {\"tcp://neg\": {\"capacity\": -5},"
 	      " \"tcp://huge\": {\"capacity\": 10000000},"
 	      " \"tcp://real\": {\"capacity\": 2.5},"
-	      " \"tcp://ok\": {\"capacity\": 3}},"
+	      " \"tcp://ok\": {\"capacity\": 3},"
+	      " \"tcp://floor\": {\"floor\": -1}},"
 	      " \"projects\": {\"/proj\": {\"targets\": {"
 	      "  \"neg\": {\"avg\": -1e9, \"work\": -3, \"nodes\": {\"tcp://ok\": -2}},"
 	      "  \"big\": {\"avg\": 1e300, \"nodes\": {\"tcp://ok\": 1e12}},"
@@ -146,6 +158,7 @@ static void t_hostile_values(void **state)
 	struct history h = HISTORY_INIT;
 	history_load(&h, path, "/proj");
 	assert_int_equal(history_capacity(&h, "tcp://neg"), 0);
+	assert_int_equal(history_capacity_floor(&h, "tcp://floor"), 0);
 	assert_int_equal(history_capacity(&h, "tcp://huge"), 0);
 	assert_int_equal(history_capacity(&h, "tcp://real"), 0);
 	assert_int_equal(history_capacity(&h, "tcp://ok"), 3);

@@ -127,7 +127,7 @@ static void sched_from(struct sched *sc, struct dag *dag,
 	double speed[2] = { 0 };
 	make_dag(dag);
 	learn_read(dag, h, keys, 2, 0, caps, speed);
-	sched_init(sc, dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	sched_init(sc, dag, 2, caps, NULL, speed, 0, POLICY_MODE_DEFAULT);
 }
 
 /* Pods of one Deployment: a pod's cache is its own (its endpoint), what
@@ -230,7 +230,7 @@ static void sched_applied(struct sched *sc, struct dag *dag,
 	double speed[2] = { 0 };
 	make_dag(dag);
 	learn_read(dag, h, ep, 2, 0, caps, speed);
-	sched_init(sc, dag, 2, caps, speed, 0, POLICY_MODE_DEFAULT);
+	sched_init(sc, dag, 2, caps, NULL, speed, 0, POLICY_MODE_DEFAULT);
 	learn_apply(sc, h, ep, NULL, speed);
 }
 

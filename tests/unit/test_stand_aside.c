@@ -66,7 +66,7 @@ static void make(struct dag *dag, struct sched *sc)
 	dag_add_edge(dag, R, Q);
 	struct node_offer offers[1] = { { "n0", &none, &none } };
 	assert_int_equal(dag_prepare(dag, offers, 1), 0);
-	sched_init(sc, dag, 1, &cap, NULL, 0, POLICY_MODE_DEFAULT);
+	sched_init(sc, dag, 1, &cap, NULL, NULL, 0, POLICY_MODE_DEFAULT);
 	sc->launch_gap_ms = 0;
 }
 

@@ -99,38 +99,33 @@ static void t_floor(void **state)
 	const int four[] = { 4, 4, 4, 4, 4 };
 	replay(&c, four, 5);
 	assert_int_equal(c.steps_max, 4);
-	struct capacity_known none = { 0, 0 }, k;
-	/* a first run's four places, all used, none waited: a floor */
-	k = capacity_remember(none, &c, 4, 0);
-	assert_int_equal(k.capacity, 0);
-	assert_int_equal(k.floor, 4);
-	/* a capacity of 3 remembered, four run at once: a floor of 4 */
-	k = capacity_remember((struct capacity_known){ 3, 0 }, &c, 4, 0);
-	assert_int_equal(k.capacity, 0);
-	assert_int_equal(k.floor, 4);
-	/* a floor never falls while no build waits */
-	k = capacity_remember((struct capacity_known){ 0, 6 }, &c, 12, 0);
-	assert_int_equal(k.floor, 6);
-	/* --slots 4 on a node of a known 8: its capacity stays */
-	k = capacity_remember((struct capacity_known){ 8, 0 }, &c, 4, 0);
-	assert_int_equal(k.capacity, 8);
-	assert_int_equal(k.floor, 0);
-	/* fewer steps than places: a capacity, as capacity_learn */
-	k = capacity_remember(none, &c, 5, 0);
-	assert_int_equal(k.capacity, 4);
-	assert_int_equal(k.floor, 0);
-	/* seen full at 4 with a floor of 4: a capacity of 4 */
-	c.seen_full = 1;
-	k = capacity_remember((struct capacity_known){ 0, 4 }, &c, 8, 0);
-	assert_int_equal(k.capacity, 4);
-	assert_int_equal(k.floor, 0);
-	k = capacity_remember(none, &c, 4, 0);
-	assert_int_equal(k.capacity, 4);
-	assert_int_equal(k.floor, 0);
-	/* a stopped run teaches nothing */
-	k = capacity_remember((struct capacity_known){ 0, 2 }, &c, 4, 1);
-	assert_int_equal(k.floor, 2);
-	assert_int_equal(k.capacity, 0);
+	static const struct {
+		int full, cap, floor, slots, stopped, want_cap, want_floor;
+	} cases[] = {
+		/* a first run's four places, all used, none waited: a floor */
+		{ 0, 0, 0, 4, 0, 0, 4 },
+		/* a capacity of 3 remembered, four run at once: a floor */
+		{ 0, 3, 0, 4, 0, 0, 4 },
+		/* a floor never falls while no build waits */
+		{ 0, 0, 6, 12, 0, 0, 6 },
+		/* --slots 4 on a node of a known 8: its capacity stays */
+		{ 0, 8, 0, 4, 0, 8, 0 },
+		/* fewer steps than places: a capacity, as capacity_learn */
+		{ 0, 0, 0, 5, 0, 4, 0 },
+		/* seen full at 4, with a floor of 4 or nothing: a capacity */
+		{ 1, 0, 4, 8, 0, 4, 0 },
+		{ 1, 0, 0, 4, 0, 4, 0 },
+		/* a stopped run teaches nothing */
+		{ 1, 0, 2, 4, 1, 0, 2 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		c.seen_full = cases[i].full;
+		struct capacity_known k = capacity_remember(
+			(struct capacity_known){ cases[i].cap, cases[i].floor },
+			&c, cases[i].slots, cases[i].stopped);
+		assert_int_equal(k.capacity, cases[i].want_cap);
+		assert_int_equal(k.floor, cases[i].want_floor);
+	}
 }
 
 /* Places a run gives each node: its capacity and one, else twice its

@@ -125,9 +125,9 @@ void learn_apply(struct sched *sc, const struct history *h,
 	if (sc->fifo)
 		return;
 	for (size_t n = 0; n < sc->nnodes; n++)
-		if (speed[n] > 0 || sc->stats[n].capacity)
+		if (speed[n] > 0 || sched_node_least(sc, (int)n))
 			policy_node_hint(&sc->policy, (int)n, speed[n],
-					 sc->stats[n].capacity);
+					 sched_node_least(sc, (int)n));
 	for (size_t i = 0; h && i < sc->dag->nr; i++) {
 		const char *last = history_last(h, sc->dag->jobs[i].name,
 						defhash ? defhash[i] : 0);
@@ -254,7 +254,7 @@ void learn_batch_work(const struct sched *sc, int node, const size_t *jobs,
 		from[i] = sc->jobs[jobs[i]].own_from_ms;
 		to[i] = sc->jobs[jobs[i]].own_to_ms;
 	}
-	learn_batch_shares(from, to, n, sc->stats[node].capacity, frac);
+	learn_batch_shares(from, to, n, sched_node_least(sc, node), frac);
 	for (size_t i = 0; i < n; i++)
 		if (work[i] > 0)
 			work[i] *= frac[i];
@@ -294,9 +294,9 @@ double learn_lower_bound(const struct sched *sc)
 			chain = j->rank;
 	}
 	for (size_t n = 0; n < sc->nnodes; n++) {
-		if (!sc->stats[n].capacity)
+		if (!sched_node_least(sc, (int)n))
 			return 0;
-		capacity += sc->stats[n].capacity;
+		capacity += sched_node_least(sc, (int)n);
 	}
 	return lower_bound(chain, work, capacity);
 }

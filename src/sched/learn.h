@@ -95,8 +95,9 @@ void learn_floors(const struct history *h, const char *const *key,
 void learn_capacity(const struct sched *sc, struct history *h,
 		    const char *const *key, int stopped);
 
-/* The run's lower bound in seconds when every duration and capacity is
- * known, else 0. */
+/* The run's lower bound in seconds when every duration and each node's
+ * capacity, or floor, is known, else 0 (a floor: the rate the node was
+ * seen to reach, as a capacity was before floors). */
 double learn_lower_bound(const struct sched *sc);
 
 #endif

@@ -31,6 +31,7 @@ void sched_init(struct sched *sc, struct dag *dag, size_t nnodes,
 			k = k > DEFAULT_SLOTS ? k : DEFAULT_SLOTS;
 		}
 		sc->stats[n].capacity = cap;
+		sc->stats[n].floor = least;
 		sc->stats[n].slots = k;
 		nslots[n] = k;
 		real[n] = cap && cap < k ? cap : k;
@@ -54,6 +55,12 @@ void sched_init(struct sched *sc, struct dag *dag, size_t nnodes,
 	free(nslots);
 	free(real);
 	policy_init(&sc->policy, dag, mode);
+}
+
+int sched_node_least(const struct sched *sc, int node)
+{
+	const struct node_stats *st = &sc->stats[node];
+	return st->capacity ? st->capacity : st->floor;
 }
 
 void sched_release(struct sched *sc)
@@ -173,7 +180,7 @@ static int one_bake_applies(struct sched *sc)
 			work[home] += w;
 	}
 	for (size_t n = 0; ok && n < sc->nnodes; n++) {
-		int cap = sc->stats[n].capacity;
+		int cap = sched_node_least(sc, (int)n);
 		ok = work[n] / (cap > 0 ? cap : 1) <= ONE_BAKE_WORK;
 	}
 	free(work);
@@ -315,8 +322,10 @@ static void slot_start(struct sched *sc, struct sched_slot *s, size_t job,
 	size_t most = f->max_short;
 	const struct job *fj = &sc->dag->jobs[job];
 	double w = fj->work >= 0 ? fj->work : fj->estimate;
-	if (cap && fj->known && w >= BATCH_FREE_WORK) {
-		size_t room = busy < (size_t)cap ? (size_t)cap - busy : 1;
+	int least = sched_node_least(sc, s->node);
+	if (least && fj->known && w >= BATCH_FREE_WORK) {
+		size_t held = sched_node_jobs(sc, s->node);
+		size_t room = held < (size_t)least ? (size_t)least - held : 1;
 		if (room < most)
 			most = room;
 	}

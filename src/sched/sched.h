@@ -97,6 +97,8 @@ struct sched_job {
 struct node_stats {
 	int slots;         /* slots it was given */
 	int capacity;      /* remembered capacity, 0 if unknown */
+	int floor;         /* not known: steps it ran at once, never
+			      full (capacity.h), 0 if none */
 	int running_max;   /* most invocations at once */
 	struct capacity_seen seen; /* steps run at once, a build waiting */
 	int down;          /* unreachable: no more builds for this run */
@@ -152,6 +154,12 @@ struct sched_ops {
 void sched_init(struct sched *s, struct dag *dag, size_t nnodes,
 		const int *capacity, const int *floor, const double *speed,
 		int slots, enum policy_mode mode);
+
+/* Steps node n runs at once at least: its capacity, else its floor (0:
+ * neither known). Where a count stands for the node's rate (a lower
+ * bound's, a batch's room); the slots and their limits go by the
+ * capacity alone, so a node with a floor is still explored. */
+int sched_node_least(const struct sched *sc, int node);
 void sched_release(struct sched *s);
 
 /*

@@ -155,7 +155,7 @@ void sched_init(struct sched *s, struct dag *dag, size_t nnodes,
 		const int *capacity, const int *floor, const double *speed,
 		int slots, enum policy_mode mode);
 
-/* Steps node n runs at once at least: its capacity, else its floor (0:
+/* Steps `node` runs at once at least: its capacity, else its floor (0:
  * neither known). Where a count stands for the node's rate (a lower
  * bound's, a batch's room); the slots and their limits go by the
  * capacity alone, so a node with a floor is still explored. */

@@ -124,10 +124,11 @@ void learn_apply(struct sched *sc, const struct history *h,
 {
 	if (sc->fifo)
 		return;
-	for (size_t n = 0; n < sc->nnodes; n++)
-		if (speed[n] > 0 || sched_node_least(sc, (int)n))
-			policy_node_hint(&sc->policy, (int)n, speed[n],
-					 sched_node_least(sc, (int)n));
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		int least = sched_node_least(sc, (int)n);
+		if (speed[n] > 0 || least)
+			policy_node_hint(&sc->policy, (int)n, speed[n], least);
+	}
 	for (size_t i = 0; h && i < sc->dag->nr; i++) {
 		const char *last = history_last(h, sc->dag->jobs[i].name,
 						defhash ? defhash[i] : 0);
@@ -294,9 +295,10 @@ double learn_lower_bound(const struct sched *sc)
 			chain = j->rank;
 	}
 	for (size_t n = 0; n < sc->nnodes; n++) {
-		if (!sched_node_least(sc, (int)n))
+		int least = sched_node_least(sc, (int)n);
+		if (!least)
 			return 0;
-		capacity += sched_node_least(sc, (int)n);
+		capacity += least;
 	}
 	return lower_bound(chain, work, capacity);
 }

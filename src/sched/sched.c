@@ -324,7 +324,7 @@ static void slot_start(struct sched *sc, struct sched_slot *s, size_t job,
 	double w = fj->work >= 0 ? fj->work : fj->estimate;
 	int least = sched_node_least(sc, s->node);
 	if (least && fj->known && w >= BATCH_FREE_WORK) {
-		size_t held = sched_node_jobs(sc, s->node);
+		size_t held = cap ? busy : sched_node_jobs(sc, s->node);
 		size_t room = held < (size_t)least ? (size_t)least - held : 1;
 		if (room < most)
 			most = room;

@@ -87,6 +87,7 @@ struct sim_node_state {
 struct sim_bake {
 	unsigned gen;
 	size_t pending;           /* targets not yet built */
+	int steps, done;          /* its steps begun, and ended */
 };
 
 struct simd {
@@ -115,6 +116,7 @@ static int op_launch(void *owner, struct sched_slot *slot, long long now)
 	(void)now;
 	s->bakes[k].gen++;
 	s->bakes[k].pending = slot->njobs;
+	s->bakes[k].steps = s->bakes[k].done = 0;
 	s->res->bakes++;
 	ev_push(&s->q, (struct ev){ .t = s->now + s->cfg->startup,
 				    .kind = EV_REACH, .slot = k,
@@ -138,6 +140,21 @@ static int op_moving(void *owner, struct sched_slot *from,
 
 static const struct sched_ops ops = { op_launch, op_moving };
 
+/* A bake's progress, as every job of it reads it: the dispatcher feeds
+ * the bake's whole output to each of its jobs, whose counts are the
+ * bake's steps, not the job's own (sched_node_observe counts a batch's
+ * steps from its first job). */
+static void bake_steps(struct simd *s, size_t k)
+{
+	const struct sched_slot *slot = &s->sc.slots[k];
+	long long now = clock_ms(s);
+	for (size_t i = 0; i < slot->njobs; i++) {
+		struct sched_job *j = &s->sc.jobs[slot->jobs[i]];
+		sched_job_steps(j, s->bakes[k].steps, s->bakes[k].done, now);
+		j->begun = 1;
+	}
+}
+
 /* Start the steps the node has places for, first queued first. */
 static void run_queue(struct simd *s, int node)
 {
@@ -146,8 +163,8 @@ static void run_queue(struct simd *s, int node)
 		struct waiting wt = ns->queue[ns->head++];
 		if (wt.gen != s->bakes[wt.slot].gen)
 			continue; /* its bake was stopped */
-		sched_job_steps(&s->sc.jobs[wt.job], 1, 0, clock_ms(s));
-		s->sc.jobs[wt.job].begun = 1;
+		s->bakes[wt.slot].steps++;
+		bake_steps(s, wt.slot);
 		ns->running++;
 		double d = s->w->jobs[wt.job].duration / s->w->nodes[node].speed;
 		ev_push(&s->q, (struct ev){ .t = s->now + d, .kind = EV_STEP_END,
@@ -200,7 +217,8 @@ static void handle(struct simd *s, const struct ev *e)
 	case EV_STEP_END:
 		s->nodes[slot->node].running--;
 		if (e->gen == b->gen) {
-			sched_job_steps(&s->sc.jobs[e->job], 1, 1, clock_ms(s));
+			b->done++;
+			bake_steps(s, e->slot);
 			if (!--b->pending)
 				bake_done(s, e->slot);
 		}

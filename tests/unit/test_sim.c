@@ -1067,6 +1067,39 @@ static void t_dbake_cold_batches(void **state)
 	}
 }
 
+/*
+ * A batch's steps count for its node as the dispatcher counts them (each
+ * job reads the whole bake's progress): a node of 8 places given light
+ * targets many to a bake is seen running more than one at a time, and
+ * remembered so, not as a node of one place.
+ */
+static void t_dbake_batch_counts(void **state)
+{
+	(void)state;
+	struct sim_workload w;
+	struct sim_memory mem;
+	struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+	struct sim_dbake_result res;
+	sim_workload_init(&w, 2);
+	sim_set_node(&w, 0, 8, 1.0);
+	sim_set_node(&w, 1, 8, 1.0);
+	for (int i = 0; i < 400; i++)
+		sim_add_job(&w, NULL, 0.5, -1);
+	cfg.no_homes = 1;
+	sim_memory_init(&mem, &w);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(sim_dbake(&w, &cfg, &mem, &res), 0);
+	for (size_t n = 0; n < 2; n++) {
+		int cap = history_capacity(&mem.history, mem.endpoints[n]);
+		int floor = history_capacity_floor(&mem.history,
+						   mem.endpoints[n]);
+		assert_true(cap >= 4 || floor >= 4);
+		assert_true(cap <= 8);
+	}
+	sim_memory_release(&mem);
+	sim_workload_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1091,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(t_generate_reproducible),
 		cmocka_unit_test(t_dbake_cold_then_warm),
 		cmocka_unit_test(t_dbake_held_launches),
+		cmocka_unit_test(t_dbake_batch_counts),
 		FX(t_batch_same_steps),
 		FX(t_batch_short),
 		FX(t_home_node),

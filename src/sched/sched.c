@@ -247,7 +247,9 @@ static int one_bake(struct sched *sc, const struct sched_ops *ops,
 /* What fill_slots works out once per call, when first needed. */
 struct fill {
 	unsigned char *full; /* nodes of unknown capacity shown full */
-	size_t max_short;    /* short jobs in a batch, at most */
+	int counted;         /* the two below are counted */
+	size_t ready;        /* jobs ready */
+	size_t outstanding;  /* jobs ready or in builds */
 	size_t cold;         /* unknown jobs in a batch (sched_cold_batch) */
 };
 
@@ -279,10 +281,67 @@ static int slot_open(const struct sched *sc, const struct sched_slot *s,
 	return !cap || sched_node_jobs(sc, s->node) <= (size_t)cap;
 }
 
+/* Jobs in builds on `node` (all nodes: -1), but those of nodes down. */
+static size_t held_on(const struct sched *sc, int node)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->nslots; i++) {
+		const struct sched_slot *s = &sc->slots[i];
+		if (!s->moved && !sc->stats[s->node].down &&
+		    (node < 0 || s->node == node))
+			n += s->njobs;
+	}
+	return n;
+}
+
+/*
+ * How many short jobs a batch on `node` takes. Once some node's count
+ * (capacity or floor) is known: the node's part, by what each node
+ * builds at once (DEFAULT_SLOTS where not known), of all the jobs ready
+ * or in builds, less what it holds; 0 when it holds its part already.
+ * A node of one place given as many light targets as one of eight
+ * builds them one by one, long after the others ended. Before any count
+ * is known: one node's share of what is ready.
+ */
+static size_t short_share(const struct sched *sc, int node, struct fill *f)
+{
+	size_t sum = 0, known = 0;
+	if (!f->counted) {
+		/* ready and held together do not change while a fill
+		 * starts builds: each takes from one into the other */
+		f->ready = ready_count(sc);
+		f->outstanding = f->ready + held_on(sc, -1);
+		f->counted = 1;
+	}
+	for (size_t n = 0; n < sc->nnodes; n++) {
+		if (sc->stats[n].down)
+			continue;
+		int least = sched_node_least(sc, (int)n);
+		known += least > 0;
+		sum += least > 0 ? (size_t)least : DEFAULT_SLOTS;
+	}
+	if (!known)
+		return (f->ready + sc->nnodes - 1) / sc->nnodes;
+	int least = sched_node_least(sc, node);
+	size_t mine = least > 0 ? (size_t)least : DEFAULT_SLOTS;
+	size_t want = (f->outstanding * mine + sum - 1) / sum;
+	size_t has = held_on(sc, node);
+	return want > has ? want - has : 0;
+}
+
+/* Whether `job` is light: batched by the nodes' shares alone, not held
+ * to a node's room (BATCH_FREE_WORK). */
+static int job_light(const struct sched *sc, size_t job)
+{
+	const struct job *j = &sc->dag->jobs[job];
+	double w = j->work >= 0 ? j->work : j->estimate;
+	return j->known && w < BATCH_FREE_WORK;
+}
+
 /* The job open slot s takes in this pass (0: only jobs whose layers or
  * cache are on its node), or -1. */
 static ssize_t slot_choice(struct sched *sc, const struct sched_slot *s,
-			   int pass, long long now)
+			   struct fill *f, int pass, long long now)
 {
 	int cap = sc->stats[s->node].capacity;
 	int extra = cap && sched_node_jobs(sc, s->node) >= (size_t)cap;
@@ -291,6 +350,10 @@ static ssize_t slot_choice(struct sched *sc, const struct sched_slot *s,
 	    policy_home_of(&sc->policy, (size_t)job) != s->node &&
 	    (pass == 0 || !sched_ending_soon(sc, s->node, now) ||
 	     sched_sooner_elsewhere(sc, (size_t)job, s, now)))
+		job = -1;
+	/* a light job waits for a node that holds less than its part */
+	if (job >= 0 && !sc->fifo && job_light(sc, (size_t)job) &&
+	    !short_share(sc, s->node, f))
 		job = -1;
 	/* the node's last place, kept for a job ranked above this one
 	 * that a build about to end makes ready (sched_place_promised) */
@@ -311,15 +374,13 @@ static void slot_start(struct sched *sc, struct sched_slot *s, size_t job,
 	int cap = sc->stats[s->node].capacity;
 	size_t busy = cap ? sched_node_jobs(sc, s->node) : 0;
 	int extra = cap && busy >= (size_t)cap;
-	if (!f->max_short) {
-		/* short jobs: about one batch per node */
-		size_t r = ready_count(sc), n = sc->nnodes;
-		f->max_short = (r + n - 1) / n;
-	}
+	/* short jobs: about one batch per node */
+	size_t most = short_share(sc, s->node, f);
+	if (!most)
+		most = 1;
 	/* and, when their steps take time, no more than the node has room
 	 * for beside what it runs: a batch builds its jobs at once, and the
 	 * node runs no more steps at a time than its capacity */
-	size_t most = f->max_short;
 	const struct job *fj = &sc->dag->jobs[job];
 	double w = fj->work >= 0 ? fj->work : fj->estimate;
 	int least = sched_node_least(sc, s->node);
@@ -364,7 +425,7 @@ static int fill_paced(struct sched *sc, struct fill *f,
 			    !slot_open(sc, s, f))
 				continue;
 			asked[pass * sc->nnodes + (size_t)s->node] = 1;
-			ssize_t job = slot_choice(sc, s, pass, now);
+			ssize_t job = slot_choice(sc, s, f, pass, now);
 			if (job >= 0 &&
 			    (best_job < 0 || sc->dag->jobs[job].rank >
 						     sc->dag->jobs[best_job].rank)) {
@@ -418,7 +479,7 @@ static long long fill_slots(struct sched *sc, const struct sched_ops *ops,
 					 now);
 			if (held)
 				break;
-			ssize_t job = slot_choice(sc, s, pass, now);
+			ssize_t job = slot_choice(sc, s, &f, pass, now);
 			if (job >= 0)
 				slot_start(sc, s, (size_t)job, &f, ops, owner,
 					   now);

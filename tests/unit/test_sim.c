@@ -1100,6 +1100,37 @@ static void t_dbake_batch_counts(void **state)
 	sim_workload_release(&w);
 }
 
+/*
+ * Light targets on nodes of known, uneven capacities (8, 8, 8 and 1):
+ * each node's batch is its part by capacity, so the node of one place
+ * does not build a quarter of them one by one while the others idle.
+ */
+static void t_dbake_light_shares(void **state)
+{
+	(void)state;
+	static const int caps[] = { 8, 8, 8, 1 };
+	struct sim_workload w;
+	struct sim_memory mem;
+	struct sim_dbake_config cfg = SIM_DBAKE_CONFIG_INIT;
+	struct sim_dbake_result res;
+	sim_workload_init(&w, 4);
+	for (size_t n = 0; n < 4; n++)
+		sim_set_node(&w, n, caps[n], 1.0);
+	for (int i = 0; i < 200; i++)
+		sim_add_job(&w, NULL, 0.2, -1);
+	cfg.no_homes = 1;
+	sim_memory_init(&mem, &w);
+	double lb = sim_lower_bound(&w);
+	assert_int_equal(sim_dbake(&w, &cfg, &mem, &res), 0); /* durations */
+	for (size_t n = 0; n < 4; n++)
+		history_set_capacity(&mem.history, mem.endpoints[n], caps[n]);
+	assert_int_equal(sim_dbake(&w, &cfg, &mem, &res), 0);
+	/* a quarter on the node of one place: 50 x 0.2 s = 10 s, 6x LB */
+	assert_true(res.makespan < 2.5 * lb);
+	sim_memory_release(&mem);
+	sim_workload_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(t_dbake_cold_then_warm),
 		cmocka_unit_test(t_dbake_held_launches),
 		cmocka_unit_test(t_dbake_batch_counts),
+		cmocka_unit_test(t_dbake_light_shares),
 		FX(t_batch_same_steps),
 		FX(t_batch_short),
 		FX(t_home_node),

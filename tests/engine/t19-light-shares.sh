@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Light targets on nodes of known, uneven capacities: each node's batch
+# is its part of them by capacity. Given one node's share of what is
+# ready, a node of one place took a third of sixty light targets beside
+# a node of eight and built them one by one, long after the other ended.
+. "$(dirname "$0")/lib.sh"
+
+# targets built on NODE in the run's bakes
+on_node() { builds | awk -v n="$1" '$1 == n { k += NF - 1 } END { print k + 0 }'; }
+
+world "node0 linux/amd64 8" "node1 linux/amd64 1"
+specs=()
+for i in $(seq 1 60); do specs+=("l$i"); done
+targets "${specs[@]}"
+behave "* ok 60"
+
+run_dbake
+check "first run: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+hist=$(find "$XDG_STATE_HOME/dbake" -name history.json | head -n 1)
+check "first run: history written" [ -n "$hist" ]
+# the capacities an earlier project's longer steps showed (a 60 ms step
+# does not hold long enough to show one); each node's endpoint in the
+# order of the fake's nodes
+eps=$(jq -r '.nodes | keys[]' "$hist" | sort)
+set -- $eps
+jq --arg a "$1" --arg b "$2" \
+	'.nodes[$a] = {capacity: 8} | .nodes[$b] = {capacity: 1}' "$hist" >"$hist.new" &&
+	mv "$hist.new" "$hist"
+# every target changed: no target's cache on a node, no bake of them all
+jq '.target[].args.NONCE = "2"' "$FAKE_DIR/print.json" >"$FAKE_DIR/p.json" &&
+	mv "$FAKE_DIR/p.json" "$FAKE_DIR/print.json"
+: >"$FAKE_DIR/calls"
+
+run_dbake
+big=$(on_node node0) small=$(on_node node1)
+check "second run: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "second run: 60 built" grep -q '^60 built, 0 failed' <<<"$OUT"
+check "second run: the node of one place took its ninth ($small of 60)" \
+	[ "$small" -ge 1 -a "$small" -le 8 ]
+check "second run: the node of eight the rest ($big)" [ "$big" -eq $((60 - small)) ]
+check "nothing left behind" [ -z "$(leftovers)" ]
+[ "$RC" -eq 0 ] || { echo "$OUT"; echo "$ERR"; }

@@ -22,7 +22,7 @@ struct capacity_known capacity_remember(struct capacity_known old,
 	if (stopped || c->steps_max <= 0)
 		return old;
 	if (!c->seen_full &&
-	    (old.floor || (slots > 0 && c->steps_max >= slots))) {
+	    (!old.capacity || (slots > 0 && c->steps_max >= slots))) {
 		int floor = c->steps_max > old.floor ? c->steps_max : old.floor;
 		if (!old.floor && old.capacity > floor)
 			return old; /* less work than the node, this time */

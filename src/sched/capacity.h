@@ -48,12 +48,14 @@ struct capacity_known {
 
 /*
  * What to remember after a run that gave the node `slots` places: a
- * node that ran as many steps as its places (or more, a batch's) with
- * no build waiting, or that had a floor and still showed no limit, has
- * a floor of the most it ran (never lower than the one before), not a
- * capacity: a capacity would give it its count plus one place the next
- * time, so one of 16 would be found one place a run. A node seen full,
- * or that used fewer steps than it had places, as capacity_learn.
+ * node that showed no limit (no build waited for it) has a floor of the
+ * most it ran (never lower than the one before), not a capacity, unless
+ * a capacity is known and it ran fewer steps than its places (less work
+ * than the node, this time): a capacity would give it its count plus one
+ * place the next time, so one of 16 would be found one place a run, and
+ * light targets, whose steps end before more of them can be seen at
+ * once, would leave a node of 8 at 1 or 2. A node seen full, or with a
+ * capacity known and places to spare, as capacity_learn.
  */
 struct capacity_known capacity_remember(struct capacity_known old,
 					const struct capacity_seen *c,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Light targets on nodes of known, uneven capacities: each node's batch
 # is its part of them by capacity. Given one node's share of what is
-# ready, a node of one place took a third of sixty light targets beside
+# ready, a node of one place took a quarter of sixty light targets beside
 # a node of eight and built them one by one, long after the other ended.
+# And light steps, too short to show what a node runs at once, leave a
+# floor in history, not a capacity of 1 or 2 for a node of 8.
 . "$(dirname "$0")/lib.sh"
 
 # targets built on NODE in the run's bakes
@@ -18,12 +20,18 @@ run_dbake
 check "first run: exit 0 (got $RC)" [ "$RC" -eq 0 ]
 hist=$(find "$XDG_STATE_HOME/dbake" -name history.json | head -n 1)
 check "first run: history written" [ -n "$hist" ]
+# the fake's nodes, in order
+ep0=tcp://127.0.0.1:20001 ep1=tcp://127.0.0.1:20002
+# light steps end before a node can be seen running many at once: the
+# node of eight keeps a floor of what it showed, or nothing, not a
+# capacity
+cap0=$(jq -r --arg e "$ep0" '.nodes[$e].capacity // 0' "$hist")
+floor0=$(jq -r --arg e "$ep0" '.nodes[$e].floor // 0' "$hist")
+check "first run: node0 has no capacity ($cap0; a floor of $floor0)" \
+	[ "$cap0" -eq 0 ]
 # the capacities an earlier project's longer steps showed (a 60 ms step
-# does not hold long enough to show one); each node's endpoint in the
-# order of the fake's nodes
-eps=$(jq -r '.nodes | keys[]' "$hist" | sort)
-set -- $eps
-jq --arg a "$1" --arg b "$2" \
+# does not hold long enough to show one)
+jq --arg a "$ep0" --arg b "$ep1" \
 	'.nodes[$a] = {capacity: 8} | .nodes[$b] = {capacity: 1}' "$hist" >"$hist.new" &&
 	mv "$hist.new" "$hist"
 # every target changed: no target's cache on a node, no bake of them all

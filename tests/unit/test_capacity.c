@@ -110,8 +110,12 @@ static void t_floor(void **state)
 		{ 0, 0, 6, 12, 0, 0, 6 },
 		/* --slots 4 on a node of a known 8: its capacity stays */
 		{ 0, 8, 0, 4, 0, 8, 0 },
-		/* fewer steps than places: a capacity, as capacity_learn */
-		{ 0, 0, 0, 5, 0, 4, 0 },
+		/* fewer steps than places, no build waited: a floor (light
+		 * steps show few at once, whatever the node) */
+		{ 0, 0, 0, 5, 0, 0, 4 },
+		/* ...but a capacity known stays, and a higher count raises it */
+		{ 0, 6, 0, 7, 0, 6, 0 },
+		{ 0, 2, 0, 8, 0, 4, 0 },
 		/* seen full at 4, with a floor of 4 or nothing: a capacity */
 		{ 1, 0, 4, 8, 0, 4, 0 },
 		{ 1, 0, 0, 4, 0, 4, 0 },

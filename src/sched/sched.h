@@ -56,7 +56,7 @@
 #define COLD_BATCH_ROUNDS 2
 #define COLD_BATCH_MAX 16
 /* Seconds of step work (by history) one node may get in a run built
- * as one bake (see one_bake()). */
+ * as one bake (see sched_one_bake()). */
 #define ONE_BAKE_WORK 10.0
 
 /* One bake invocation at a time on a node; it builds a batch of jobs. */
@@ -126,7 +126,7 @@ struct sched {
 	size_t nctx;
 	unsigned char *ctx_state;   /* per node and context: sent or not */
 	size_t *ctx_by;             /* ...and the slot sending it, plus 1 */
-	int one_bake_decided;       /* whether one_bake() applies, looked at */
+	int one_bake_decided;       /* whether sched_one_bake() applies, looked at */
 	int one_bake;               /* it does */
 };
 
@@ -264,7 +264,33 @@ void sched_context_ended(struct sched *sc, const struct sched_slot *s);
  * first run's batching goes by. */
 void sched_job_built(struct sched *sc, size_t job, double work);
 
+/* Give a free slot the batch `jobs` (n of them). */
+void sched_slot_take(struct sched_slot *s, const size_t *jobs, size_t n);
+/* Start slot s's batch: its jobs run from now, the caller starts the
+ * bake. Returns 0, or -1 when the bake could not start. */
+int sched_launch(struct sched *sc, struct sched_slot *s,
+		 const struct sched_ops *ops, void *owner, long long now);
+
+/* batch.c */
+
 /* The size of a first run's batches of unknown targets, now. */
 size_t sched_cold_batch(const struct sched *sc);
+/* Jobs in builds on `node` (all nodes: -1), but those of nodes down. */
+size_t sched_held(const struct sched *sc, int node);
+/*
+ * How many short jobs a batch on `node` takes, of `ready` jobs ready and
+ * `outstanding` ready or in builds: the node's part by what each node
+ * builds at once, less what it holds (0: it holds its part already);
+ * before any node's count is known, one node's share of `ready`.
+ */
+size_t sched_short_share(const struct sched *sc, int node, size_t ready,
+			 size_t outstanding);
+/* Whether `job` is light: batched by the nodes' shares alone, not held
+ * to a node's room (BATCH_FREE_WORK). */
+int sched_job_light(const struct sched *sc, size_t job);
+/* A run of cached targets built as plain bake builds them, one bake a
+ * node (decided before anything starts); returns 1 while in force. */
+int sched_one_bake(struct sched *sc, const struct sched_ops *ops,
+		   void *owner, long long now);
 
 #endif

@@ -162,7 +162,8 @@ static int slot_open(const struct sched *sc, const struct sched_slot *s,
 }
 
 /* sched_short_share, counting once per fill what it goes by. */
-static size_t short_share(const struct sched *sc, int node, struct fill *f)
+static size_t short_share(const struct sched *sc, int node, size_t job,
+			  struct fill *f)
 {
 	if (!f->counted) {
 		/* ready and held together do not change while a fill
@@ -171,7 +172,7 @@ static size_t short_share(const struct sched *sc, int node, struct fill *f)
 		f->outstanding = f->ready + sched_held(sc, -1);
 		f->counted = 1;
 	}
-	return sched_short_share(sc, node, f->ready, f->outstanding);
+	return sched_short_share(sc, node, job, f->ready, f->outstanding);
 }
 
 /* The job open slot s takes in this pass (0: only jobs whose layers or
@@ -189,7 +190,7 @@ static ssize_t slot_choice(struct sched *sc, const struct sched_slot *s,
 		job = -1;
 	/* a light job waits for a node that holds less than its part */
 	if (job >= 0 && !sc->fifo && sched_job_light(sc, (size_t)job) &&
-	    !short_share(sc, s->node, f))
+	    !short_share(sc, s->node, (size_t)job, f))
 		job = -1;
 	/* the node's last place, kept for a job ranked above this one
 	 * that a build about to end makes ready (sched_place_promised) */
@@ -211,7 +212,7 @@ static void slot_start(struct sched *sc, struct sched_slot *s, size_t job,
 	size_t busy = cap ? sched_node_jobs(sc, s->node) : 0;
 	int extra = cap && busy >= (size_t)cap;
 	/* short jobs: about one batch per node */
-	size_t most = short_share(sc, s->node, f);
+	size_t most = short_share(sc, s->node, job, f);
 	if (!most)
 		most = 1;
 	/* and, when their steps take time, no more than the node has room

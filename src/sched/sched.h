@@ -278,13 +278,14 @@ size_t sched_cold_batch(const struct sched *sc);
 /* Jobs in builds on `node` (all nodes: -1), but those of nodes down. */
 size_t sched_held(const struct sched *sc, int node);
 /*
- * How many short jobs a batch on `node` takes, of `ready` jobs ready and
- * `outstanding` ready or in builds: the node's part by what each node
- * builds at once, less what it holds (0: it holds its part already);
- * before any node's count is known, one node's share of `ready`.
+ * How many short jobs a batch on `node` that starts with `job` takes, of
+ * `ready` jobs ready and `outstanding` ready or in builds: the node's
+ * part by what each node that builds `job` builds at once, less what it
+ * holds (0: it holds its part already); before any node's count is
+ * known, one node's share of `ready`.
  */
-size_t sched_short_share(const struct sched *sc, int node, size_t ready,
-			 size_t outstanding);
+size_t sched_short_share(const struct sched *sc, int node, size_t job,
+			 size_t ready, size_t outstanding);
 /* Whether `job` is light: batched by the nodes' shares alone, not held
  * to a node's room (BATCH_FREE_WORK). */
 int sched_job_light(const struct sched *sc, size_t job);

@@ -48,3 +48,30 @@ check "second run: the node of one place took its ninth ($small of 60)" \
 check "second run: the node of eight the rest ($big)" [ "$big" -eq $((60 - small)) ]
 check "nothing left behind" [ -z "$(leftovers)" ]
 [ "$RC" -eq 0 ] || { echo "$OUT"; echo "$ERR"; }
+cleanup_world; trap - EXIT
+
+# A node of another platform has no part of them: two amd64 nodes beside
+# an arm64 one take half each, not a third each with the last third
+# waiting for one of them to end.
+world "node0 linux/amd64 4" "node1 linux/amd64 4" "node2 linux/arm64 4"
+targets "${specs[@]}"
+behave "* ok 60"
+run_dbake
+check "platforms, first run: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+hist=$(find "$XDG_STATE_HOME/dbake" -name history.json | head -n 1)
+jq '.nodes = {"tcp://127.0.0.1:20001": {capacity: 4},
+	"tcp://127.0.0.1:20002": {capacity: 4},
+	"tcp://127.0.0.1:20003": {capacity: 4}}' "$hist" >"$hist.new" &&
+	mv "$hist.new" "$hist"
+jq '.target[].args.NONCE = "2"' "$FAKE_DIR/print.json" >"$FAKE_DIR/p.json" &&
+	mv "$FAKE_DIR/p.json" "$FAKE_DIR/print.json"
+: >"$FAKE_DIR/calls"
+run_dbake
+n0=$(on_node node0) n1=$(on_node node1) n2=$(on_node node2)
+bakes=$(builds | wc -l)
+check "platforms, second run: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "platforms, second run: none on the arm64 node ($n2)" [ "$n2" -eq 0 ]
+check "platforms, second run: half each ($n0, $n1), in $bakes bakes" \
+	[ "$n0" -eq 30 -a "$n1" -eq 30 -a "$bakes" -eq 2 ]
+check "nothing left behind" [ -z "$(leftovers)" ]
+[ "$RC" -eq 0 ] || { echo "$OUT"; echo "$ERR"; }

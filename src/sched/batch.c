@@ -13,7 +13,6 @@
 size_t sched_cold_batch(const struct sched *sc)
 {
 	size_t unknown = 0, seen = 0, quick = 0;
-	double quick_s = 0;
 	for (size_t i = 0; i < sc->dag->nr; i++) {
 		const struct job *j = &sc->dag->jobs[i];
 		if (j->known)
@@ -29,13 +28,10 @@ size_t sched_cold_batch(const struct sched *sc)
 			/* quick: under POLICY_SHORT / 2, or under what the
 			 * bake cost besides (on a busy machine, the start of
 			 * a bake outweighs a light target's steps) */
-			int q = sj->own_known
+			quick += sj->own_known
 					 ? sj->own_s < POLICY_SHORT / 2 ||
 						   sj->own_s < whole - sj->own_s
 					 : whole < POLICY_SHORT;
-			quick += q;
-			if (q)
-				quick_s += sj->own_known ? sj->own_s : whole;
 		}
 	}
 	/* what the first builds of this run showed: quick ones, mostly */
@@ -44,17 +40,6 @@ size_t sched_cold_batch(const struct sched *sc)
 		return 1;
 	size_t per = sc->nslots * COLD_BATCH_ROUNDS;
 	size_t b = per ? (unknown + per - 1) / per : 1;
-	/* and no fewer than keep the launches up with the nodes: with a
-	 * bake a launch gap, the slots would otherwise wait for their
-	 * next bake longer than they take to build one (500 light targets
-	 * on 8 nodes in the model: 189 bakes, 40 ms apart, were the run) */
-	if (sc->launch_gap_ms > 0 && quick_s > 0) {
-		double t = quick_s / (double)quick;
-		double keep = (double)sc->launch_gap_ms / 1000.0 *
-			      (double)sc->nslots / t;
-		if ((double)b < keep)
-			b = (size_t)keep + 1;
-	}
 	return b < 1 ? 1 : b > COLD_BATCH_MAX ? COLD_BATCH_MAX : b;
 }
 

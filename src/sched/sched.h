@@ -46,11 +46,10 @@
  * the others go
  * several to a bake: each slot then gets about COLD_BATCH_ROUNDS bakes of
  * what is left, COLD_BATCH_MAX targets at most. Worked out at each
- * launch from what is left, so the batches shrink towards the end, but
- * not below what keeps the launches (one a launch gap) up with the
- * slots, by the quick ones' own steps: a bake of 0.2 s targets on 32
- * slots every 40 ms takes 7 of them. Where the first builds take time,
- * one target a bake, as before.
+ * launch from what is left, so the batches shrink towards the end; where
+ * the first builds take time, one target a bake, as before. (Batches
+ * kept large enough that the paced launches keep up with the slots
+ * made 1000 light targets on 12 nodes slower on the bed: README.)
  */
 #define COLD_BATCH_SEEN 8
 #define COLD_BATCH_ROUNDS 2

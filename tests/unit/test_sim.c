@@ -1033,8 +1033,7 @@ static void t_dbake_held_launches(void **state)
 
 /*
  * A first run of many light targets: once the first builds show them
- * quick, the rest go several to a bake (fewer bakes, an earlier end;
- * enough a bake that the paced launches keep up with the nodes);
+ * quick, the rest go several to a bake (fewer bakes, an earlier end);
  * targets whose first builds take time stay one a bake. The next run
  * knows the light ones are short.
  */
@@ -1053,10 +1052,8 @@ static void t_dbake_cold_batches(void **state)
 		assert_int_equal(sim_dbake(&w, &cfg, &mem, &cold), 0);
 		if (light) {
 			/* 4 nodes of 4 slots: singles to learn, then
-			 * batches of up to what is left / 32, and no
-			 * fewer than keep the launches, 40 ms apart, up
-			 * with 16 slots of 0.2 s steps (96 bakes without) */
-			assert_true(cold.bakes < 80);
+			 * batches of up to what is left / 32 */
+			assert_true(cold.bakes < 170);
 		} else {
 			assert_int_equal(cold.bakes, 200);
 		}

@@ -61,12 +61,11 @@ size_t sched_held(const struct sched *sc, int node)
  * (capacity or floor) is known: the node's part, by what each node that
  * builds `job` builds at once (DEFAULT_SLOTS where not known), of all
  * the jobs ready or in builds, less what it holds; 0 when it holds its
- * part already. (Counting a node of another platform, two amd64 nodes
- * beside an arm64 one held two thirds of amd64 targets between them,
- * and the last third waited for one to end.)
- * A node of one place given as many light targets as one of eight
- * builds them one by one, long after the others ended. Before any count
- * is known: one node's share of what is ready.
+ * part already. Before any count is known: one node's share of what
+ * is ready. (A node of one place given as many light targets as one of
+ * eight builds them one by one, long after the others ended; counting
+ * a node of another platform, two amd64 nodes beside an arm64 one held
+ * two thirds of the amd64 targets, and the last third waited.)
  */
 size_t sched_short_share(const struct sched *sc, int node, size_t job,
 			 size_t ready, size_t outstanding)

@@ -1,8 +1,9 @@
 /*
  * How many targets a bake takes: a first run's batches of targets its
  * first builds showed quick, short targets' batches by each node's part,
- * and a run of cached targets built as one bake a node. Pure decisions
- * over the dispatcher's state; sched.c calls them as it fills slots.
+ * and a run of cached targets built as one bake a node (which starts
+ * its bakes itself). Decisions over the dispatcher's state; sched.c
+ * calls them as it fills slots.
  */
 #include "sched.h"
 #include "../util/util.h"
@@ -43,19 +44,6 @@ size_t sched_cold_batch(const struct sched *sc)
 	return b < 1 ? 1 : b > COLD_BATCH_MAX ? COLD_BATCH_MAX : b;
 }
 
-/* Jobs in builds on `node` (all nodes: -1), but those of nodes down. */
-size_t sched_held(const struct sched *sc, int node)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sc->nslots; i++) {
-		const struct sched_slot *s = &sc->slots[i];
-		if (!s->moved && !sc->stats[s->node].down &&
-		    (node < 0 || s->node == node))
-			n += s->njobs;
-	}
-	return n;
-}
-
 /*
  * How many short jobs a batch on `node` takes. Once some node's count
  * (capacity or floor) is known: the node's part, by what each node that
@@ -84,7 +72,7 @@ size_t sched_short_share(const struct sched *sc, int node, size_t job,
 	int least = sched_node_least(sc, node);
 	size_t mine = least > 0 ? (size_t)least : DEFAULT_SLOTS;
 	size_t want = (outstanding * mine + sum - 1) / sum;
-	size_t has = sched_held(sc, node);
+	size_t has = sched_node_jobs(sc, node);
 	return want > has ? want - has : 0;
 }
 

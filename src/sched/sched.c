@@ -169,7 +169,10 @@ static size_t short_share(const struct sched *sc, int node, size_t job,
 		/* ready and held together do not change while a fill
 		 * starts builds: each takes from one into the other */
 		f->ready = ready_count(sc);
-		f->outstanding = f->ready + sched_held(sc, -1);
+		f->outstanding = f->ready;
+		for (size_t n = 0; n < sc->nnodes; n++)
+			if (!sc->stats[n].down)
+				f->outstanding += sched_node_jobs(sc, (int)n);
 		f->counted = 1;
 	}
 	return sched_short_share(sc, node, job, f->ready, f->outstanding);

@@ -274,8 +274,6 @@ int sched_launch(struct sched *sc, struct sched_slot *s,
 
 /* The size of a first run's batches of unknown targets, now. */
 size_t sched_cold_batch(const struct sched *sc);
-/* Jobs in builds on `node` (all nodes: -1), but those of nodes down. */
-size_t sched_held(const struct sched *sc, int node);
 /*
  * How many short jobs a batch on `node` that starts with `job` takes, of
  * `ready` jobs ready and `outstanding` ready or in builds: the node's
